@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+//
+// CNI plugin suite for flannel-style pod networking.
+//
+// Layers (dependencies point down only):
+//   cni-plugins (multicall executable)
+//   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
+//   CNIFirewall (rule model, iptables-restore / nft renderers)
+//   CNIProtocol (env, config, results per version, errors, dispatcher, delegation)
+//   CNINetlink (typed rtnetlink over libmnl)
+//   CNISystem (the only place with syscalls) · CNIValues (pure: JSON, IP math, MAC)
+//   CMnl (libmnl system module)
+//
+// The plugins import no Foundation: a static binary stays small.
+import PackageDescription
+
+let package = Package(
+    name: "swift-cni-plugins",
+    products: [
+        .executable(name: "cni-plugins", targets: ["cni-plugins"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMnl",
+            pkgConfig: "libmnl",
+            providers: [.apt(["libmnl-dev"])]
+        ),
+        .target(name: "CNIValues"),
+        .target(name: "CNISystem"),
+        .target(name: "CNINetlink", dependencies: ["CMnl", "CNISystem", "CNIValues"]),
+        .target(name: "CNIProtocol", dependencies: ["CNIValues", "CNISystem"]),
+        .target(name: "CNIFirewall", dependencies: ["CNIValues", "CNISystem"]),
+        .target(name: "LoopbackPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem"]),
+        .target(name: "HostLocalPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
+        .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
+        .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
+        .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
+        .executableTarget(
+            name: "cni-plugins",
+            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIProtocol", "CNISystem", "CNIValues"]
+        ),
+        .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
+        .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues"]),
+        .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNITestSupport"]),
+        .testTarget(name: "CNISystemTests", dependencies: ["CNISystem", "CNITestSupport"]),
+        .testTarget(name: "CNINetlinkTests", dependencies: ["CNINetlink", "CNITestSupport"]),
+        .testTarget(name: "CNIFirewallTests", dependencies: ["CNIFirewall"]),
+        .testTarget(name: "LoopbackTests", dependencies: ["LoopbackPlugin", "CNITestSupport"]),
+        .testTarget(name: "HostLocalTests", dependencies: ["HostLocalPlugin", "CNITestSupport"]),
+        .testTarget(name: "BridgeTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
+        .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "CNITestSupport"]),
+        .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
+    ]
+)

@@ -1,0 +1,25 @@
+#ifndef CMNL_SHIM_H
+#define CMNL_SHIM_H
+/* glibc headers first, then the kernel uapi headers (see docs: include order trap). */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/vfs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/if_bridge.h>
+#include <linux/veth.h>
+#include <linux/if_ether.h>
+#include <linux/magic.h>
+#include <linux/net_namespace.h>
+#include <libmnl/libmnl.h>
+
+/* Function-like macros do not import into Swift: re-export them as inline functions. */
+static inline size_t cmnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
+static inline size_t cmnl_align(size_t len) { return MNL_ALIGN(len); }
+static inline uint16_t cmnl_nla_f_nested(void) { return NLA_F_NESTED; }
+
+#endif

@@ -1,0 +1,21 @@
+/// The verbs of the CNI protocol (`CNI_COMMAND`).
+public enum CNICommand: String, Sendable, CaseIterable {
+    case add = "ADD"
+    case del = "DEL"
+    case check = "CHECK"
+    case version = "VERSION"
+    case gc = "GC"
+    case status = "STATUS"
+
+    /// Whether the command acts on one attachment (container ID + ifname).
+    public var targetsAttachment: Bool { self == .add || self == .del || self == .check }
+
+    /// The oldest config version that allows the command.
+    public var minimumVersion: CNIVersion? {
+        switch self {
+        case .check: return .v0_4_0
+        case .gc, .status: return .v1_1_0
+        default: return nil
+        }
+    }
+}

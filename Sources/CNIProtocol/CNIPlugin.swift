@@ -1,0 +1,39 @@
+/// What one plugin implements. The dispatcher (`PluginMain`) has already validated the
+/// environment and config, so implementations start from clean inputs.
+public protocol CNIPlugin: Sendable {
+    /// The plugin's file name (`bridge`, `host-local`, ...).
+    var name: String { get }
+    /// `CNI_ARGS` keys the plugin understands (others fail unless `IgnoreUnknown=1`).
+    var knownArgs: Set<String> { get }
+    /// Whether DEL with a config version the plugin does not support should still be attempted.
+    func add(_ context: PluginContext) throws -> CNIResult
+    func del(_ context: PluginContext) throws
+    func check(_ context: PluginContext) throws
+    func gc(_ context: PluginContext) throws
+    func status(_ context: PluginContext) throws
+}
+
+extension CNIPlugin {
+    public var knownArgs: Set<String> { [] }
+    public func gc(_ context: PluginContext) throws {}
+    public func status(_ context: PluginContext) throws {}
+}
+
+/// Everything one invocation knows.
+public struct PluginContext: Sendable {
+    public let environment: CNIEnvironment
+    public let config: NetworkConfig
+    public let delegator: Delegator
+
+    public init(environment: CNIEnvironment, config: NetworkConfig, delegator: Delegator) {
+        self.environment = environment
+        self.config = config
+        self.delegator = delegator
+    }
+
+    public var command: CNICommand { environment.command }
+    public var containerID: String { environment.containerID }
+    public var ifname: String { environment.ifname }
+    public var netns: String { environment.netns }
+    public var attachment: Attachment { Attachment(containerID: containerID, ifname: ifname) }
+}

@@ -1,0 +1,164 @@
+import CNIValues
+
+/// Reading and writing results in each spec version's shape (Go `types/020`, `040`, `100`).
+extension CNIResult {
+    /// Parses a result JSON of any supported version (taken from its `cniVersion`).
+    public init(parsing value: JSONValue) throws(CNIError) {
+        guard let o = value.objectValue else {
+            throw CNIError(code: CNIError.decodingFailure, "failed to parse result: expected an object")
+        }
+        let versionText = (try? o.string("cniVersion")) ?? ""
+        guard let version = versionText.isEmpty ? CNIVersion.v0_1_0 : CNIVersion(versionText) else {
+            throw CNIError(code: CNIError.decodingFailure, "failed to parse result: invalid cniVersion \"\(versionText)\"")
+        }
+        do {
+            if version.usesLegacyResult {
+                self = try CNIResult.parseLegacy(o)
+            } else {
+                self = try CNIResult.parseCurrent(o)
+            }
+        } catch {
+            throw CNIError(code: CNIError.decodingFailure, "failed to parse result: \(error.msg)", details: error.details)
+        }
+    }
+
+    /// The JSON for `version`. Versions before 0.3.0 keep only the first IP of each family
+    /// and fail without any IP (`cannot convert: no valid IP addresses`).
+    public func json(version: String) throws(CNIError) -> JSONValue {
+        guard let v = CNIVersion(version) else {
+            throw CNIError(code: CNIError.incompatibleVersion, "unsupported CNI result version \"\(version)\"")
+        }
+        var o = JSONObject()
+        o["cniVersion"] = .string(version)
+        if v.usesLegacyResult {
+            try appendLegacy(into: &o)
+        } else {
+            appendCurrent(into: &o, version: v)
+        }
+        return .object(o)
+    }
+
+    // MARK: 0.3.0 and later
+
+    private static func parseCurrent(_ o: JSONObject) throws(CNIError) -> CNIResult {
+        var r = CNIResult()
+        for v in try o.array("interfaces") ?? [] {
+            guard let i = v.objectValue else { throw CNIError.invalidConfig("interface entry must be an object") }
+            r.interfaces.append(Interface(name: try i.string("name") ?? "", mac: try i.string("mac") ?? "",
+                                          mtu: try i.int("mtu"), sandbox: try i.string("sandbox") ?? "",
+                                          socketPath: try i.string("socketPath") ?? "", pciID: try i.string("pciID") ?? ""))
+        }
+        for v in try o.array("ips") ?? [] {
+            guard let i = v.objectValue, let addr = try i.network("address") else {
+                throw CNIError.invalidConfig("ip entry needs an address")
+            }
+            r.ips.append(IPConfig(interface: try i.int("interface"), address: addr, gateway: try i.address("gateway")))
+        }
+        r.routes = try parseRoutes(try o.array("routes") ?? [])
+        if let d = try o.object("dns") { r.dns = try parseDNS(d) }
+        return r
+    }
+
+    private func appendCurrent(into o: inout JSONObject, version: CNIVersion) {
+        let extended = version >= .v1_1_0
+        if !interfaces.isEmpty {
+            o["interfaces"] = .array(interfaces.map { i in
+                var e = JSONObject()
+                e["name"] = .string(i.name)
+                if !i.mac.isEmpty { e["mac"] = .string(i.mac) }
+                if extended, let m = i.mtu, m != 0 { e["mtu"] = .int(m) }
+                if !i.sandbox.isEmpty { e["sandbox"] = .string(i.sandbox) }
+                if extended, !i.socketPath.isEmpty { e["socketPath"] = .string(i.socketPath) }
+                if extended, !i.pciID.isEmpty { e["pciID"] = .string(i.pciID) }
+                return .object(e)
+            })
+        }
+        if !ips.isEmpty {
+            o["ips"] = .array(ips.map { ip in
+                var e = JSONObject()
+                if version < .v1_0_0 { e["version"] = .string(ip.address.family == .v4 ? "4" : "6") }
+                if let idx = ip.interface { e["interface"] = .int(idx) }
+                e["address"] = .string(ip.address.description)
+                if let g = ip.gateway { e["gateway"] = .string(g.description) }
+                return .object(e)
+            })
+        }
+        if !routes.isEmpty { o["routes"] = .array(routes.map { CNIResult.routeJSON($0, extended: extended) }) }
+        if !dns.isEmpty { o["dns"] = dnsJSON }
+    }
+
+    // MARK: 0.1.0 / 0.2.0
+
+    private static func parseLegacy(_ o: JSONObject) throws(CNIError) -> CNIResult {
+        var r = CNIResult()
+        for key in ["ip4", "ip6"] {
+            guard let c = try o.object(key) else { continue }
+            guard let ip = try c.network("ip") else { throw CNIError.invalidConfig("\(key) needs an ip") }
+            r.ips.append(IPConfig(address: ip, gateway: try c.address("gateway")))
+            r.routes += try parseRoutes(try c.array("routes") ?? [])
+        }
+        if let d = try o.object("dns") { r.dns = try parseDNS(d) }
+        return r
+    }
+
+    private func appendLegacy(into o: inout JSONObject) throws(CNIError) {
+        let v4 = ips.first { $0.address.family == .v4 }
+        let v6 = ips.first { $0.address.family == .v6 }
+        guard v4 != nil || v6 != nil else {
+            throw CNIError(code: CNIError.incompatibleVersion, "cannot convert: no valid IP addresses")
+        }
+        for (key, ip, family) in [("ip4", v4, IPAddress.Family.v4), ("ip6", v6, IPAddress.Family.v6)] {
+            guard let ip else { continue }
+            var e = JSONObject()
+            e["ip"] = .string(ip.address.description)
+            if let g = ip.gateway { e["gateway"] = .string(g.description) }
+            let rs = routes.filter { $0.destination.family == family }
+            if !rs.isEmpty { e["routes"] = .array(rs.map { CNIResult.routeJSON($0, extended: false) }) }
+            o[key] = .object(e)
+        }
+        if !dns.isEmpty { o["dns"] = dnsJSON }
+    }
+
+    // MARK: shared pieces
+
+    static func parseRoutes(_ list: [JSONValue]) throws(CNIError) -> [Route] {
+        var out: [Route] = []
+        for v in list {
+            guard let r = v.objectValue, let dst = try r.network("dst") else {
+                throw CNIError.invalidConfig("route entry needs a dst")
+            }
+            out.append(Route(destination: dst, gateway: try r.address("gw"), mtu: try r.int("mtu"),
+                             advmss: try r.int("advmss"), priority: try r.int("priority"),
+                             table: try r.int("table"), scope: try r.int("scope")))
+        }
+        return out
+    }
+
+    static func routeJSON(_ r: Route, extended: Bool) -> JSONValue {
+        var e = JSONObject()
+        e["dst"] = .string(r.destination.description)
+        if let g = r.gateway { e["gw"] = .string(g.description) }
+        if extended {
+            if let v = r.mtu, v != 0 { e["mtu"] = .int(v) }
+            if let v = r.advmss, v != 0 { e["advmss"] = .int(v) }
+            if let v = r.priority, v != 0 { e["priority"] = .int(v) }
+            if let v = r.table { e["table"] = .int(v) }
+            if let v = r.scope { e["scope"] = .int(v) }
+        }
+        return .object(e)
+    }
+
+    static func parseDNS(_ d: JSONObject) throws(CNIError) -> DNS {
+        DNS(nameservers: try d.stringArray("nameservers") ?? [], domain: try d.string("domain") ?? "",
+            search: try d.stringArray("search") ?? [], options: try d.stringArray("options") ?? [])
+    }
+
+    var dnsJSON: JSONValue {
+        var e = JSONObject()
+        if !dns.nameservers.isEmpty { e["nameservers"] = .array(dns.nameservers.map { .string($0) }) }
+        if !dns.domain.isEmpty { e["domain"] = .string(dns.domain) }
+        if !dns.search.isEmpty { e["search"] = .array(dns.search.map { .string($0) }) }
+        if !dns.options.isEmpty { e["options"] = .array(dns.options.map { .string($0) }) }
+        return .object(e)
+    }
+}

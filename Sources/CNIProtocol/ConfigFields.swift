@@ -1,0 +1,62 @@
+import CNIValues
+
+/// Typed reads of config fields; a value of the wrong type is a code 7 error naming the key.
+extension JSONObject {
+    private func typeError(_ key: String, _ want: String, _ got: JSONValue) -> CNIError {
+        CNIError.invalidConfig("invalid network config: \"\(key)\" must be \(want), got \(got.typeName)")
+    }
+
+    public func bool(_ key: String) throws(CNIError) -> Bool? {
+        guard let v = self[key], !v.isNull else { return nil }
+        guard let b = v.boolValue else { throw typeError(key, "a boolean", v) }
+        return b
+    }
+
+    public func string(_ key: String) throws(CNIError) -> String? {
+        guard let v = self[key], !v.isNull else { return nil }
+        guard let s = v.stringValue else { throw typeError(key, "a string", v) }
+        return s
+    }
+
+    public func int(_ key: String) throws(CNIError) -> Int? {
+        guard let v = self[key], !v.isNull else { return nil }
+        guard let i = v.intValue else { throw typeError(key, "an integer", v) }
+        return i
+    }
+
+    public func object(_ key: String) throws(CNIError) -> JSONObject? {
+        guard let v = self[key], !v.isNull else { return nil }
+        guard let o = v.objectValue else { throw typeError(key, "an object", v) }
+        return o
+    }
+
+    public func array(_ key: String) throws(CNIError) -> [JSONValue]? {
+        guard let v = self[key], !v.isNull else { return nil }
+        guard let a = v.arrayValue else { throw typeError(key, "an array", v) }
+        return a
+    }
+
+    public func stringArray(_ key: String) throws(CNIError) -> [String]? {
+        guard let a = try array(key) else { return nil }
+        var out: [String] = []
+        for v in a {
+            guard let s = v.stringValue else { throw typeError(key, "an array of strings", v) }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// A CIDR field such as `"subnet": "10.244.1.0/24"`.
+    public func network(_ key: String) throws(CNIError) -> IPNetwork? {
+        guard let s = try string(key) else { return nil }
+        guard let n = IPNetwork(s) else { throw CNIError.invalidConfig("invalid CIDR address: \(s)", details: key) }
+        return n
+    }
+
+    /// An address field such as `"gateway": "10.244.1.1"`.
+    public func address(_ key: String) throws(CNIError) -> IPAddress? {
+        guard let s = try string(key) else { return nil }
+        guard let a = IPAddress(s) else { throw CNIError.invalidConfig("invalid IP address: \(s)", details: key) }
+        return a
+    }
+}

@@ -1,0 +1,76 @@
+import CNISystem
+import CNIValues
+
+/// Runs another plugin (IPAM, flannel's delegate) found by type in `CNI_PATH`, with this
+/// invocation's environment and the given config on stdin.
+///
+/// When the plugin found is this very executable (the suite installs one multicall binary
+/// under every name) and the type is registered, it runs in-process: same inputs, same
+/// outputs, one exec fewer.
+public struct Delegator: Sendable {
+    public let environment: CNIEnvironment
+
+    public init(environment: CNIEnvironment) {
+        self.environment = environment
+    }
+
+    /// The plugin's path in `CNI_PATH`.
+    public func find(_ type: String) throws(CNIError) -> String {
+        guard !type.isEmpty else { throw CNIError.invalidConfig("no plugin name provided") }
+        guard !type.contains("/") else { throw CNIError.invalidConfig("invalid plugin name: \(type)") }
+        guard !environment.pluginPaths.isEmpty else {
+            throw CNIError(code: CNIError.invalidEnvironment, "required env variables [CNI_PATH] missing",
+                           details: "CNI_PATH is needed to find the \"\(type)\" plugin")
+        }
+        for dir in environment.pluginPaths {
+            let candidate = dir.hasSuffix("/") ? dir + type : dir + "/" + type
+            if FileSystem.isExecutable(candidate) { return candidate }
+        }
+        throw CNIError.internalFailure(
+            "failed to find plugin \"\(type)\" in path [\(environment.pluginPaths.joined(separator: " "))]")
+    }
+
+    public func add(type: String, config: [UInt8]) throws -> CNIResult {
+        guard let out = try invoke(.add, type: type, config: config) else {
+            throw CNIError.internalFailure("plugin \"\(type)\" returned no result")
+        }
+        return try CNIResult(parsing: out)
+    }
+
+    public func del(type: String, config: [UInt8]) throws { _ = try invoke(.del, type: type, config: config) }
+    public func check(type: String, config: [UInt8]) throws { _ = try invoke(.check, type: type, config: config) }
+    public func gc(type: String, config: [UInt8]) throws { _ = try invoke(.gc, type: type, config: config) }
+    public func status(type: String, config: [UInt8]) throws { _ = try invoke(.status, type: type, config: config) }
+
+    /// Runs `type` with `CNI_COMMAND` = command. Returns its stdout JSON (nil when empty);
+    /// a failing plugin's error JSON is rethrown as the same `CNIError`.
+    public func invoke(_ command: CNICommand, type: String, config: [UInt8]) throws -> JSONValue? {
+        let path = try find(type)
+        var env = environment.variables
+        env["CNI_COMMAND"] = command.rawValue
+        let outcome: PluginMain.Outcome
+        if let plugin = PluginRegistry.plugin(named: type), PluginRegistry.isSelf(path) {
+            outcome = PluginMain.execute(plugin, environment: env) { config }
+            if !outcome.stderr.isEmpty { StandardIO.write(outcome.stderr, fd: 2) }
+        } else {
+            let r = try Subprocess.run(path, arguments: [], environment: env.map { "\($0.key)=\($0.value)" }, stdin: config)
+            if !r.stderr.isEmpty { StandardIO.write(r.stderr, fd: 2) }
+            outcome = PluginMain.Outcome(exitCode: r.exitStatus, stdout: r.stdout, stderr: [])
+        }
+        let text = outcome.stdout
+        let trimmed = text.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+        let parsed: JSONValue? = trimmed.isEmpty ? nil : try? JSONParser.parse(Array(trimmed))
+        guard outcome.exitCode == 0 else {
+            if let o = parsed?.objectValue, let code = o["code"]?.intValue {
+                throw CNIError(code: code, o["msg"]?.stringValue ?? "", details: o["details"]?.stringValue ?? "")
+            }
+            let shown = String(decoding: text.prefix(4096), as: UTF8.self)
+            throw CNIError.internalFailure(shown.isEmpty ? "netplugin failed with no error message: exit status \(outcome.exitCode)"
+                                                          : "netplugin failed: \"\(shown)\"")
+        }
+        if !trimmed.isEmpty && parsed == nil {
+            throw CNIError(code: CNIError.decodingFailure, "plugin \"\(type)\" printed output that is not JSON")
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,14 @@
+import CNIProtocol
+
+/// Placeholder until the plugin lands: every verb fails cleanly.
+public struct HostLocalPlugin: CNIPlugin {
+    public let name = "host-local"
+
+    public init() {}
+
+    public func add(_ context: PluginContext) throws -> CNIResult { throw notYet }
+    public func del(_ context: PluginContext) throws { throw notYet }
+    public func check(_ context: PluginContext) throws { throw notYet }
+
+    private var notYet: CNIError { CNIError.internalFailure("the host-local plugin is not implemented yet") }
+}

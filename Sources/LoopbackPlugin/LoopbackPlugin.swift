@@ -1,0 +1,66 @@
+import CNINetlink
+import CNIProtocol
+import CNISystem
+import CNIValues
+
+/// Brings `lo` up in the pod (containerd always calls it). `CNI_IFNAME` is ignored: the
+/// interface is always `lo`, as in the reference.
+public struct LoopbackPlugin: CNIPlugin {
+    public let name = "loopback"
+
+    public init() {}
+
+    public func add(_ context: PluginContext) throws -> CNIResult {
+        let namespace = try openNamespace(context.netns)
+        let socket = try NetlinkSocket(in: namespace)
+        let lo = try loopbackLink(socket)
+        if !lo.isUp { try socket.setLinkUp(index: lo.index) }
+        let addresses = try socket.addresses(index: lo.index)
+        if let bad = addresses.first(where: { !$0.network.address.isLoopback }) {
+            throw CNIError.internalFailure("loopback interface found with non-loopback address \(bad.network)")
+        }
+        if let previous = try context.config.previousResult() { return previous }
+        var result = CNIResult(interfaces: [.init(name: "lo", mac: "00:00:00:00:00:00", sandbox: context.netns)])
+        for family in [IPAddress.Family.v4, .v6] {
+            if let a = addresses.first(where: { $0.network.family == family }) {
+                result.ips.append(.init(interface: 0, address: a.network))
+            }
+        }
+        return result
+    }
+
+    public func del(_ context: PluginContext) throws {
+        guard !context.netns.isEmpty else { return }
+        let namespace: NetworkNamespace
+        do {
+            namespace = try NetworkNamespace(path: context.netns)
+        } catch let e where e.errno == .noSuchFileOrDirectory {
+            return  // the pod's netns is already gone: nothing to undo
+        }
+        let socket = try NetlinkSocket(in: namespace)
+        guard let lo = try socket.link(named: "lo") else { return }
+        if lo.isUp { try socket.setLinkDown(index: lo.index) }
+    }
+
+    public func check(_ context: PluginContext) throws {
+        let socket = try NetlinkSocket(in: try openNamespace(context.netns))
+        guard try loopbackLink(socket).isUp else {
+            throw CNIError.internalFailure("loopback interface is down")
+        }
+    }
+
+    private func openNamespace(_ path: String) throws -> NetworkNamespace {
+        do {
+            return try NetworkNamespace(path: path)
+        } catch {
+            throw CNIError.internalFailure("failed to open netns \"\(path)\": \(error)")
+        }
+    }
+
+    private func loopbackLink(_ socket: NetlinkSocket) throws -> Link {
+        guard let lo = try socket.link(named: "lo") else {
+            throw CNIError.internalFailure("no loopback interface in the network namespace")
+        }
+        return lo
+    }
+}

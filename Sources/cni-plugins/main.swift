@@ -1,0 +1,32 @@
+// One executable for the whole suite, installed as hard links named after each plugin
+// (k3s ships its CNI plugins the same way): the name it is run under picks the plugin.
+import BridgePlugin
+import CNIProtocol
+import CNISystem
+import CNIValues
+import FlannelPlugin
+import Glibc
+import HostLocalPlugin
+import LoopbackPlugin
+import PortmapPlugin
+
+let plugins: [any CNIPlugin] = [
+    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(),
+]
+PluginRegistry.register(plugins)
+
+var arguments = CommandLine.arguments
+let invokedAs = String((arguments.first ?? "").split(separator: "/").last ?? "")
+var name = invokedAs
+if name == "cni-plugins" {
+    // `cni-plugins bridge` runs the bridge plugin (handy before installing the links).
+    name = arguments.count > 1 ? arguments[1] : ""
+}
+guard let plugin = PluginRegistry.plugin(named: name) else {
+    let names = plugins.map(\.name).joined(separator: ", ")
+    let err = CNIError(code: CNIError.invalidEnvironment, "unknown plugin name \"\(name)\"",
+                       details: "run this binary as one of: \(names) (or: cni-plugins <name>)")
+    StandardIO.write(JSONSerializer.bytes(err.json, style: .pretty), fd: 1)
+    exit(1)
+}
+PluginMain.run(plugin)
