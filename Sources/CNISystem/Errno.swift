@@ -67,10 +67,4 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
         if let first = bytes.first, first >= 0x41, first <= 0x5A { bytes[0] = first + 0x20 }
         return String(decoding: bytes, as: UTF8.self)
     }
-
-    public static func ~= (lhs: Errno, rhs: any Error) -> Bool {
-        if let e = rhs as? Errno { return e == lhs }
-        if let e = rhs as? SystemError { return e.errno == lhs }
-        return false
-    }
 }

@@ -1,0 +1,29 @@
+import Glibc
+
+/// The process environment.
+public enum ProcessEnvironment {
+    /// `environ` as a dictionary (the first `=` splits name from value; later duplicates are ignored).
+    public static func current() -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries() {
+            let bytes = Array(entry.utf8)
+            guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = String(decoding: bytes[0..<eq], as: UTF8.self)
+            if result[key] == nil {
+                result[key] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+            }
+        }
+        return result
+    }
+
+    /// `environ` as "K=V" strings, in order.
+    public static func entries() -> [String] {
+        var out: [String] = []
+        guard var p = Optional(environ) else { return out }
+        while let entry = p.pointee {
+            out.append(String(cString: entry))
+            p += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,25 @@
+import CNIProtocol
+import XCTest
+
+final class DelegatorTests: XCTestCase {
+    func testFindRejectsBadNamesAndMissingPath() {
+        let none = Delegator(environment: CNIEnvironment(command: .add))
+        XCTAssertEqual((try? none.find("host-local")) ?? "", "")
+        XCTAssertThrowsError(try none.find("host-local")) { XCTAssertEqual(($0 as? CNIError)?.code, 4) }
+        let some = Delegator(environment: CNIEnvironment(command: .add, pluginPaths: ["/nonexistent", "/bin"]))
+        XCTAssertThrowsError(try some.find("../bin/sh")) { XCTAssertEqual(($0 as? CNIError)?.code, 7) }
+        XCTAssertThrowsError(try some.find("")) { XCTAssertEqual(($0 as? CNIError)?.code, 7) }
+        XCTAssertThrowsError(try some.find("no-such-plugin-xyz")) { e in
+            XCTAssertEqual((e as? CNIError)?.msg, #"failed to find plugin "no-such-plugin-xyz" in path [/nonexistent /bin]"#)
+        }
+        XCTAssertEqual(try some.find("sh"), "/bin/sh")
+    }
+
+    func testDelegateErrorsAreRethrownWithTheirCode() throws {
+        // /bin/false exits 1 with no output: a generic error, not a crash.
+        let d = Delegator(environment: CNIEnvironment(command: .add, pluginPaths: ["/bin"]))
+        XCTAssertThrowsError(try d.invoke(.add, type: "false", config: [])) { e in
+            XCTAssertEqual((e as? CNIError)?.code, 999)
+        }
+    }
+}

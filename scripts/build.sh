@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the release multicall binary (Swift stdlib linked statically) into dist/.
+# Prints the path of the stripped binary on stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --static-swift-stdlib --product cni-plugins >&2
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/cni-plugins"
+mkdir -p dist
+strip -o dist/cni-plugins.tmp "$bin"
+mv -f dist/cni-plugins.tmp dist/cni-plugins
+echo "$PWD/dist/cni-plugins"

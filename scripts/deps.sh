@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what building, testing and comparing need (Debian/Ubuntu). Idempotent and quick
+# when everything is present. Swift itself is expected on PATH (see README).
+set -euo pipefail
+packages=(libmnl-dev pkg-config iproute2 iptables nftables conntrack containernetworking-plugins busybox-static python3 procps)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "deps: installing ${missing[*]}" >&2
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "deps: swift not found on PATH (install Swift 6.x)" >&2; exit 1; }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, integration tests in private network namespaces (as root),
+# the install check. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+if [ "$(id -u)" != 0 ]; then
+    echo "note: not root - tests that create network namespaces will be skipped" >&2
+fi
+status=0
+swift build --build-tests
+swift test --skip-build 2>&1 | tee /tmp/swift-cni-test.log || status=1
+scripts/check-install.sh || status=1
+for t in scripts/e2e-*.sh; do
+    [ -x "$t" ] || continue
+    [ "$(id -u)" = 0 ] || { echo "skip $t: needs root"; continue; }
+    echo "== $t"
+    "$t" || status=1
+done
+exit $status
