@@ -35,9 +35,10 @@ let package = Package(
         .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
+        .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "CNIFirewall"]),
         .executableTarget(
             name: "cni-plugins",
-            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIProtocol", "CNISystem", "CNIValues"]
+            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIProtocol", "CNISystem", "CNIValues"]
         ),
         .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
         .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues"]),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "HostLocalTests", dependencies: ["HostLocalPlugin", "CNITestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
         .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "CNITestSupport"]),
+        .testTarget(name: "CNIRuntimeTests", dependencies: ["CNIRuntime", "CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
     ]
 )

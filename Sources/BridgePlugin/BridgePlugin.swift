@@ -1,14 +1,65 @@
 import CNIProtocol
+import CNISystem
 
-/// Placeholder until the plugin lands: every verb fails cleanly.
+/// The `bridge` plugin: a veth pair per pod, the host end on a node bridge (default `cni0`),
+/// addresses from the IPAM plugin, optionally the gateway on the bridge and masquerading.
+/// Config keys and defaults follow containernetworking/plugins' bridge (see `BridgeConfig`).
 public struct BridgePlugin: CNIPlugin {
     public let name = "bridge"
+    public var knownArgs: Set<String> { ["MAC"] }
 
     public init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult { throw notYet }
-    public func del(_ context: PluginContext) throws { throw notYet }
-    public func check(_ context: PluginContext) throws { throw notYet }
+    public func add(_ context: PluginContext) throws -> CNIResult {
+        try BridgeAdd(context: context, config: try config(context)).run()
+    }
 
-    private var notYet: CNIError { CNIError.internalFailure("the bridge plugin is not implemented yet") }
+    public func del(_ context: PluginContext) throws {
+        try BridgeDelete(context: context, config: try config(context)).run()
+    }
+
+    public func check(_ context: PluginContext) throws {
+        try BridgeCheck(context: context, config: try config(context)).run()
+    }
+
+    /// Ready when the IPAM plugin is (the reference's v1.6+ behaviour); layer-2 only: always.
+    public func status(_ context: PluginContext) throws {
+        let c = try config(context)
+        guard c.isLayer3 else { return }
+        try context.delegator.status(type: c.ipamType, config: context.config.raw)
+    }
+
+    /// Forwards GC to the IPAM plugin (which releases stale reservations) and removes masquerade
+    /// rules of this network whose attachment is no longer valid.
+    public func gc(_ context: PluginContext) throws {
+        let c = try config(context)
+        guard c.isLayer3 else { return }
+        var failure: (any Error)?
+        do {
+            try context.delegator.gc(type: c.ipamType, config: context.config.raw)
+        } catch {
+            failure = error
+        }
+        if c.ipMasq, let valid = try context.config.validAttachments() {
+            do {
+                try MasqueradeCollector(network: context.config.name, valid: valid).run()
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func config(_ context: PluginContext) throws(CNIError) -> BridgeConfig {
+        try BridgeConfig(json: context.config.json, cniArgsMAC: context.environment.args["MAC"])
+    }
+
+    /// Opens the pod's network namespace with the reference's error text.
+    static func openNamespace(_ path: String) throws -> NetworkNamespace {
+        do {
+            return try NetworkNamespace(path: path)
+        } catch {
+            throw CNIError.internalFailure("failed to open netns \"\(path)\": \(error)")
+        }
+    }
 }

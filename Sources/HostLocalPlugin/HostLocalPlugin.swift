@@ -1,14 +1,79 @@
 import CNIProtocol
+import CNISystem
+import CNIValues
 
-/// Placeholder until the plugin lands: every verb fails cleanly.
+/// The `host-local` IPAM plugin: hands out addresses from configured ranges, recorded in a
+/// per-network directory shared (format and lock) with the reference plugin.
+///
+/// Every verb holds the store's flock for its whole duration (all range sets of an ADD, the whole
+/// DEL), so concurrent invocations for different containers never see each other half-done.
 public struct HostLocalPlugin: CNIPlugin {
     public let name = "host-local"
+    public var knownArgs: Set<String> { ["IP"] }
 
     public init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult { throw notYet }
-    public func del(_ context: PluginContext) throws { throw notYet }
-    public func check(_ context: PluginContext) throws { throw notYet }
+    public func add(_ context: PluginContext) throws -> CNIResult {
+        let config = try HostLocalConfig(config: context.config, environmentArgs: context.environment.args)
+        let dns = try config.resolvConf.map { try ResolvConf.load(path: $0) } ?? CNIResult.DNS()
+        let store = DiskStore(directory: config.storeDirectory)
+        try store.create()
+        let ips = try store.withLock {
+            try Allocator(store: store).allocate(config.rangeSets, requested: config.requestedIPs, for: context.attachment)
+        }
+        return CNIResult(ips: ips, routes: config.routes, dns: dns)
+    }
 
-    private var notYet: CNIError { CNIError.internalFailure("the host-local plugin is not implemented yet") }
+    /// Releases everything the attachment holds. Unknown attachments, repeated DELs and a
+    /// missing store directory are all success; no netns is needed.
+    public func del(_ context: PluginContext) throws {
+        let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
+        guard store.exists else { return }
+        try store.withLock {
+            _ = try Allocator(store: store).release(context.attachment)
+        }
+    }
+
+    /// Succeeds while the container still holds an address in the store (as the reference, it
+    /// does not compare with prevResult).
+    public func check(_ context: PluginContext) throws {
+        let config = try HostLocalConfig(config: context.config, environmentArgs: context.environment.args)
+        let store = DiskStore(directory: config.storeDirectory)
+        let found = store.exists ? try store.withLock { try Allocator(store: store).holdsAddress(context.attachment) } : false
+        guard found else {
+            throw CNIError.internalFailure("host-local: Failed to find address added by container \(context.containerID)")
+        }
+    }
+
+    /// Releases every reservation whose (containerID, ifname) is not in `cni.dev/valid-attachments`,
+    /// and temp files orphaned by killed writers. Continues past errors, then reports them all.
+    public func gc(_ context: PluginContext) throws {
+        guard let valid = try context.config.validAttachments() else {
+            throw CNIError.invalidConfig("GC needs cni.dev/valid-attachments: refusing to release every address")
+        }
+        let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
+        guard store.exists else { return }
+        let errors = try store.withLock { () throws -> [String] in
+            let outcome = try Allocator(store: store).collectGarbage(keeping: valid)
+            var errors = outcome.errors
+            do { try store.removeOrphanedTemporaryFiles() } catch { errors.append("\(error)") }
+            return errors
+        }
+        guard errors.isEmpty else {
+            throw CNIError.internalFailure("host-local GC in \(store.directory) failed for some reservations",
+                                           details: errors.joined(separator: "; "))
+        }
+    }
+
+    /// Ready when the store directory can be created and its lock file opened read-write and
+    /// locked (a read-only or full filesystem, or a bad dataDir, fails with code 50).
+    public func status(_ context: PluginContext) throws {
+        let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
+        do {
+            try store.create()
+            try store.withLock {}
+        } catch {
+            throw CNIError(code: CNIError.pluginNotAvailable, "host-local store \(store.directory) is not usable: \(error)")
+        }
+    }
 }

@@ -1,14 +1,84 @@
+import CNIFirewall
 import CNIProtocol
+import CNIValues
 
-/// Placeholder until the plugin lands: every verb fails cleanly.
+/// portmap: forwards host ports to the pod (runtimeConfig.portMappings) with iptables or
+/// nftables. A chained plugin: it needs `prevResult` and returns it unchanged.
 public struct PortmapPlugin: CNIPlugin {
     public let name = "portmap"
 
     public init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult { throw notYet }
-    public func del(_ context: PluginContext) throws { throw notYet }
-    public func check(_ context: PluginContext) throws { throw notYet }
+    public func add(_ context: PluginContext) throws -> CNIResult {
+        let config = try PortmapConfig(context.config)
+        guard let previous = try context.config.previousResult() else {
+            throw CNIError.internalFailure("must be called as chained plugin")
+        }
+        guard !config.mappings.isEmpty else { return previous }
+        let pod = PodAddresses(result: previous, ifname: context.ifname)
+        guard !pod.isEmpty else { return previous }
+        try Self.checkRenderable(config, containerID: context.containerID, pod: pod)
+        let backend = try Self.backend(for: config)
 
-    private var notYet: CNIError { CNIError.internalFailure("the portmap plugin is not implemented yet") }
+        if config.snat, let v4 = pod.v4 {
+            try LocalnetRouting.enable(for: v4.address, previous: previous)
+        }
+        try backend.add(config, containerID: context.containerID, pod: pod)
+
+        let udpPorts = config.mappings.filter { $0.transport == .udp }
+        for address in pod.all {
+            StaleConntrack.flushUDP(ports: udpPorts.filter { $0.applies(to: address.family) }.map(\.hostPort),
+                                    family: address.family)
+        }
+        return previous
+    }
+
+    public func del(_ context: PluginContext) throws {
+        let config = try PortmapConfig(context.config)
+        guard !config.mappings.isEmpty else { return }
+        try Self.backend(for: config).del(config, containerID: context.containerID)
+    }
+
+    public func check(_ context: PluginContext) throws {
+        let config = try PortmapConfig(context.config)
+        guard let previous = try context.config.previousResult() else {
+            throw CNIError.internalFailure("Required prevResult missing")
+        }
+        guard !config.mappings.isEmpty else { return }
+        let pod = PodAddresses(result: previous, ifname: context.ifname)
+        guard !pod.isEmpty else { return }
+        try Self.backend(for: config).check(config, containerID: context.containerID, pod: pod)
+    }
+
+    static func backend(for config: PortmapConfig) throws(CNIError) -> any PortmapBackend {
+        let choice = try config.resolveBackend(iptablesUsable: FirewallBatch.isAvailable(.iptablesRestore),
+                                               nftablesUsable: FirewallBatch.isAvailable(.nft))
+        switch choice {
+        case .iptables: return IptablesPortmapBackend()
+        case .nftables: return NftPortmapBackend()
+        }
+    }
+
+    /// Renders every rule once before touching the node, so text that cannot be written safely
+    /// (conditions, chain names, comments) fails the ADD as a config error with nothing changed.
+    static func checkRenderable(_ config: PortmapConfig, containerID: String, pod: PodAddresses) throws(CNIError) {
+        do {
+            for address in pod.all {
+                let ipt = IptablesPortmapRules(config: config, containerID: containerID, pod: address)
+                _ = try IptablesPortmapBatch.setup(ipt, existing: IptablesRuleset())
+                if config.resolvedForNftables {
+                    _ = try NftPortmapRules(config: config, containerID: containerID, pod: address).setup(existing: NftRuleListing())
+                }
+            }
+        } catch {
+            throw CNIError.invalidConfig("invalid portmap configuration: \(error)")
+        }
+    }
+}
+
+extension PortmapConfig {
+    /// Whether the nftables text must be renderable too (nftables requested or implied).
+    var resolvedForNftables: Bool {
+        requestedBackend == .nftables || (requestedBackend == nil && !nftablesOnlyOptions.isEmpty)
+    }
 }

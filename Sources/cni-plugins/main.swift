@@ -1,6 +1,7 @@
 // One executable for the whole suite, installed as hard links named after each plugin
 // (k3s ships its CNI plugins the same way): the name it is run under picks the plugin.
 import BridgePlugin
+import CNIRuntime
 import CNIProtocol
 import CNISystem
 import CNIValues
@@ -21,6 +22,11 @@ var name = invokedAs
 if name == "cni-plugins" {
     // `cni-plugins bridge` runs the bridge plugin (handy before installing the links).
     name = arguments.count > 1 ? arguments[1] : ""
+}
+if name == "cni-exec" || name == "exec" {
+    // The cnitool-style runner: `cni-exec add <conflist> <netns> [id] [ifname]`.
+    let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))
+    exit(CNIExecCommand.main(rest, environment: ProcessEnvironment.current()))
 }
 guard let plugin = PluginRegistry.plugin(named: name) else {
     let names = plugins.map(\.name).joined(separator: ", ")

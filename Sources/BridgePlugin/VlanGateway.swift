@@ -1,0 +1,44 @@
+import CNINetlink
+import CNIProtocol
+import CNISystem
+
+/// With `vlan` and `isGateway`, the gateway lives on `<bridge>.<vlan>`: one end of a node-side veth
+/// pair whose other end is an access port of that VLAN on the bridge (as the reference does).
+enum VlanGateway {
+    static func ensure(bridge: Link, socket: NetlinkSocket, config: BridgeConfig) throws -> Link {
+        let name = "\(bridge.name).\(config.vlan)"
+        if let existing = try socket.link(named: name) { return existing }
+        guard name.utf8.count <= 15 else {
+            throw CNIError.invalidConfig("failed to create vlan interface: name \"\(name)\" is longer than 15 bytes",
+                                         details: "shorten \"bridge\" to use vlan with isGateway")
+        }
+        let node: NetworkNamespace
+        do { node = try NetworkNamespace.current() } catch {
+            throw CNIError.internalFailure("failed to find host namespace: \(error)")
+        }
+        var port = ""
+        for attempt in 1...10 {
+            port = VethPair.randomName()
+            do {
+                try socket.createVethPair(name: port, mtu: bridge.mtu, mac: nil, peerName: name,
+                                          peerNamespace: node, peerMTU: bridge.mtu, peerMAC: nil)
+                break
+            } catch Errno.fileExists {
+                if try socket.link(named: name) != nil { break }  // a concurrent ADD made it
+                if attempt == 10 { throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": no unique veth name") }
+            } catch {
+                throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": \(error)")
+            }
+        }
+        guard let gateway = try socket.link(named: name) else {
+            throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": it vanished")
+        }
+        if let portLink = try socket.link(named: port), portLink.parentIndex == gateway.index {
+            try socket.setLink(index: portLink.index, up: true, masterIndex: bridge.index)
+            try VethPair.configureVLANs(port: portLink, socket: socket, vlan: config.vlan, trunk: [],
+                                        preserveDefault: config.preserveDefaultVlan)
+        }
+        try socket.setLinkUp(index: gateway.index)
+        return try socket.link(index: gateway.index) ?? gateway
+    }
+}

@@ -1,0 +1,65 @@
+import CNIValues
+
+/// The rules of one nftables table as `nft -j list table <family> <name>` prints them: chain,
+/// handle and comment of each, which is all a DEL needs to remove exactly its own rules.
+public struct NftRuleListing: Sendable {
+    public struct Rule: Hashable, Sendable {
+        public let family: String
+        public let table: String
+        public let chain: String
+        public let handle: Int
+        public let comment: String?
+
+        public init(family: String, table: String, chain: String, handle: Int, comment: String?) {
+            self.family = family
+            self.table = table
+            self.chain = chain
+            self.handle = handle
+            self.comment = comment
+        }
+    }
+
+    public private(set) var chains: [String] = []
+    public private(set) var rules: [Rule] = []
+
+    public init(chains: [String] = [], rules: [Rule] = []) {
+        self.chains = chains
+        self.rules = rules
+    }
+
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Parses `nft -j` output (`{"nftables": [{"metainfo": …}, {"table": …}, {"chain": …}, {"rule": …}]}`).
+    public init(json text: String) throws(ParseError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw ParseError(description: "cannot parse nft JSON output: \(error)")
+        }
+        guard let items = value["nftables"]?.arrayValue else {
+            throw ParseError(description: "nft JSON output has no \"nftables\" array")
+        }
+        for item in items {
+            if let chain = item["chain"]?.objectValue, let name = chain["name"]?.stringValue {
+                chains.append(name)
+            } else if let rule = item["rule"]?.objectValue {
+                guard let chain = rule["chain"]?.stringValue, let handle = rule["handle"]?.intValue else {
+                    throw ParseError(description: "nft JSON rule without chain or handle")
+                }
+                rules.append(Rule(family: rule["family"]?.stringValue ?? "", table: rule["table"]?.stringValue ?? "",
+                                  chain: chain, handle: handle, comment: rule["comment"]?.stringValue))
+            }
+        }
+    }
+
+    public func hasChain(_ name: String) -> Bool { chains.contains(name) }
+
+    public func rules(in chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
+
+    public func rules(in chain: String, comment: String) -> [Rule] {
+        rules.filter { $0.chain == chain && $0.comment == comment }
+    }
+}

@@ -1,0 +1,51 @@
+import CMnl
+import CNISystem
+import Glibc
+
+/// A NETLINK_ROUTE socket through libmnl, opened close-on-exec in the calling thread's netns.
+final class MnlTransport: NetlinkTransport {
+    private let socket: OpaquePointer
+    let portID: UInt32
+    /// Large enough that the kernel never truncates a dump datagram (it sizes them up to 32 KiB).
+    private static let receiveBufferSize = 65536
+
+    init() throws(Errno) {
+        guard let socket = mnl_socket_open2(NETLINK_ROUTE, Int32(bitPattern: SOCK_CLOEXEC.rawValue)) else {
+            throw Errno.current
+        }
+        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+            let e = Errno.current
+            mnl_socket_close(socket)
+            throw e
+        }
+        // Best effort: errors carry the kernel's text and no copy of our request.
+        var on: Int32 = 1
+        _ = mnl_socket_setsockopt(socket, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        _ = mnl_socket_setsockopt(socket, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        self.socket = socket
+        self.portID = mnl_socket_get_portid(socket)
+    }
+
+    deinit { mnl_socket_close(socket) }
+
+    func send(_ message: [UInt8]) throws(Errno) {
+        while true {
+            let n = message.withUnsafeBytes { mnl_socket_sendto(socket, $0.baseAddress, $0.count) }
+            if n >= 0 { return }
+            let e = Errno.current
+            if e != .interrupted { throw e }
+        }
+    }
+
+    func receive() throws(Errno) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: MnlTransport.receiveBufferSize)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
+            if n >= 0 {
+                return Array(buffer.prefix(n))
+            }
+            let e = Errno.current
+            if e != .interrupted { throw e }
+        }
+    }
+}

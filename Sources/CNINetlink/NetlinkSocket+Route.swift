@@ -1,0 +1,67 @@
+import CMnl
+import CNIValues
+import Glibc
+
+extension NetlinkSocket {
+    /// Routes of one table (main unless given), optionally of one family. Cache clones are skipped.
+    public func routes(family: IPAddress.Family?, table: UInt32 = Route.mainTable) throws -> [Route] {
+        var m = NetlinkRequest(type: Int(RTM_GETROUTE), dump: true)
+        var h = rtmsg()
+        h.rtm_family = Self.addressFamily(family)
+        m.header(h)
+        return try execute(m, "list routes").compactMap(Route.init(message:)).filter { r in
+            r.table == table && !r.isCloned && (family == nil || r.destination.family == family)
+        }
+    }
+
+    /// Adds `route` (NLM_F_CREATE | NLM_F_EXCL, so an existing one fails with EEXIST), or with
+    /// `replace` creates or replaces it (NLM_F_REPLACE).
+    public func addRoute(_ route: Route, replace: Bool = false) throws {
+        let flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)
+        var m = NetlinkRequest(type: Int(RTM_NEWROUTE), flags: Int32(flags))
+        m.header(Self.routeHeader(route, scope: route.scope, protocol: route.protocol, type: route.type))
+        Self.putRouteAttributes(route, into: &m)
+        if let prefsrc = route.preferredSource { m.put(Int(RTA_PREFSRC.rawValue), bytes: prefsrc.bytes) }
+        if route.mtu != nil || route.advmss != nil {
+            m.nest(Int(RTA_METRICS.rawValue)) { m in
+                if let mtu = route.mtu { m.put(RTAX_MTU, u32: mtu) }
+                if let advmss = route.advmss { m.put(RTAX_ADVMSS, u32: advmss) }
+            }
+        }
+        _ = try execute(m, "\(replace ? "replace" : "add") route \(route)")
+    }
+
+    /// Deletes the route matching destination, table, and (when set) gateway, output link and
+    /// metric, whatever its scope and protocol. A missing route fails with ESRCH.
+    public func deleteRoute(_ route: Route) throws {
+        var m = NetlinkRequest(type: Int(RTM_DELROUTE))
+        m.header(Self.routeHeader(route, scope: UInt8(RT_SCOPE_NOWHERE.rawValue), protocol: 0, type: 0))
+        Self.putRouteAttributes(route, into: &m)
+        _ = try execute(m, "delete route \(route)")
+    }
+
+    // MARK: - Private
+
+    private static func routeHeader(_ route: Route, scope: UInt8, protocol proto: UInt8, type: UInt8) -> rtmsg {
+        var h = rtmsg()
+        h.rtm_family = addressFamily(route.destination.family)
+        h.rtm_dst_len = UInt8(truncatingIfNeeded: route.destination.prefixLength)  // 0...128 by IPNetwork
+        // Tables past 255 travel only in RTA_TABLE.
+        h.rtm_table = route.table < 256 ? UInt8(truncatingIfNeeded: route.table) : UInt8(RT_TABLE_UNSPEC.rawValue)
+        h.rtm_protocol = proto
+        h.rtm_scope = scope
+        h.rtm_type = type
+        h.rtm_flags = route.onLink ? UInt32(RTNH_F_ONLINK) : 0
+        return h
+    }
+
+    private static func putRouteAttributes(_ route: Route, into m: inout NetlinkRequest) {
+        if route.destination.prefixLength > 0 {
+            m.put(Int(RTA_DST.rawValue), bytes: route.destination.networkAddress.bytes)
+        }
+        if let gateway = route.gateway { m.put(Int(RTA_GATEWAY.rawValue), bytes: gateway.bytes) }
+        if let oif = route.outputIndex { m.put(Int(RTA_OIF.rawValue), u32: UInt32(bitPattern: oif)) }
+        if let priority = route.priority { m.put(Int(RTA_PRIORITY.rawValue), u32: priority) }
+        m.put(Int(RTA_TABLE.rawValue), u32: route.table)
+    }
+}

@@ -1,0 +1,107 @@
+import CNIProtocol
+import CNISystem
+import CNIValues
+
+/// Runs a network configuration list the way libcni does: ADD in order chaining
+/// `prevResult`, DEL in reverse with the cached result, CHECK/GC/STATUS for each plugin.
+public struct ChainRunner: Sendable {
+    public let list: NetworkConfigList
+    public let cache: ResultCache
+    public let pluginPaths: [String]
+    /// Extra environment for the plugins (e.g. the caller's `CNI_ARGS`).
+    public let baseEnvironment: [String: String]
+    public let capabilityArgs: JSONObject
+
+    public init(list: NetworkConfigList, cache: ResultCache, pluginPaths: [String],
+                baseEnvironment: [String: String], capabilityArgs: JSONObject) {
+        self.list = list
+        self.cache = cache
+        self.pluginPaths = pluginPaths
+        self.baseEnvironment = baseEnvironment
+        self.capabilityArgs = capabilityArgs
+    }
+
+    private func delegator(_ command: CNICommand, _ attachment: Attachment?, netns: String) -> Delegator {
+        var env = baseEnvironment
+        env["CNI_PATH"] = pluginPaths.joined(separator: ":")
+        env["CNI_CONTAINERID"] = attachment?.containerID
+        env["CNI_IFNAME"] = attachment?.ifname
+        env["CNI_NETNS"] = attachment == nil ? nil : netns
+        return Delegator(environment: CNIEnvironment(
+            command: command, containerID: attachment?.containerID ?? "", netns: netns,
+            ifname: attachment?.ifname ?? "", pluginPaths: pluginPaths, variables: env))
+    }
+
+    private func type(_ index: Int) -> String { list.plugins[index]["type"]?.stringValue ?? "" }
+
+    /// ADD through the whole list; caches and returns the final result.
+    public func add(_ attachment: Attachment, netns: String) throws -> JSONValue {
+        let d = delegator(.add, attachment, netns: netns)
+        var prev: JSONValue? = nil
+        var lastConfig: [UInt8] = []
+        for i in list.plugins.indices {
+            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs, prevResult: prev)
+            lastConfig = JSONSerializer.bytes(.object(conf))
+            guard let out = try d.invoke(.add, type: type(i), config: lastConfig) else {
+                throw CNIError.internalFailure("plugin \"\(type(i))\" returned no result")
+            }
+            prev = out
+        }
+        let result = prev ?? .object(JSONObject())
+        try cache.store(network: list.name, attachment: attachment, netns: netns, config: lastConfig, result: result)
+        return result
+    }
+
+    /// DEL in reverse order with the cached result; the cache entry goes when all succeeded.
+    public func del(_ attachment: Attachment, netns: String) throws {
+        let d = delegator(.del, attachment, netns: netns)
+        let cached = cache.result(network: list.name, attachment: attachment)
+        for i in list.plugins.indices.reversed() {
+            let prev = CNIVersion(list.cniVersion).map { $0 >= .v0_4_0 } == true ? cached : nil
+            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs, prevResult: prev)
+            _ = try d.invoke(.del, type: type(i), config: JSONSerializer.bytes(.object(conf)))
+        }
+        try cache.remove(network: list.name, attachment: attachment)
+    }
+
+    public func check(_ attachment: Attachment, netns: String) throws {
+        guard !list.disableCheck else { return }
+        guard let cached = cache.result(network: list.name, attachment: attachment) else {
+            throw CNIError(code: CNIError.unknownContainer, "no cached result for \(attachment.containerID)/\(attachment.ifname): run ADD first")
+        }
+        let d = delegator(.check, attachment, netns: netns)
+        for i in list.plugins.indices {
+            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs, prevResult: cached)
+            _ = try d.invoke(.check, type: type(i), config: JSONSerializer.bytes(.object(conf)))
+        }
+    }
+
+    /// GC with every attachment still cached for this network as the valid set.
+    public func gc() throws {
+        guard !list.disableGC else { return }
+        let valid: [JSONValue] = cache.attachments(network: list.name).map {
+            .object(JSONObject([("containerID", .string($0.containerID)), ("ifname", .string($0.ifname))]))
+        }
+        let d = delegator(.gc, nil, netns: "")
+        var errors: [String] = []
+        for i in list.plugins.indices {
+            var conf = try list.pluginConfig(i, capabilityArgs: JSONObject(), prevResult: nil)
+            conf["cni.dev/valid-attachments"] = .array(valid)
+            conf["cni.dev/attachments"] = .array(valid)
+            do {
+                _ = try d.invoke(.gc, type: type(i), config: JSONSerializer.bytes(.object(conf)))
+            } catch {
+                errors.append("\(type(i)): \(CNIError.from(error).msg)")
+            }
+        }
+        guard errors.isEmpty else { throw CNIError.internalFailure("GC failed", details: errors.joined(separator: "; ")) }
+    }
+
+    public func status() throws {
+        let d = delegator(.status, nil, netns: "")
+        for i in list.plugins.indices {
+            let conf = try list.pluginConfig(i, capabilityArgs: JSONObject(), prevResult: nil)
+            _ = try d.invoke(.status, type: type(i), config: JSONSerializer.bytes(.object(conf)))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import CNIValues
+import Foundation
+
+/// Runs a plugin binary the way a container runtime does: CNI_* environment, config on stdin.
+public enum PluginRun {
+    /// Runs `plugin` with CNI_COMMAND etc. set (each nil one is unset, as are any CNI_* variables
+    /// inherited from the test process). With `inNamespace`, the plugin process itself runs inside
+    /// that "node" namespace via `ip netns exec`.
+    public static func run(
+        plugin: String, command: String, containerID: String?, netns: String?, ifname: String?,
+        cniArgs: String? = nil, cniPath: String, config: String, inNamespace: TestNamespace? = nil,
+        extraEnv: [String: String] = [:]
+    ) -> (status: Int32, stdout: String, stderr: String) {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
+        env["CNI_COMMAND"] = command
+        env["CNI_CONTAINERID"] = containerID
+        env["CNI_NETNS"] = netns
+        env["CNI_IFNAME"] = ifname
+        env["CNI_ARGS"] = cniArgs
+        env["CNI_PATH"] = cniPath
+        for (k, v) in extraEnv { env[k] = v }
+        let argv = inNamespace.map { ["ip", "netns", "exec", $0.name, plugin] } ?? [plugin]
+        return Command.run(argv, stdin: config, environment: env)
+    }
+
+    /// Parses plugin output (a result or an error object); nil when it isn't JSON.
+    public static func parsedJSON(_ text: String) -> JSONValue? {
+        try? JSONParser.parse(text)
+    }
+
+    /// Parses plugin output into Foundation objects (`[String: Any]` for objects); nil when it isn't JSON.
+    public static func foundationJSON(_ text: String) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+    }
+}

@@ -1,0 +1,58 @@
+import CNIProtocol
+import CNIValues
+
+/// A list of ranges of one address family; host-local hands out one address per range set.
+public struct RangeSet: Equatable, Sendable, CustomStringConvertible {
+    /// Never empty.
+    public let ranges: [IPRange]
+
+    /// Validates as the reference does: not empty, one family, no two ranges overlapping.
+    public init(_ ranges: [IPRange]) throws(CNIError) {
+        guard let first = ranges.first else { throw CNIError.invalidConfig("empty range set") }
+        for r in ranges where r.family != first.family {
+            throw CNIError.invalidConfig("mixed address families")
+        }
+        for (i, a) in ranges.enumerated() {
+            for b in ranges.dropFirst(i + 1) where a.overlaps(b) {
+                throw CNIError.invalidConfig("subnets \(a) and \(b) overlap")
+            }
+        }
+        self.ranges = ranges
+    }
+
+    /// Reads a JSON array of range objects; range errors read like the reference's
+    /// (`mixed address families` is reported where the mismatching range appears).
+    public init(json value: JSONValue) throws(CNIError) {
+        guard let list = value.arrayValue else {
+            throw CNIError.invalidConfig("a range set must be an array of ranges, got \(value.typeName)")
+        }
+        var ranges: [IPRange] = []
+        for item in list {
+            guard let object = item.objectValue else {
+                throw CNIError.invalidConfig("a range must be an object, got \(item.typeName)")
+            }
+            let range = try IPRange(json: object)
+            if let first = ranges.first, first.family != range.family {
+                throw CNIError.invalidConfig("mixed address families")
+            }
+            ranges.append(range)
+        }
+        try self.init(ranges)
+    }
+
+    public var family: IPAddress.Family { ranges.first?.family ?? .v4 }
+
+    /// The range whose window holds `address`.
+    public func range(containing address: IPAddress) -> IPRange? {
+        ranges.first { $0.contains(address) }
+    }
+
+    public func contains(_ address: IPAddress) -> Bool { range(containing: address) != nil }
+
+    public func overlaps(_ other: RangeSet) -> Bool {
+        ranges.contains { a in other.ranges.contains { a.overlaps($0) } }
+    }
+
+    /// `start-end[,start-end...]`, as in `no IP addresses available in range set: ...`.
+    public var description: String { ranges.map(\.description).joined(separator: ",") }
+}

@@ -1,0 +1,103 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// The real binary, the real env protocol, a real pod netns.
+final class LoopbackIntegrationTests: XCTestCase {
+    private func config(_ version: String) -> String { #"{"cniVersion":"\#(version)","name":"lo","type":"loopback"}"# }
+
+    private func run(_ command: String, _ plugin: String, pod: TestNamespace?, netns: String? = nil, version: String = "1.0.0")
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        PluginRun.run(plugin: plugin, command: command, containerID: "c1", netns: netns ?? pod?.path, ifname: "lo",
+                      cniPath: "/nonexistent", config: config(version), inNamespace: nil)
+    }
+
+    private func json(_ s: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any]
+    }
+
+    func testAddCheckDelLikeTheReference() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let ours = try PluginBinaries.makePluginDir() + "/loopback"
+        let pod = try TestNamespace(prefix: "lotest")
+        defer { pod.delete() }
+        XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("state DOWN"))
+
+        let add = run("ADD", ours, pod: pod)
+        XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
+        let result = try XCTUnwrap(json(add.stdout))
+        XCTAssertEqual(result["cniVersion"] as? String, "1.0.0")
+        let ifs = try XCTUnwrap(result["interfaces"] as? [[String: Any]])
+        XCTAssertEqual(ifs.first?["name"] as? String, "lo")
+        XCTAssertEqual(ifs.first?["mac"] as? String, "00:00:00:00:00:00")
+        XCTAssertEqual(ifs.first?["sandbox"] as? String, pod.path)
+        let ips = try XCTUnwrap(result["ips"] as? [[String: Any]])
+        XCTAssertEqual(ips.compactMap { $0["address"] as? String }, ["127.0.0.1/8", "::1/128"])
+        XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("UP"))
+
+        XCTAssertEqual(run("CHECK", ours, pod: pod).status, 0)
+        let del = run("DEL", ours, pod: pod)
+        XCTAssertEqual(del.status, 0, del.stdout)
+        XCTAssertEqual(del.stdout, "")
+        XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("state DOWN"))
+        let check = run("CHECK", ours, pod: pod)
+        XCTAssertEqual(check.status, 1)
+        XCTAssertEqual(json(check.stdout)?["msg"] as? String, "loopback interface is down")
+
+        if PluginBinaries.hasReferencePlugins {
+            let ref = PluginBinaries.referencePluginDir + "/loopback"
+            let refAdd = run("ADD", ref, pod: pod)
+            XCTAssertEqual(refAdd.status, 0)
+            let refIPs = (json(refAdd.stdout)?["ips"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
+            XCTAssertEqual(refIPs, ["127.0.0.1/8", "::1/128"], "same addresses as the reference")
+        }
+    }
+
+    func testResultShapePerVersion() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let ours = try PluginBinaries.makePluginDir() + "/loopback"
+        let pod = try TestNamespace(prefix: "lotest")
+        defer { pod.delete() }
+        let v020 = try XCTUnwrap(json(run("ADD", ours, pod: pod, version: "0.2.0").stdout))
+        XCTAssertEqual((v020["ip4"] as? [String: Any])?["ip"] as? String, "127.0.0.1/8")
+        XCTAssertEqual((v020["ip6"] as? [String: Any])?["ip"] as? String, "::1/128")
+        XCTAssertNil(v020["interfaces"])
+        let v031 = try XCTUnwrap(json(run("ADD", ours, pod: pod, version: "0.3.1").stdout))
+        XCTAssertEqual((v031["ips"] as? [[String: Any]])?.first?["version"] as? String, "4")
+    }
+
+    func testDelToleratesMissingOrEmptyNetns() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let ours = try PluginBinaries.makePluginDir() + "/loopback"
+        XCTAssertEqual(run("DEL", ours, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())").status, 0)
+        XCTAssertEqual(run("DEL", ours, pod: nil, netns: "").status, 0)
+        let add = run("ADD", ours, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())")
+        XCTAssertEqual(add.status, 1)
+        XCTAssertNotNil(json(add.stdout)?["code"])
+        let notNetns = run("ADD", ours, pod: nil, netns: "/tmp")
+        XCTAssertEqual(notNetns.status, 1)
+        XCTAssertTrue((json(notNetns.stdout)?["msg"] as? String ?? "").contains("unknown FS magic"), notNetns.stdout)
+    }
+
+    func testVersionAndMalformedInputThroughTheBinary() throws {
+        let dir = try PluginBinaries.makePluginDir()
+        for name in ["flannel", "bridge", "host-local", "portmap", "loopback"] {
+            let v = Command.run([dir + "/" + name], environment: ["CNI_COMMAND": "VERSION"])
+            XCTAssertEqual(v.status, 0)
+            XCTAssertTrue(v.stdout.contains("\"1.1.0\""), name)
+        }
+        // Malformed stdin/env through the real binary: error JSON, exit 1, never a signal.
+        let inputs = ["", "{", "[]", "null", #"{"name":"x"}"#, #"{"cniVersion":"9.9.9","name":"n"}"#,
+                      String(repeating: "[", count: 50_000), #"{"cniVersion":"1.0.0","name":"n\u0000"}"#]
+        for name in ["flannel", "bridge", "host-local", "portmap", "loopback"] {
+            for input in inputs {
+                let r = Command.run([dir + "/" + name], stdin: input, environment: [
+                    "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_NETNS": "/run/netns/none", "CNI_IFNAME": "eth0", "CNI_PATH": dir,
+                ])
+                XCTAssertEqual(r.status, 1, "\(name) <- \(input.prefix(40))")
+                XCTAssertNotNil(json(r.stdout)?["code"] as? Int, "\(name) <- \(input.prefix(40)): \(r.stdout)")
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Usage: scripts/kind-load.sh [--dry-run] [--binary FILE] [--conflist FILE | --no-conflist] [CLUSTER]
+#
+# Installs the suite into every node of a kind cluster (default cluster: $KIND_CLUSTER_NAME or
+# "kind"): the multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback}
+# (hard links) and the conflist as /etc/cni/net.d/10-flannel.conflist. Atomic on the node: the
+# binary is copied to a temp name in /opt/cni/bin, each plugin name is a hard link made under a
+# temp name and renamed into place with `docker exec NODE mv`, so a running kubelet never execs
+# a half-written file. Nodes: `kind get nodes --name CLUSTER`, or without kind
+# `docker ps --filter label=io.x-k8s.kind.cluster=CLUSTER`. --dry-run prints the commands only.
+# Binary: --binary, else dist/cni-plugins (built with scripts/build.sh when missing). Conflist:
+# --conflist, else conflists/10-flannel.conflist. Env: DOCKER (e.g. podman), KIND.
+# Create the cluster with `networking.disableDefaultCNI: true`. kube-flannel's init container
+# `install-cni-plugin` copies its own flannel over /opt/cni/bin/flannel at every start: drop it
+# from the DaemonSet, or re-run this script after flannel pods restart.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=lib/kind-nodes.sh
+. "$here/scripts/lib/kind-nodes.sh"
+
+dry_run=0; binary=""; conflist="$here/conflists/10-flannel.conflist"; with_conflist=1
+cluster="${KIND_CLUSTER_NAME:-kind}"
+while (($#)); do
+    case "$1" in
+        --dry-run|-n) dry_run=1; shift ;;
+        --binary) binary="${2:?--binary needs a file}"; shift 2 ;;
+        --conflist) conflist="${2:?--conflist needs a file}"; shift 2 ;;
+        --no-conflist) with_conflist=0; shift ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -*) echo "kind-load: unknown option $1 (see --help)" >&2; exit 2 ;;
+        *) cluster="$1"; shift ;;
+    esac
+done
+DOCKER="${DOCKER:-docker}"
+plugins=(flannel bridge host-local portmap loopback)
+bindir=/opt/cni/bin
+netconf=/etc/cni/net.d
+
+die() { echo "kind-load: $*" >&2; exit 1; }
+
+command -v "$DOCKER" >/dev/null 2>&1 || die "$DOCKER not found on PATH (kind nodes are containers: install docker, or set DOCKER=podman)"
+if [ -z "$binary" ]; then
+    binary="$here/dist/cni-plugins"
+    if [ ! -x "$binary" ] && ((dry_run == 0)); then
+        echo "kind-load: $binary missing, building it (scripts/build.sh)" >&2
+        "$here/scripts/build.sh" >/dev/null
+    fi
+fi
+((dry_run)) || [ -f "$binary" ] || die "binary $binary not found (run scripts/build.sh or pass --binary FILE)"
+if ((with_conflist)); then
+    ((dry_run)) || [ -f "$conflist" ] || die "conflist $conflist not found (pass --conflist FILE or --no-conflist)"
+fi
+
+nodes=()
+while IFS= read -r n; do [ -n "$n" ] && nodes+=("$n"); done < <(kind_nodes "$cluster")
+if ((${#nodes[@]} == 0)); then
+    die "no nodes found for kind cluster \"$cluster\" ($(kind_nodes_source "$cluster") listed none; existing clusters: $(kind_clusters))"
+fi
+
+# Runs (or, in dry-run mode, prints) one command, shell-quoted so the printout can be pasted.
+run() {
+    if ((dry_run)); then
+        printf '%q' "$1"; shift; printf ' %q' "$@"; printf '\n'
+        return 0
+    fi
+    "$@"
+}
+
+install_node() {
+    local node="$1" tmp="$bindir/.cni-plugins.new" name base
+    run "$DOCKER" exec "$node" mkdir -p "$bindir" || return
+    run "$DOCKER" cp "$binary" "$node:$tmp" || return
+    run "$DOCKER" exec "$node" chmod 0755 "$tmp" || return
+    for name in "${plugins[@]}"; do
+        run "$DOCKER" exec "$node" ln -f "$tmp" "$bindir/.$name.new" || return
+        run "$DOCKER" exec "$node" mv -f "$bindir/.$name.new" "$bindir/$name" || return
+    done
+    run "$DOCKER" exec "$node" rm -f "$tmp" || return
+    if ((with_conflist)); then
+        base="$(basename "$conflist")"
+        run "$DOCKER" exec "$node" mkdir -p "$netconf" || return
+        run "$DOCKER" cp "$conflist" "$node:$netconf/.$base.new" || return
+        run "$DOCKER" exec "$node" mv -f "$netconf/.$base.new" "$netconf/$base" || return
+    fi
+    # The binary must run on the node (glibc, libmnl.so.0): VERSION needs no config.
+    if ((dry_run)); then
+        run "$DOCKER" exec -e CNI_COMMAND=VERSION "$node" "$bindir/flannel"
+    elif ! "$DOCKER" exec -e CNI_COMMAND=VERSION "$node" "$bindir/flannel" </dev/null >/dev/null; then
+        echo "kind-load: $bindir/flannel does not run on node $node (CNI_COMMAND=VERSION failed; needs glibc and libmnl.so.0)" >&2
+        return 1
+    fi
+}
+
+failed=()
+for node in "${nodes[@]}"; do
+    ((dry_run)) && echo "# node $node"
+    if ! install_node "$node"; then
+        echo "kind-load: installing on node $node failed" >&2
+        failed+=("$node")
+    fi
+done
+((dry_run)) && exit 0
+((${#failed[@]} == 0)) || die "failed on ${#failed[@]} of ${#nodes[@]} nodes: ${failed[*]}"
+what="${plugins[*]}"; ((with_conflist)) && what+=" + $netconf/$(basename "$conflist")"
+echo "kind-load: installed $what on ${#nodes[@]} nodes of kind cluster \"$cluster\": ${nodes[*]}"

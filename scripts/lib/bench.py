@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: our plugins vs the reference Go plugins, same configs, one run.
+
+Must run inside a private node network namespace (bench.sh starts it with `ip netns exec`),
+so the bridges, veths and rules the plugins create never touch the machine's root namespace. For each scenario
+it ADDs N pods (each in its own pod netns) then DELs them, timing every plugin exec the
+runtime would make, and records the peak RSS of each plugin process (wait4 rusage).
+Prints a table with medians, p90s and ours/reference ratios.
+"""
+import json, os, resource, statistics, subprocess, sys, tempfile, time, shutil
+from concurrent.futures import ThreadPoolExecutor
+
+SUBNET = "10.244.1.0/24"
+
+
+def sh(*argv, check=True):
+    return subprocess.run(argv, check=check, capture_output=True, text=True)
+
+
+def timed_exec(path, command, cid, netns, conf, cni_path):
+    """Exec one plugin in the current netns (the caller is inside the node netns); returns (seconds, maxrss KiB, stdout)."""
+    env = {"CNI_COMMAND": command, "CNI_CONTAINERID": cid, "CNI_NETNS": netns, "CNI_IFNAME": "eth0",
+           "CNI_PATH": cni_path, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+    rin, win = os.pipe()
+    rout, wout = os.pipe()
+    data = json.dumps(conf).encode()
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(path, [path], env, file_actions=[
+        (os.POSIX_SPAWN_DUP2, rin, 0), (os.POSIX_SPAWN_DUP2, wout, 1),
+        (os.POSIX_SPAWN_CLOSE, win), (os.POSIX_SPAWN_CLOSE, rout)])
+    os.close(rin); os.close(wout)
+    os.write(win, data); os.close(win)
+    chunks = []
+    while True:
+        b = os.read(rout, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(rout)
+    _, status, ru = os.wait4(pid, 0)
+    dt = time.perf_counter() - t0
+    out = b"".join(chunks).decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{path} {command} {cid} failed: {out}")
+    return dt, ru.ru_maxrss, out
+
+
+def chain_confs(kind, impl, data_dir, flannel_dir, subnet_file):
+    ipam = {"type": "host-local", "dataDir": data_dir, "ranges": [[{"subnet": SUBNET}]],
+            "routes": [{"dst": "10.244.0.0/16"}]}
+    bridge = {"cniVersion": "1.0.0", "name": "cbr0", "type": "bridge", "bridge": "cni0", "isGateway": True,
+              "isDefaultGateway": True, "hairpinMode": True, "ipMasq": False, "mtu": 1450, "ipam": ipam}
+    if kind == "flannel":
+        if impl == "ours":
+            return [{"cniVersion": "1.0.0", "name": "cbr0", "type": "flannel", "subnetFile": subnet_file,
+                     "dataDir": flannel_dir, "ipam": {"dataDir": data_dir},
+                     "delegate": {"hairpinMode": True, "isDefaultGateway": True}}]
+        # Reference side: the delegate config flannel would generate, run by the reference bridge.
+        gen = dict(bridge)
+        gen["ipam"] = {"dataDir": data_dir, "ranges": [[{"subnet": SUBNET}]], "routes": [{"dst": "10.244.0.0/16"}],
+                       "type": "host-local"}
+        return [gen]
+    confs = [bridge]
+    if kind == "portmap":
+        confs.append({"cniVersion": "1.0.0", "name": "cbr0", "type": "portmap", "capabilities": {"portMappings": True},
+                      "snat": True})
+    return confs
+
+
+def scenario(kind, impl, plugin_dir, pods, tmp):
+    data_dir = tempfile.mkdtemp(dir=tmp)
+    flannel_dir = tempfile.mkdtemp(dir=tmp)
+    subnet_file = os.path.join(tmp, "subnet.env")
+    confs = chain_confs(kind, impl, data_dir, flannel_dir, subnet_file)
+    add_t, del_t, rss = [], [], {}
+    results = {}
+    for i in range(pods):
+        ns = f"bench-p{os.getpid()}-{i}"
+        sh("ip", "netns", "add", ns)
+        cid = f"bench{i}"
+        total = 0.0
+        prev = None
+        for j, c in enumerate(confs):
+            conf = dict(c)
+            if c["type"] == "portmap":
+                conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
+            if prev is not None:
+                conf["prevResult"] = prev
+            dt, maxrss, out = timed_exec(os.path.join(plugin_dir, c["type"]), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir)
+            total += dt
+            rss[c["type"]] = max(rss.get(c["type"], 0), maxrss)
+            prev = json.loads(out)
+        results[cid] = (ns, prev)
+        add_t.append(total)
+    for i in range(pods):
+        cid = f"bench{i}"
+        ns, prev = results[cid]
+        total = 0.0
+        for c in reversed(confs):
+            conf = dict(c)
+            if c["type"] == "portmap":
+                conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
+            conf["prevResult"] = prev
+            dt, maxrss, _ = timed_exec(os.path.join(plugin_dir, c["type"]), "DEL", cid, f"/run/netns/{ns}", conf, plugin_dir)
+            total += dt
+            rss[c["type"]] = max(rss.get(c["type"], 0), maxrss)
+        del_t.append(total)
+        sh("ip", "netns", "del", ns)
+    return add_t, del_t, rss
+
+
+def churn(impl, plugin_dir, workers, per_worker, tmp):
+    data_dir = tempfile.mkdtemp(dir=tmp)
+    conf = chain_confs("bridge", impl, data_dir, "", "")[0]
+
+    def work(w):
+        for k in range(per_worker):
+            ns = f"bench-c{os.getpid()}-{w}-{k}"
+            sh("ip", "netns", "add", ns)
+            cid = f"churn{w}x{k}"
+            _, _, out = timed_exec(os.path.join(plugin_dir, "bridge"), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir)
+            d = dict(conf); d["prevResult"] = json.loads(out)
+            timed_exec(os.path.join(plugin_dir, "bridge"), "DEL", cid, f"/run/netns/{ns}", d, plugin_dir)
+            sh("ip", "netns", "del", ns)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(workers) as ex:
+        list(ex.map(work, range(workers)))
+    return workers * per_worker / (time.perf_counter() - t0)
+
+
+def q(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
+
+def main():
+    ours, ref, pods = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if os.stat("/proc/self/ns/net").st_ino == os.stat("/proc/1/ns/net").st_ino:
+        sys.exit("bench.py: refusing to run in the root network namespace (use scripts/bench.sh)")
+    sh("ip", "link", "set", "lo", "up")
+    tmp = tempfile.mkdtemp(prefix="cni-bench.")
+    with open(os.path.join(tmp, "subnet.env"), "w") as f:
+        f.write("FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n")
+    rows = []
+    try:
+        for kind in ("bridge", "portmap", "flannel"):
+            r = {}
+            for impl, d in (("reference", ref), ("ours", ours)):
+                # Fresh bridge per side: tear the previous one down (in the private node netns only).
+                sh("ip", "link", "del", "cni0", check=False)
+                r[impl] = scenario(kind, impl, d, pods, tmp)
+            rows.append((kind, r))
+        churn_rows = []
+        for workers in (1, 2):
+            c = {}
+            for impl, d in (("reference", ref), ("ours", ours)):
+                sh("ip", "link", "del", "cni0", check=False)
+                c[impl] = churn(impl, d, workers, max(10, pods // 5), tmp)
+            churn_rows.append((workers, c))
+    finally:
+        for ns in sh("ip", "netns", "list").stdout.split("\n"):
+            name = ns.split(" ")[0]
+            if name.startswith(f"bench-p{os.getpid()}-") or name.startswith(f"bench-c{os.getpid()}-"):
+                sh("ip", "netns", "del", name, check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    ms = lambda s: f"{s * 1000:8.2f}"
+    print(f"\n{'scenario':<22}{'op':<5}{'ref med':>10}{'ref p90':>10}{'ours med':>10}{'ours p90':>10}{'ratio':>8}")
+    for kind, r in rows:
+        for op, idx in (("ADD", 0), ("DEL", 1)):
+            a, b = r["reference"][idx], r["ours"][idx]
+            ratio = statistics.median(b) / statistics.median(a)
+            name = {"bridge": "bridge+host-local", "portmap": "+portmap (1 mapping)", "flannel": "flannel chain"}[kind]
+            print(f"{name:<22}{op:<5}{ms(statistics.median(a))}  {ms(q(a, .9))}  {ms(statistics.median(b))}  {ms(q(b, .9))}  {ratio:6.2f}x")
+    print(f"\n{'churn (ADD+DEL, bridge+host-local)':<40}{'reference':>12}{'ours':>12}{'ratio':>8}")
+    for workers, c in churn_rows:
+        print(f"{f'{workers} worker(s), pods/s':<40}{c['reference']:12.1f}{c['ours']:12.1f}{c['ours'] / c['reference']:7.2f}x")
+    print(f"\n{'peak RSS (KiB) per plugin process':<40}{'reference':>12}{'ours':>12}")
+    for kind, r in rows:
+        for plugin in sorted(set(r["reference"][2]) | set(r["ours"][2])):
+            print(f"{kind + ': ' + plugin:<40}{r['reference'][2].get(plugin, 0):12d}{r['ours'][2].get(plugin, 0):12d}")
+
+
+if __name__ == "__main__":
+    main()
