@@ -2,7 +2,7 @@
 # Installs what building, testing and comparing need (Debian/Ubuntu). Idempotent and quick
 # when everything is present. Swift itself is expected on PATH (see README).
 set -euo pipefail
-packages=(libmnl-dev pkg-config iproute2 iptables nftables conntrack containernetworking-plugins busybox-static python3 procps)
+packages=(libmnl-dev pkg-config iproute2 iptables nftables conntrack containernetworking-plugins busybox-static python3 procps podman containerd runc)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -26,7 +26,8 @@ extension NetlinkSocket {
         return try execute(m, "list links").compactMap(Link.init(message:))
     }
 
-    /// Creates a bridge. An existing link of that name fails with EEXIST.
+    /// Creates a bridge. An existing link of that name fails with EEXIST. `vlanFiltering: true` fails
+    /// with EOPNOTSUPP on kernels built without CONFIG_BRIDGE_VLAN_FILTERING.
     public func createBridge(name: String, mtu: Int?, vlanFiltering: Bool) throws {
         let op = "create bridge \(name)"
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
@@ -35,8 +36,12 @@ extension NetlinkSocket {
         if let mtu { m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
         m.nest(IFLA_LINKINFO) { m in
             m.put(IFLA_INFO_KIND, string: "bridge")
-            m.nest(IFLA_INFO_DATA) { m in
-                m.put(IFLA_BR_VLAN_FILTERING, u8: vlanFiltering ? 1 : 0)
+            // Only when wanted, as the Go plugin does: kernels without CONFIG_BRIDGE_VLAN_FILTERING
+            // reject the attribute (EOPNOTSUPP) even with value 0.
+            if vlanFiltering {
+                m.nest(IFLA_INFO_DATA) { m in
+                    m.put(IFLA_BR_VLAN_FILTERING, u8: 1)
+                }
             }
         }
         _ = try execute(m, op)

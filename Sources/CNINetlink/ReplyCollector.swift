@@ -13,7 +13,11 @@ final class ReplyCollector {
     func run(_ datagram: [UInt8], sequence: UInt32, portID: UInt32) -> (result: Int32, errno: Int32) {
         let context = Unmanaged.passUnretained(self).toOpaque()
         var control = [mnl_cb_t?](repeating: nil, count: Int(NLMSG_MIN_TYPE))
+        // libmnl skips control types whose slot is NULL, so every slot is filled.
+        control[Int(NLMSG_NOOP)] = ReplyCollector.ignore
         control[Int(NLMSG_ERROR)] = ReplyCollector.error
+        control[Int(NLMSG_DONE)] = ReplyCollector.done
+        control[Int(NLMSG_OVERRUN)] = ReplyCollector.overrun
         return datagram.withUnsafeBytes { raw in
             control.withUnsafeMutableBufferPointer { table in
                 let r = mnl_cb_run2(raw.baseAddress, raw.count, sequence, portID, ReplyCollector.collect, context,
@@ -30,6 +34,25 @@ final class ReplyCollector {
         let raw = UnsafeRawBufferPointer(start: header, count: Int(header.pointee.nlmsg_len))
         if let message = NetlinkMessage(bytes: Array(raw)) { collector.messages.append(message) }
         return MNL_CB_OK
+    }
+
+    private static let ignore: mnl_cb_t = { _, _ in MNL_CB_OK }
+
+    private static let overrun: mnl_cb_t = { _, _ in
+        Glibc.errno = ENOSPC
+        return MNL_CB_ERROR
+    }
+
+    /// NLMSG_DONE ends a dump; a negative status in it is the dump's error.
+    private static let done: mnl_cb_t = { header, _ in
+        guard let header else { return MNL_CB_ERROR }
+        let raw = UnsafeRawBufferPointer(start: header, count: Int(header.pointee.nlmsg_len))
+        let status = NetlinkMessage(bytes: Array(raw))?.payload.integer(Int32.self, at: 0) ?? 0
+        if status < 0 {
+            Glibc.errno = status == Int32.min ? EINVAL : -status
+            return MNL_CB_ERROR
+        }
+        return MNL_CB_STOP
     }
 
     /// NLMSG_ERROR: error 0 is the ACK (stop); otherwise set errno and keep the kernel's text.

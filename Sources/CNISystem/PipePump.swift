@@ -33,7 +33,7 @@ struct PipePump {
                 if left <= 0 { return true }
                 timeout = Int32(clamping: Int((left * 1000).rounded(.up)))
             }
-            let n = poll(&fds, nfds_t(fds.count), timeout)
+            let n = system_poll(&fds, timeout)
             if n < 0 {
                 if errno == EINTR { continue }
                 return false

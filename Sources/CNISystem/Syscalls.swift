@@ -117,6 +117,11 @@ func system_waitpid(_ pid: pid_t, _ status: inout Int32, _ options: Int32) -> pi
     retryingInterrupts { waitpid(pid, &status, options) }
 }
 
+/// poll(2). EINTR is returned, not retried: the caller recomputes its timeout.
+func system_poll(_ fds: inout [pollfd], _ timeoutMilliseconds: Int32) -> Int32 {
+    poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
+}
+
 /// kill(2)
 @discardableResult
 func system_kill(_ pid: pid_t, _ signal: Int32) -> Int32 { kill(pid, signal) }

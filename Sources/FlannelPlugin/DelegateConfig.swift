@@ -13,7 +13,10 @@ import CNIValues
 ///   FLANNEL_IPV6_NETWORK entry.
 ///
 /// `bytes` is compact JSON with sorted keys, byte for byte what Go's `json.Marshal` of the
-/// reference's map prints (and what is saved in `dataDir` for DEL).
+/// reference's map prints (and what is saved in `dataDir` for DEL). Two corners differ on input
+/// kube-flannel never has: number literals are kept as written (Go re-prints them as float64,
+/// `1e3` → `1000`), and keys of a given `ipam.routes` entry with `mtu`/`advmss`/... are sorted
+/// (Go prints `types.Route` in struct order).
 public struct DelegateConfig: Sendable {
     public let json: JSONObject
     /// The delegate plugin's type (`bridge`).

@@ -47,7 +47,7 @@ public struct Allocator<Store: ReservationStore> {
     /// no exact record exists (the reference's fallback). Returns what was released.
     @discardableResult
     public func release(_ attachment: Attachment) throws -> [IPAddress] {
-        let all = try store.reservations()
+        let all = try store.reservations().sorted { $0.address < $1.address }
         var mine = all.filter { $0.owner.isExactly(attachment) }
         if mine.isEmpty { mine = all.filter { $0.owner.isLegacyRecord(of: attachment) } }
         var errors: [String] = []

@@ -49,7 +49,7 @@ public struct IPRange: Equatable, Sendable, CustomStringConvertible {
         } else {
             defaultEnd = subnet.lastAddress
         }
-        self.subnet = IPNetwork(address: networkAddress, prefixLength: subnet.prefixLength) ?? subnet
+        self.subnet = subnet
         self.start = lowest
         self.end = givenEnd ?? defaultEnd
         self.gateway = gateway

@@ -1,65 +1,6 @@
 import CNIProtocol
 import CNIValues
 
-/// Who holds a reserved address, as recorded in the store: `<containerID>\r\n<ifname>`, or just
-/// `<containerID>` in stores written before host-local recorded the interface ("legacy").
-public struct ReservationOwner: Hashable, Sendable {
-    public let containerID: String
-    /// nil for a legacy record.
-    public let ifname: String?
-
-    public init(containerID: String, ifname: String?) {
-        self.containerID = containerID
-        self.ifname = ifname
-    }
-
-    public init(_ attachment: Attachment) {
-        self.init(containerID: attachment.containerID, ifname: attachment.ifname)
-    }
-
-    /// Parses a record; surrounding whitespace is ignored, as the reference trims it.
-    public init(parsing bytes: [UInt8]) {
-        let trimmed = ReservationOwner.trimmed(bytes)
-        var split: Int? = nil
-        var i = 0
-        while i + 1 < trimmed.count {
-            if trimmed[i] == 0x0D && trimmed[i + 1] == 0x0A { split = i; break }
-            i += 1
-        }
-        if let split {
-            containerID = String(decoding: trimmed[..<split], as: UTF8.self)
-            ifname = String(decoding: trimmed[(split + 2)...], as: UTF8.self)
-        } else {
-            containerID = String(decoding: trimmed, as: UTF8.self)
-            ifname = nil
-        }
-    }
-
-    /// The file content: `<id>\r\n<ifname>`, no trailing newline (the reference's format).
-    public var record: [UInt8] {
-        let id = ReservationOwner.trimmed(Array(containerID.utf8))
-        guard let ifname else { return id }
-        return id + [0x0D, 0x0A] + Array(ifname.utf8)
-    }
-
-    /// Recorded for exactly this container and interface.
-    public func isExactly(_ a: Attachment) -> Bool {
-        ifname == a.ifname && containerID == a.containerID
-    }
-
-    /// A legacy record of this container (any interface).
-    public func isLegacyRecord(of a: Attachment) -> Bool {
-        ifname == nil && containerID == a.containerID
-    }
-
-    private static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-              let last = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }
-        return Array(bytes[first...last])
-    }
-}
-
 /// One reserved address. `key` is the store's name for it (the file name on disk), kept so a
 /// record written with a non-canonical name is still released under that name.
 public struct Reservation: Hashable, Sendable {

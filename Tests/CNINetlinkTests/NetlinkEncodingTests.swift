@@ -137,6 +137,18 @@ final class NetlinkEncodingTests: XCTestCase {
             """)])
     }
 
+    func testCreateBridgeWithoutVLANFilteringOmitsTheAttribute() throws {
+        try socket.createBridge(name: "cni0", mtu: 1450, vlanFiltering: false)
+        XCTAssertEqual(transport.sent, [hex("""
+            44000000 1000 0506 01000000 00000000   # nlmsghdr: len 68, RTM_NEWLINK create
+            00 00 0000 00000000 00000000 00000000  # ifinfomsg
+            0900 0300 636e6930 00 000000           # IFLA_IFNAME "cni0"
+            0800 0400 aa050000                     # IFLA_MTU 1450
+            1000 1200                              # IFLA_LINKINFO
+              0b00 0100 62726964 676500 00         #   IFLA_INFO_KIND "bridge"
+            """)])
+    }
+
     func testInvalidNamesAndMTUsNeverReachTheKernel() {
         XCTAssertThrowsError(try socket.createBridge(name: "a-name-longer-than-15", mtu: nil, vlanFiltering: false)) {
             XCTAssertEqual(($0 as? NetlinkError)?.errno, .invalidArgument)

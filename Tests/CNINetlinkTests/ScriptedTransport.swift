@@ -11,9 +11,17 @@ final class ScriptedTransport: NetlinkTransport {
 
     func send(_ message: [UInt8]) throws(Errno) { sent.append(message) }
 
+    /// The next scripted datagram; else an ACK if the last request asked for one; else EAGAIN
+    /// (a dump whose script lacks NLMSG_DONE must fail the test, not hang it).
     func receive() throws(Errno) -> [UInt8] {
         if !replies.isEmpty { return replies.removeFirst() }
+        guard lastFlags & 0x4 != 0 else { throw Errno.wouldBlock }
         return Kernel.error(0, sequence: lastSequence)
+    }
+
+    private var lastFlags: UInt16 {
+        guard let last = sent.last, last.count >= 8 else { return 0 }
+        return last[6..<8].withUnsafeBytes { $0.loadUnaligned(as: UInt16.self) }
     }
 
     var lastSequence: UInt32 {

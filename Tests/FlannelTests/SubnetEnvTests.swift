@@ -9,8 +9,9 @@ import XCTest
 final class SubnetEnvTests: XCTestCase {
     let path = "/run/flannel/subnet.env"
 
-    private func net(_ s: String) -> IPNetwork {
-        guard let n = IPNetwork(s) else { XCTFail("bad CIDR in test: \(s)"); return IPNetwork("0.0.0.0/0")! }
+    private func net(_ s: String) -> IPNetwork? {
+        let n = IPNetwork(s)
+        XCTAssertNotNil(n, "bad CIDR in test: \(s)")
         return n
     }
 
@@ -28,7 +29,7 @@ final class SubnetEnvTests: XCTestCase {
         // flannel-overview-vxlan-hostgw: `cat /var/run/flannel/subnet.env` on k8s-node2.
         let text = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.0.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
         let env = try SubnetEnv.parse(text, path: path)
-        XCTAssertEqual(env.networks, [net("10.244.0.0/16")])
+        XCTAssertEqual(env.networks, [net("10.244.0.0/16")].compactMap { $0 })
         XCTAssertEqual(env.subnet, net("10.244.0.1/24"))
         XCTAssertEqual(env.subnet?.network.description, "10.244.0.0/24")
         XCTAssertEqual(env.mtu, 1450)
@@ -58,8 +59,8 @@ final class SubnetEnvTests: XCTestCase {
 
             """
         let env = try SubnetEnv.parse(text, path: path)
-        XCTAssertEqual(env.networks, [net("10.1.0.0/16")])
-        XCTAssertEqual(env.ipv6Networks, [net("fc00::/48")])
+        XCTAssertEqual(env.networks, [net("10.1.0.0/16")].compactMap { $0 })
+        XCTAssertEqual(env.ipv6Networks, [net("fc00::/48")].compactMap { $0 })
         XCTAssertEqual(env.ipv6Subnet?.network.description, "fc00::/64")
         XCTAssertEqual(env.mtu, 1472)
     }
@@ -91,7 +92,7 @@ final class SubnetEnvTests: XCTestCase {
 
             """
         let env = try SubnetEnv.parse(text, path: path)
-        XCTAssertEqual(env.networks, [net("10.244.0.0/16")])
+        XCTAssertEqual(env.networks, [net("10.244.0.0/16")].compactMap { $0 })
         XCTAssertEqual(env.mtu, 1450)
         XCTAssertEqual(env.ipMasq, false)
     }

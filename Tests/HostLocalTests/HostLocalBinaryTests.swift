@@ -49,6 +49,9 @@ final class HostLocalBinaryTests: XCTestCase {
         let h = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}]]"#)
         XCTAssertEqual(h.run("DEL", "c1", netns: nil).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.storeDirectory))
+        let outside = h.run("ADD", "c1", cniArgs: "IP=10.9.9.9")
+        XCTAssertEqual(HostLocalHarness.errorMessage(outside.stdout), "failed to allocate all requested IPs: 10.9.9.9")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: h.storeDirectory), "refused before the store is created")
     }
 
     func testResultShapePerVersion() throws {

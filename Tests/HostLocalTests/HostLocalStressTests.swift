@@ -62,3 +62,44 @@ final class HostLocalStressTests: XCTestCase {
                      count, addSeconds, count, delSeconds))
     }
 }
+
+/// kill -9 at arbitrary moments must never leave an empty or partial reservation behind.
+final class HostLocalKillTests: XCTestCase {
+    func testKilledAddsLeaveOnlyCompleteRecords() throws {
+        let h = try HostLocalHarness(version: "1.1.0", ipam: HostLocalStressTests.dualStack)
+        let plugin = h.ours
+        let config = Data(h.config().utf8)
+        let count = 40
+        let runs = HostLocalStressTests.parallel(count, workers: 4) { i in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: plugin)
+            p.environment = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "kill-\(i)", "CNI_IFNAME": "eth0",
+                             "CNI_NETNS": "/proc/self/ns/net", "CNI_PATH": "/nonexistent"]
+            let input = Pipe()
+            p.standardInput = input
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            do { try p.run() } catch { return (-1, "", "\(error)") }
+            input.fileHandleForWriting.write(config)
+            try? input.fileHandleForWriting.close()
+            usleep(UInt32.random(in: 0...10_000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            return (p.terminationReason == .uncaughtSignal ? -9 : p.terminationStatus, "", "")
+        }
+        let reservedBeforeGC = h.addressFiles().count
+        for name in h.addressFiles() {
+            XCTAssertTrue(h.text(name).hasPrefix("kill-") && h.text(name).hasSuffix("\r\neth0"), "\(name) holds \(h.text(name).debugDescription)")
+        }
+        for index in 0...1 where FileManager.default.fileExists(atPath: h.storeDirectory + "/last_reserved_ip.\(index)") {
+            XCTAssertNotNil(IPAddress(h.text("last_reserved_ip.\(index)")), "last_reserved_ip.\(index) is complete")
+        }
+        // The lock died with its holders: GC gets it, releases everything and sweeps orphaned temp files.
+        let gc = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: #","cni.dev/valid-attachments":[]"#))
+        XCTAssertEqual(gc.status, 0, gc.stdout)
+        let left = try FileManager.default.contentsOfDirectory(atPath: h.storeDirectory)
+        XCTAssertEqual(left.filter { $0 != "lock" && !$0.hasPrefix("last_reserved_ip.") }, [])
+        let killed = runs.filter { $0.status == -9 }.count
+        print("host-local kill test: \(killed) of \(count) ADDs killed, \(reservedBeforeGC) address files before GC, \(left.count) entries after")
+    }
+}

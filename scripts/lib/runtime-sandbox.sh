@@ -24,7 +24,10 @@ sandbox_start() {
     SANDBOX_DIR=$1
     mkdir -p "$SANDBOX_DIR"
     # pid 1 must reap the orphans it adopts (conmon, shims double-fork): a bash loop does.
-    unshare --pid --fork --kill-child --mount --net --propagation private --mount-proc \
+    # If this shell dies (even by SIGKILL), unshare gets SIGKILL (pdeathsig) and takes pid 1,
+    # hence the whole sandbox, with it (--kill-child).
+    setpriv --pdeathsig KILL -- \
+        unshare --pid --fork --kill-child --mount --net --propagation private --mount-proc \
         bash -c 'trap "" TERM INT HUP; while :; do sleep 1; done' </dev/null >/dev/null 2>&1 &
     SANDBOX_UNSHARE=$!
     local i child=""
@@ -95,8 +98,9 @@ sandbox_stop() {
     SANDBOX_DIR=""
 }
 
-# sandbox_remove_cgroups NAME: removes the (empty) cgroup directories named NAME that runc
-# created under this shell's cgroups for a relative cgroup parent, in every hierarchy.
+# sandbox_remove_cgroups NAME: removes the (empty) cgroup directories named NAME (a glob, e.g.
+# to sweep what a killed earlier run left) that runc created under this shell's cgroups for a
+# relative cgroup parent, in every hierarchy. rmdir only removes empty cgroups.
 sandbox_remove_cgroups() {
     local name=$1 d
     [ -n "$name" ] || return 0
