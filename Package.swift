@@ -36,9 +36,10 @@ let package = Package(
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
         .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "CNIFirewall"]),
+        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall"]),
         .executableTarget(
             name: "cni-plugins",
-            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIProtocol", "CNISystem", "CNIValues"]
+            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
         ),
         .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
         .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues"]),
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
         .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "CNITestSupport"]),
         .testTarget(name: "CNIRuntimeTests", dependencies: ["CNIRuntime", "CNITestSupport"]),
+        .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 // One executable for the whole suite, installed as hard links named after each plugin
 // (k3s ships its CNI plugins the same way): the name it is run under picks the plugin.
 import BridgePlugin
+import CNIInspect
 import CNIRuntime
 import CNIProtocol
 import CNISystem
@@ -27,6 +28,10 @@ if name == "cni-exec" || name == "exec" {
     // The cnitool-style runner: `cni-exec add <conflist> <netns> [id] [ifname]`.
     let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))
     exit(CNIExecCommand.main(rest, environment: ProcessEnvironment.current()))
+}
+if name == "cni-inspect" || name == "inspect" {
+    let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))
+    exit(InspectCommand.main(rest, environment: ProcessEnvironment.current()))
 }
 guard let plugin = PluginRegistry.plugin(named: name) else {
     let names = plugins.map(\.name).joined(separator: ", ")
