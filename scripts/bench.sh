@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pods="${1:-100}"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (creates network namespaces)" >&2; exit 1; }
-scripts/deps.sh
+scripts/deps.sh --test
 ours=$(mktemp -d /tmp/cni-bench-bin.XXXXXX)
 node="cni-bench-node-$$"
 trap 'rm -rf "$ours"; ip netns del "$node" 2>/dev/null || true' EXIT

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Installs what building, testing and comparing need (Debian/Ubuntu). Idempotent and quick
-# when everything is present. Swift itself is expected on PATH (see README).
+# Usage: scripts/deps.sh [--test]
+# Installs what building needs (Debian/Ubuntu): libmnl-dev, pkg-config, iproute2, iptables.
+# With --test, also what the tests and benchmarks use: nftables, conntrack, Debian's reference
+# Go plugins (containernetworking-plugins), busybox-static, python3, podman, containerd, runc.
+# (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
+# node's own runtime.) Idempotent and quick when everything is present. Swift itself is
+# expected on PATH (see README).
 set -euo pipefail
-packages=(libmnl-dev pkg-config iproute2 iptables nftables conntrack containernetworking-plugins busybox-static python3 procps podman containerd runc)
+packages=(libmnl-dev pkg-config iproute2 iptables)
+if [ "${1:-}" = "--test" ]; then
+    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps podman containerd runc)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

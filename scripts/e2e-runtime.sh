@@ -102,6 +102,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 E2E_TRAP_SET=1
 
+E2E_START_MS=$(now_ms)
 sandbox_remove_cgroups 'e2e-runtime-*'   # empty leftovers of a killed earlier run
 E2E_HOST_BEFORE=$(host_snapshot)
 echo "plugins: $plugin_desc; conflist: ${conflist:-bridge+host-local+portmap equivalent of the flannel delegate}"

@@ -3,7 +3,7 @@
 # the install check. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --test
 if [ "$(id -u)" != 0 ]; then
     echo "note: not root - tests that create network namespaces will be skipped" >&2
 fi

@@ -10,21 +10,24 @@ public enum FileSystem {
     }
 
     /// Replaces `path` atomically: a temp file in the same directory, fsync, rename, fsync the directory.
-    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(SystemError) {
-        let temp = try writeTemporaryFile(for: path, bytes, mode: mode)
+    /// With `durable: false` the fsyncs are skipped: still all-or-nothing against a killed process
+    /// (rename is atomic), but a power loss may keep the old content — for hints such as
+    /// host-local's `last_reserved_ip`, where that is harmless.
+    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
+        let temp = try writeTemporaryFile(for: path, bytes, mode: mode, sync: durable)
         if system_rename(temp, path) != 0 {
             let error = SystemError(operation: "rename", path: path, errno: .current)
             _ = system_unlink(temp)
             throw error
         }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
     }
 
     /// Creates `path` atomically and exclusively: the complete content is written to a temp file,
     /// then link(2)ed to `path` (EEXIST if present), so no empty or partial final file ever exists.
     /// The error for an existing file reads `open <path>: file exists`.
     public static func createFileExclusively(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(SystemError) {
-        let temp = try writeTemporaryFile(for: path, bytes, mode: mode)
+        let temp = try writeTemporaryFile(for: path, bytes, mode: mode, sync: true)
         defer { _ = system_unlink(temp) }
         if system_link(temp, path) != 0 {
             throw SystemError(operation: "open", path: path, errno: .current)
@@ -110,7 +113,7 @@ public enum FileSystem {
 
     // MARK: - Private
 
-    private static func writeTemporaryFile(for path: String, _ bytes: [UInt8], mode: mode_t) throws(SystemError) -> String {
+    private static func writeTemporaryFile(for path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool) throws(SystemError) -> String {
         let dir = directoryName(of: path)
         let base = String(decoding: Array(path.utf8).split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
         var attempt = 0
@@ -127,7 +130,7 @@ public enum FileSystem {
             do {
                 _ = try check(system_fchmod(raw, mode), "chmod", temp)
                 try fd.writeAll(bytes, path: temp)
-                try fd.sync(path: temp)
+                if sync { try fd.sync(path: temp) }
             } catch {
                 fd.close()
                 _ = system_unlink(temp)

@@ -67,9 +67,11 @@ public struct DiskStore: ReservationStore {
         return IPAddress(text)?.canonical
     }
 
+    /// A round-robin hint: atomic against kills, but not fsynced (losing it to a power cut only
+    /// restarts the walk at rangeStart, as the reference does when the file is missing).
     public func recordLastReserved(_ address: IPAddress, rangeSet index: Int) throws {
         try FileSystem.writeFileAtomically(try path(DiskStore.lastReservedPrefix + String(index)),
-                                           Array(address.description.utf8), mode: DiskStore.fileMode)
+                                           Array(address.description.utf8), mode: DiskStore.fileMode, durable: false)
     }
 
     /// Removes temp files left by a process killed mid-write. Only safe under the lock: every

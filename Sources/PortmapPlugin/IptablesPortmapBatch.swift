@@ -68,7 +68,8 @@ public enum IptablesPortmapBatch {
         }
         let present = existing.rules(jumpingTo: chain).map(IptablesPortmapRules.entryKey)
         for rule in rules.entryRules where !present.contains(IptablesPortmapRules.entryKey(rule)) {
-            return "rule \"\(rule)\" not found in chain \(IptablesPortmapRules.topLevelDNATChain)"
+            let key = IptablesPortmapRules.entryKey(rule).dropFirst(2).joined(separator: " ports ")
+            return "entry rule for \(key) jumping to \(chain) not found in chain \(IptablesPortmapRules.topLevelDNATChain)"
         }
         for jump in IptablesPortmapRules.topLevelJumps where !existing.contains(jump) {
             return "rule \"\(jump)\" not found in chain \(jump.chain)"

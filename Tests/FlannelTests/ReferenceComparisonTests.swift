@@ -111,7 +111,7 @@ final class ReferenceComparisonTests: XCTestCase {
         XCTAssertEqual(normalized(a.json, pod: ourPod), normalized(b.json, pod: refPod))
         let ourState = try state(ours, pod: ourPod, ports: try ours.bridgePorts())
         let refState = try state(reference, pod: refPod, ports: try reference.bridgePorts())
-        if ProcessInfo.processInfo.environment["FLANNEL_TEST_VERBOSE"] != nil { print("OURS", ourState, "\nREF", refState) }
+        if ourState != refState { print("flannel comparison:\n ours      \(ourState)\n reference \(refState)") }
         XCTAssertEqual(ourState.podAddresses, refState.podAddresses)
         XCTAssertEqual(ourState.podLink, refState.podLink)
         XCTAssertEqual(ourState.podRoutes, refState.podRoutes)

@@ -35,6 +35,7 @@ expect_contains() {
 measure() { E2E_MEASURES+=("$1: $2 ms"); }
 
 summary() {
+    [ -z "${E2E_START_MS:-}" ] || measure "whole test, setup and cleanup included" $(($(now_ms) - E2E_START_MS))
     if ((${#E2E_MEASURES[@]})); then
         echo "measured:"
         printf '  %s\n' "${E2E_MEASURES[@]}"

@@ -96,7 +96,6 @@ node_configure() {
         cat > /etc/containers/containers.conf <<CONF
 [containers]
 cgroups = "no-conmon"
-default_sysctls = []
 log_driver = "k8s-file"
 [network]
 network_backend = "cni"
@@ -124,7 +123,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [grpc]
   address = "/run/containerd/containerd.sock"
 CONF
-        # the node'"'"'s "uplink": a veth pair kept inside the node netns (no dummy driver needed)
+        # the node uplink: a veth pair kept inside the node netns (no dummy driver here)
         ip link add node0 type veth peer name node0-peer
         ip link set node0-peer up
         ip addr add "$ip/24" dev node0

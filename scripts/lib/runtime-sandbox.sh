@@ -55,7 +55,7 @@ sandbox_start() {
             mkdir -p "$d/ovl/$n.upper" "$d/ovl/$n.work"
             mount -t overlay "e2e-runtime$n" -o "lowerdir=$m,upperdir=$d/ovl/$n.upper,workdir=$d/ovl/$n.work" "$m"
         done
-        # drop our copies of the machine'"'"'s /run/netns mounts (private propagation: the
+        # drop our copies of the /run/netns mounts of the machine (private propagation: the
         # machine keeps its own) so the sandbox does not pin other namespaces
         umount -R -l /run/netns 2>/dev/null || true
         mount -t tmpfs -o mode=0755 e2e-runtime-run /run

@@ -13,7 +13,8 @@ prepare_www() {
     on_node sh -c 'r=$1; shift; for n; do mkdir -p "$r/www/$n"; echo "$n" > "$r/www/$n/index.html"; done' x "$ROOTFS" "$@"
 }
 
-# pm_run NAME [podman run args...] -- CMD: `podman run -d` on our network; prints the output.
+# pm_run NAME [podman run args...] --rootfs DIR CMD...: `podman run -d` on our network, in our
+# cgroup parent, with NET_RAW (podman drops it; busybox ping needs it).
 pm_run() {
     local name=$1
     shift
@@ -45,13 +46,23 @@ timed() {
     return $RC
 }
 
+# expect_no_cni_error LABEL: $OUT (a runtime's output) reports no failed plugin call. podman
+# and ctr only log a failed DEL ("plugin type=... failed (delete)") and still exit 0.
+expect_no_cni_error() {
+    local errs
+    errs=$(grep -E 'plugin type=.*failed|cni plugin .* failed|failed to (set ?up|tear ?down|clean ?up) .*network' <<<"$OUT" || true)
+    if [ -z "$errs" ]; then pass "$1: no CNI error reported"; else fail "$1: no CNI error reported" "$errs"; fi
+}
+
+# check_hostport NAME IP ID: portmap's rules for NAME and its hostPort reached from the node
+# (node address, gateway on cni0, localhost: route_localnet + SNAT).
 check_hostport() {
-    local label=$1 ip=$2 id=$3 nat host
+    local name=$1 ip=$2 id=$3 nat host
     nat=$(nat_rules)
-    expect_contains "$label: portmap DNAT ${HOST_PORT} -> $ip:80" "--to-destination $ip:80" "$nat"
-    expect_contains "$label: portmap entry rule names the container" "id: \\\"$id\\\"" "$nat"
+    expect_contains "$name: portmap DNAT ${HOST_PORT} -> $ip:80" "--to-destination $ip:80" "$nat"
+    expect_contains "$name: portmap entry rule names the container" "id: \\\"$id\\\"" "$nat"
     for host in "$NODE_IP" "$NODE_GATEWAY" 127.0.0.1; do
-        expect_eq "$label: hostPort from the node via $host:$HOST_PORT" e2e-a "$(http_get_node "http://$host:$HOST_PORT/")"
+        expect_eq "$name: hostPort from the node via $host:$HOST_PORT" "$name" "$(http_get_node "http://$host:$HOST_PORT/")"
     done
 }
 
@@ -88,6 +99,7 @@ run_podman_scenarios() {
 
     echo "== podman stop / start / rm -f"
     if timed "podman stop (DEL incl. portmap)" pm stop -t 5 e2e-a; then pass "podman stop e2e-a"; else fail "podman stop e2e-a" "$OUT"; fi
+    expect_no_cni_error "podman stop e2e-a"
     check_released "podman stop e2e-a" "$ip_a" "$id_a"
     out=$(http_get_node "http://$NODE_IP:$HOST_PORT/")
     if [ "$out" != e2e-a ]; then pass "hostPort no longer reaches e2e-a after stop"; else fail "hostPort still reaches e2e-a after stop"; fi
@@ -97,6 +109,7 @@ run_podman_scenarios() {
     wait_http "e2e-a restarted: node -> $ip_a:80 (pod IP)" e2e-a "http://$ip_a:80/"
     expect_eq "e2e-a restarted: hostPort from the node via $NODE_IP:$HOST_PORT" e2e-a "$(http_get_node "http://$NODE_IP:$HOST_PORT/")"
     if timed "podman rm -f (DEL of a running container)" pm rm -f -t 5 e2e-a; then pass "podman rm -f e2e-a"; else fail "podman rm -f e2e-a" "$OUT"; fi
+    expect_no_cni_error "podman rm -f e2e-a"
     check_released "podman rm -f e2e-a" "$ip_a" "$id_a"
 
     echo "== podman run --rm (foreground)"
@@ -109,6 +122,7 @@ run_podman_scenarios() {
         fail "podman run --rm e2e-c" "$OUT"
     fi
     ip_c=$(printf '%s\n' "$OUT" | sed -n 's/.* inet \([0-9.]*\)\/24 .*/\1/p' | head -n 1)
+    expect_no_cni_error "podman run --rm e2e-c"
     id_c=$(on_node cat /run/e2e-c.cid 2>/dev/null)
     expect_contains "e2e-c: got an address in $NODE_SUBNET" "inet 10.244.1." "$OUT"
     expect_contains "e2e-c: ping the gateway" gateway-ok "$OUT"
@@ -133,7 +147,9 @@ run_podman_scenarios() {
 finish_podman_scenarios() {
     [ -n "${E2E_POD_B_ID:-}" ] || return 0
     echo "== podman stop, then rm of the stopped container"
-    if pm stop -t 5 e2e-b >/dev/null 2>&1; then pass "podman stop e2e-b"; else fail "podman stop e2e-b"; fi
-    if pm rm e2e-b >/dev/null 2>&1; then pass "podman rm (stopped) e2e-b"; else fail "podman rm (stopped) e2e-b"; fi
+    if OUT=$(pm stop -t 5 e2e-b 2>&1); then pass "podman stop e2e-b"; else fail "podman stop e2e-b" "$OUT"; fi
+    expect_no_cni_error "podman stop e2e-b"
+    if OUT=$(pm rm e2e-b 2>&1); then pass "podman rm (stopped) e2e-b"; else fail "podman rm (stopped) e2e-b" "$OUT"; fi
+    expect_no_cni_error "podman rm (stopped) e2e-b"
     check_released "podman stop + rm e2e-b" "$E2E_POD_B_IP" "$E2E_POD_B_ID"
 }

@@ -1,0 +1,129 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// A "node" network namespace where the bridge plugin runs (as kubelet would run it on a node),
+/// with its own host-local dataDir, plus helpers to run verbs for pods and read kernel state.
+final class BridgeNode {
+    enum Implementation {
+        /// Our multicall binary: bridge + our host-local (PluginBinaries.makePluginDir()).
+        case ours
+        /// Debian's Go plugins in /usr/lib/cni (v1.1.1).
+        case reference
+    }
+
+    let namespace: TestNamespace
+    let dataDir: TemporaryDirectory
+    let implementation: Implementation
+    /// CNI_PATH: `extraDir` (test-only plugins such as `failipam`) first, then the plugins.
+    let cniPath: String
+    let pluginDir: String
+    let extraDir: TemporaryDirectory
+    private var pods: [TestNamespace] = []
+
+    init(_ implementation: Implementation = .ours) throws {
+        self.implementation = implementation
+        namespace = try TestNamespace(prefix: "brnode")
+        dataDir = try TemporaryDirectory(prefix: "brdata")
+        extraDir = try TemporaryDirectory(prefix: "brplugins")
+        pluginDir = implementation == .ours ? PluginBinaries.makePluginDir() : PluginBinaries.referencePluginDir
+        cniPath = extraDir.path + ":" + pluginDir
+    }
+
+    deinit { cleanUp() }
+
+    func cleanUp() {
+        for p in pods { p.delete() }
+        pods.removeAll()
+        namespace.delete()
+    }
+
+    /// A new pod namespace, deleted with the node.
+    func makePod() throws -> TestNamespace {
+        let pod = try TestNamespace(prefix: "brpod")
+        pods.append(pod)
+        return pod
+    }
+
+    /// A network config for this node (host-local with this node's dataDir).
+    func config(name: String = "brtest", cniVersion: String = "1.0.0", subnet: String = "10.99.0.0/24",
+                extra: [String: Any] = [:], ipamType: String = "host-local", ipamExtra: [String: Any] = [:]) -> String {
+        var ipam: [String: Any] = ["type": ipamType, "dataDir": dataDir.path, "ranges": [[["subnet": subnet]]],
+                                   "routes": [["dst": "10.244.0.0/16"]]]
+        for (k, v) in ipamExtra { ipam[k] = v }
+        var c: [String: Any] = ["cniVersion": cniVersion, "name": name, "type": "bridge", "ipam": ipam]
+        for (k, v) in extra { c[k] = v }
+        let data = (try? JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs the bridge plugin inside the node namespace.
+    @discardableResult
+    func run(_ command: String, id: String, netns: String?, ifname: String = "eth0", config: String,
+             cniArgs: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
+        PluginRun.run(plugin: pluginDir + "/bridge", command: command, containerID: id, netns: netns, ifname: ifname,
+                      cniArgs: cniArgs, cniPath: cniPath, config: config, inNamespace: namespace)
+    }
+
+    /// ADD that must succeed; returns the parsed result.
+    func add(id: String, pod: TestNamespace, ifname: String = "eth0", config: String,
+             file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let r = run("ADD", id: id, netns: pod.path, ifname: ifname, config: config)
+        XCTAssertEqual(r.status, 0, "ADD failed: \(r.stdout) \(r.stderr)", file: file, line: line)
+        guard r.status == 0, let json = PluginRun.foundationJSON(r.stdout) as? [String: Any] else {
+            throw PluginFailure(output: r.stdout + r.stderr)
+        }
+        return json
+    }
+
+    /// The config with `prevResult` set to `result` (what the runtime sends on CHECK/DEL).
+    func config(_ config: String, prevResult result: [String: Any]) -> String {
+        guard var c = (try? JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any] else { return config }
+        c["prevResult"] = result
+        let data = (try? JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Installs an executable script `name` in the extra plugin dir.
+    func installScript(_ name: String, _ body: String) throws {
+        let path = extraDir.file(name)
+        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    /// `iptables-save -t nat` in the node.
+    func natRules() throws -> String { try namespace.run(["iptables-save", "-t", "nat"]) }
+
+    /// Lines of `-A` rules that mention a `CNI-` chain.
+    func cniNatRules() throws -> [String] {
+        try natRules().split(separator: "\n").map(String.init).filter { $0.hasPrefix("-A ") && $0.contains("CNI-") }
+    }
+
+    /// Host-local reservation files (everything but lock and last_reserved_ip.*).
+    func reservations(network: String = "brtest") -> [String] {
+        let dir = dataDir.file(network)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return files.filter { $0 != "lock" && !$0.hasPrefix("last_reserved_ip") }.sorted()
+    }
+
+    /// Names of the veth links in the node.
+    func veths() throws -> [String] {
+        try namespace.ip(["-o", "link", "show", "type", "veth"]).split(separator: "\n").compactMap { line in
+            line.split(separator: ":").dropFirst().first
+                .flatMap { $0.trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) }
+        }
+    }
+
+    /// `ping` from `pod` (busybox, installed by scripts/deps.sh; else the system ping).
+    func ping(from pod: TestNamespace, _ address: String) -> Bool {
+        let tool = FileManager.default.isExecutableFile(atPath: "/usr/bin/busybox") || FileManager.default.isExecutableFile(atPath: "/bin/busybox")
+            ? ["busybox", "ping"] : ["ping"]
+        return pod.runAllowingFailure(tool + ["-c1", "-W2", address]).status == 0
+    }
+}
+
+/// A plugin run that had to succeed did not.
+struct PluginFailure: Error, CustomStringConvertible {
+    let output: String
+    var description: String { "plugin failed: \(output)" }
+}
