@@ -54,8 +54,9 @@ run_pass() {
     local backend="$1"
     echo
     echo "=================== pass: $backend backend (pod MTU $2) ==================="
-    POD_IP=()
+    POD_IP=(); CNI0_MACS=()
     E2E_PASS="$backend"
+    E2E_HUNG=0
     pass_body "$@"
     stop_servers
     topology_destroy
@@ -73,6 +74,7 @@ pass_body() {
     echo "-- ADD: 2 pods per node (pod n0p0 with hostPort $HOSTPORT -> 80)"
     for pod in "${E2E_PODS[@]}"; do
         if [ "$pod" = n0p0 ]; then pod_add "$pod" "$CAP"; else pod_add "$pod"; fi
+        record_cni0_mac "$(pod_node "$pod")"
     done
     for pod in "${E2E_PODS[@]}"; do [ -n "${POD_IP[$pod]:-}" ] && check_pod_state "$pod" "$mtu"; done
     for n in "${E2E_NODES[@]}"; do check_node_state "$n" 2; done

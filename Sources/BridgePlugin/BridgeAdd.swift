@@ -87,11 +87,10 @@ struct BridgeAdd {
             try pod.bringUp()
         }
 
-        if !config.disableContainerInterface {
-            if let host = try waitForPortUp(veth.host, socket: hostSocket), let mac = host.mac {
-                result.interfaces[1].mac = mac.description
-            }
-        }
+        // The host end once more: up (unless its peer is meant to stay down) and its MAC.
+        let host = config.disableContainerInterface ? try hostSocket.link(index: veth.host.index)
+                                                    : try waitForPortUp(veth.host, socket: hostSocket)
+        if let mac = host?.mac { result.interfaces[1].mac = mac.description }
         // The bridge MAC may have changed when the port joined or the address was set.
         if let current = try hostSocket.link(index: bridge.index), let mac = current.mac {
             result.interfaces[0].mac = mac.description

@@ -19,6 +19,9 @@ struct BridgeDevice {
                 try socket.createBridge(name: name, mtu: config.mtu > 0 ? config.mtu : nil, vlanFiltering: config.vlanFiltering)
             } catch Errno.fileExists {
                 // Created meanwhile by a concurrent ADD.
+            } catch let error where config.vlanFiltering && Errno.notSupported ~= error {
+                throw CNIError.internalFailure("failed to create bridge \"\(name)\": \(error)",
+                                               details: "vlan/vlanTrunk need a kernel with CONFIG_BRIDGE_VLAN_FILTERING")
             } catch {
                 throw CNIError.internalFailure("failed to create bridge \"\(name)\": \(error)")
             }
@@ -32,7 +35,12 @@ struct BridgeDevice {
                                            details: "link kind is \(bridge.kind ?? "none"); pick another \"bridge\" name or remove the link")
         }
         if config.vlanFiltering && bridge.vlanFiltering != true {
-            try socket.setBridgeVLANFiltering(index: bridge.index, on: true)
+            do {
+                try socket.setBridgeVLANFiltering(index: bridge.index, on: true)
+            } catch {
+                throw CNIError.internalFailure("failed to enable vlan_filtering on bridge \"\(name)\": \(error)",
+                                               details: "vlan/vlanTrunk need a kernel with CONFIG_BRIDGE_VLAN_FILTERING")
+            }
         }
         // We own the bridge's routes; fails harmlessly when IPv6 is disabled.
         try? Sysctl.write("net/ipv6/conf/\(name)/accept_ra", "0")

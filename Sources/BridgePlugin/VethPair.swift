@@ -34,13 +34,12 @@ struct VethPair {
             } catch {
                 throw CNIError.internalFailure("failed to create veth pair \(hostName)/\(ifname): \(error)")
             }
-            // The container end's IFLA_LINK is the host end's ifindex.
-            guard let container = try podSocket.link(named: ifname), let hostIndex = container.parentIndex,
-                  let host = try hostSocket.link(index: hostIndex), host.name == hostName
-            else {
+            // The container end's IFLA_LINK is the host end's ifindex: no lookup of the host end needed
+            // (its MAC is read once the port is up).
+            guard let container = try podSocket.link(named: ifname), let hostIndex = container.parentIndex else {
                 throw CNIError.internalFailure("veth pair \(hostName)/\(ifname) vanished right after creation")
             }
-            return VethPair(host: host, container: container)
+            return VethPair(host: Link(index: hostIndex, name: hostName, kind: "veth", mtu: container.mtu), container: container)
         }
     }
 

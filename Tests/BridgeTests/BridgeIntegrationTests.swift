@@ -68,6 +68,10 @@ final class BridgeIntegrationTests: XCTestCase {
         XCTAssertEqual(ports.components(separatedBy: "hairpin on").count, 3, ports)
         XCTAssertEqual(try node.namespace.run(["cat", "/proc/sys/net/ipv4/ip_forward"]), "1\n")
         XCTAssertEqual(try node.namespace.run(["cat", "/proc/sys/net/ipv6/conf/cni0/accept_ra"]), "0\n")
+        XCTAssertEqual(try node.namespace.run(["cat", "/sys/class/net/cni0/addr_assign_type"]), "3\n",
+                       "the bridge MAC is pinned, so it no longer follows its ports")
+        let bridgeMAC = try XCTUnwrap(interfaces[0]["mac"] as? String)
+        XCTAssertTrue(bridge.contains("link/ether \(bridgeMAC)"), "result MAC is the bridge's current one")
 
         // Masquerade: the reference's exact rules, once per pod.
         let nat = try node.cniNatRules()
@@ -83,6 +87,8 @@ final class BridgeIntegrationTests: XCTestCase {
         // CHECK passes with the ADD result (its subnet route has no gw: the v1.1.1 bug is gone).
         let check = node.run("CHECK", id: "c1", netns: pod1.path, config: node.config(config, prevResult: r1))
         XCTAssertEqual(check.status, 0, check.stdout)
+        let noPrevious = node.run("CHECK", id: "c1", netns: pod1.path, config: config)
+        XCTAssertTrue(noPrevious.stdout.contains("Required prevResult missing"), noPrevious.stdout)
         try pod1.ip(["route", "del", "10.244.0.0/16"])
         let broken = node.run("CHECK", id: "c1", netns: pod1.path, config: node.config(config, prevResult: r1))
         XCTAssertTrue(broken.stdout.contains("Expected Route {Dst:10.244.0.0/16} not found in routing table"), broken.stdout)
@@ -98,7 +104,8 @@ final class BridgeIntegrationTests: XCTestCase {
         XCTAssertEqual(try node.cniNatRules(), [])
         XCTAssertFalse(try node.natRules().contains(":CNI-"))
         XCTAssertFalse(try pod1.ip(["link", "show"]).contains("eth0"))
-        XCTAssertTrue(try node.namespace.ip(["link", "show", "cni0"]).contains("cni0"), "the bridge is never deleted")
+        let after = try node.namespace.ip(["link", "show", "cni0"])
+        XCTAssertTrue(after.contains("link/ether \(bridgeMAC)"), "the bridge is never deleted, its MAC unchanged: \(after)")
     }
 
     func testSecondAddForTheSameInterfaceFailsWithoutDisturbingTheFirst() throws {
@@ -130,15 +137,21 @@ final class BridgeIntegrationTests: XCTestCase {
     func testLayer2OnlyBringsTheInterfaceUpWithoutAddresses() throws {
         let node = try XCTUnwrap(node)
         let pod = try node.makePod()
-        let config = #"{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"br-l2","portIsolation":true}"#
+        let config = #"{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"br-l2","portIsolation":true,"dns":{"nameservers":["10.96.0.10"]}}"#
         let r = try node.add(id: "l2", pod: pod, config: config)
         XCTAssertNil(r["ips"])
+        XCTAssertEqual((r["dns"] as? [String: Any])?["nameservers"] as? [String], ["10.96.0.10"], "the config's dns is the result's")
         let eth0 = try pod.ip(["addr", "show", "eth0"])
         XCTAssertTrue(eth0.contains("state UP"), eth0)
         XCTAssertFalse(eth0.contains("inet "), eth0)
         XCTAssertTrue(try node.namespace.run(["bridge", "-d", "link", "show"]).contains("isolated on"))
         XCTAssertEqual(node.run("DEL", id: "l2", netns: pod.path, config: config).status, 0)
         XCTAssertEqual(try node.veths(), [])
+
+        let down = #"{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"br-l2","disableContainerInterface":true}"#
+        let r2 = try node.add(id: "l2b", pod: pod, config: down)
+        XCTAssertFalse(try pod.ip(["link", "show", "eth0"]).contains(",UP"), "disableContainerInterface leaves eth0 down")
+        XCTAssertFalse(((r2["interfaces"] as? [[String: Any]])?[1]["mac"] as? String ?? "").isEmpty, "host MAC still reported")
     }
 
     func testNftablesBackendAndMacSpoofCheck() throws {
@@ -177,6 +190,7 @@ final class BridgeIntegrationTests: XCTestCase {
         let r = node.run("GC", id: "", netns: nil, ifname: "", config: gcConfig)
         XCTAssertEqual(r.status, 0, r.stdout)
         XCTAssertEqual(try node.cniNatRules(), [], "GC removed the masquerade chain of the stale attachment")
+        XCTAssertEqual(node.reservations(), [], "GC reached host-local, which released the stale reservation")
     }
 
     /// The 24 hex digits after `CNI-` (ChainName is checked against the reference's names in the unit tests).

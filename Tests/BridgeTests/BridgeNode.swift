@@ -4,7 +4,7 @@ import XCTest
 
 /// A "node" network namespace where the bridge plugin runs (as kubelet would run it on a node),
 /// with its own host-local dataDir, plus helpers to run verbs for pods and read kernel state.
-final class BridgeNode {
+final class BridgeNode: @unchecked Sendable {
     enum Implementation {
         /// Our multicall binary: bridge + our host-local (PluginBinaries.makePluginDir()).
         case ours
@@ -91,12 +91,15 @@ final class BridgeNode {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 
-    /// `iptables-save -t nat` in the node.
-    func natRules() throws -> String { try namespace.run(["iptables-save", "-t", "nat"]) }
+    /// `iptables-save -t nat` (or ip6tables-save) in the node.
+    func natRules(ipv6: Bool = false) throws -> String {
+        try namespace.run([ipv6 ? "ip6tables-save" : "iptables-save", "-t", "nat"])
+    }
 
-    /// Lines of `-A` rules that mention a `CNI-` chain.
+    /// Lines of `-A` rules that mention a `CNI-` chain (IPv4 and IPv6 tables).
     func cniNatRules() throws -> [String] {
-        try natRules().split(separator: "\n").map(String.init).filter { $0.hasPrefix("-A ") && $0.contains("CNI-") }
+        try (natRules() + natRules(ipv6: true)).split(separator: "\n").map(String.init)
+            .filter { $0.hasPrefix("-A ") && $0.contains("CNI-") }
     }
 
     /// Host-local reservation files (everything but lock and last_reserved_ip.*).

@@ -40,15 +40,26 @@ PY
 }
 
 # cni-exec VERB POD [CAP_ARGS]: runs the conflist for POD inside its node's namespace.
-# Output (result or error JSON, then stderr) in $CNI_OUT; returns cni-exec's status.
+# Output (result or error JSON, then stderr) in $CNI_OUT; returns cni-exec's status. A call
+# that hangs is killed after $E2E_CNI_TIMEOUT s; after two hangs the pass stops calling.
+E2E_CNI_TIMEOUT=20
+E2E_HUNG=0
 cni_exec() {
     local verb="$1" pod="$2" cap="${3:-}" n rc
     n="$(pod_node "$pod")"
+    if ((E2E_HUNG >= 2)); then
+        CNI_OUT="not run: cni-exec already hung twice in this pass"
+        return 1
+    fi
     CNI_OUT="$(in_ns "$(node_ns "$n")" env CNI_PATH="$E2E_CNI_PATH" CNI_CACHE_DIR="$(cache_dir "$n")" \
         CAP_ARGS="$cap" CNI_PLUGINS_BIN="$E2E_RUNNER" \
-        timeout 60 "$E2E_ROOT/scripts/cni-exec" "$verb" "$(conflist_of "$n")" \
+        timeout "$E2E_CNI_TIMEOUT" "$E2E_ROOT/scripts/cni-exec" "$verb" "$(conflist_of "$n")" \
         "/run/netns/$(pod_ns "$pod")" "$(pod_id "$pod")" eth0 2>&1)"
     rc=$?
+    if ((rc == 124)); then
+        E2E_HUNG=$((E2E_HUNG + 1))
+        CNI_OUT+="${CNI_OUT:+$'\n'}cni-exec $verb hung: killed after $E2E_CNI_TIMEOUT s"
+    fi
     return $rc
 }
 
@@ -106,7 +117,16 @@ check_pod_state() {
     pass "$pod flannel saved delegate config (bridge, mtu $mtu, ipMasq false, ranges $(node_subnet "$n"))"
 }
 
-# The node's side: cni0 with the gateway address, one hairpin port per pod.
+# cni0's MAC after each ADD on node $1: the bridge plugin pins it, so a second port with a
+# lower MAC must not change it (pods would keep a stale ARP entry for their gateway).
+declare -A CNI0_MACS=()
+record_cni0_mac() {
+    local mac
+    mac="$(ip -n "$(node_ns "$1")" -o link show cni0 2>/dev/null | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')"
+    CNI0_MACS[$1]+="${mac:-none} "
+}
+
+# The node's side: cni0 with the gateway address, one hairpin port per pod, a stable MAC.
 check_node_state() {
     local n="$1" pods="$2" node addr ports
     node="$(node_ns "$n")"
@@ -115,6 +135,13 @@ check_node_state() {
         pass "$n cni0 has $(node_gateway "$n")/24"
     else
         fail "$n cni0 address" "$addr"
+    fi
+    local macs
+    macs="$(tr ' ' '\n' <<<"${CNI0_MACS[$n]:-}" | grep -v '^$' | sort -u)"
+    if [ "$(wc -l <<<"$macs")" = 1 ] && [ "$macs" != none ] && [ -n "$macs" ]; then
+        pass "$n cni0 MAC stayed $macs across the ADDs"
+    else
+        fail "$n cni0 MAC changed between ADDs (not pinned)" "after each ADD: ${CNI0_MACS[$n]:-}"
     fi
     ports="$(bridge -n "$node" -d link show 2>&1 | grep -c 'master cni0')"
     local hairpin

@@ -26,8 +26,6 @@ show_ipam_files() {
     on_sh "$n" "cd $dir && for f in 10.*; do printf '%s: ' \"\$f\"; cat -v \"\$f\"; echo; done"
 }
 
-if command -v brctl >/dev/null; then BRCTL=(brctl); else BRCTL=(busybox brctl); fi
-
 show_state() {
     local backend="$1" n id
     echo "-- node state (what 'ip route', 'bridge link', 'cat subnet.env' show)"
@@ -38,7 +36,7 @@ show_state() {
         on "$n" bridge link
     done
     on n0 ip addr show cni0
-    on n0 "${BRCTL[@]}" show cni0
+    if command -v brctl >/dev/null; then on n0 brctl show cni0; else on n0 ip link show master cni0; fi
     if [ "$backend" = vxlan ]; then
         on n0 ip -d link show flannel.1
         on n0 ip addr show flannel.1

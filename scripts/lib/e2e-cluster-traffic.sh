@@ -112,7 +112,8 @@ start_server() {
     local pod="$1" ns dir i
     ns="$(pod_ns "$pod")"; dir="$E2E_TMP/www-$pod"
     mkdir -p "$dir" && echo "hello from $pod" > "$dir/id.txt"
-    in_ns "$ns" python3 -m http.server 80 --bind 0.0.0.0 --directory "$dir" >"$E2E_TMP/server-$pod.log" 2>&1 &
+    # Not through in_ns: a backgrounded function is a subshell, and $! must be the server itself.
+    ip netns exec "$ns" python3 -m http.server 80 --bind 0.0.0.0 --directory "$dir" >"$E2E_TMP/server-$pod.log" 2>&1 &
     SERVER_PIDS+=($!)
     for i in $(seq 50); do
         [ -n "$(in_ns "$ns" ss -Hltn 'sport = :80' 2>/dev/null)" ] && return 0

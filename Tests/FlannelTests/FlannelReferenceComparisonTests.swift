@@ -7,7 +7,7 @@ import XCTest
 /// Debian's reference bridge + host-local (/usr/lib/cni, v1.1.1) on another — i.e. the reference
 /// delegates invoked with the delegate JSON our flannel generated. Same delegate JSON, same
 /// result, equivalent node and pod state.
-final class ReferenceComparisonTests: XCTestCase {
+final class FlannelReferenceComparisonTests: XCTestCase {
     override func setUpWithError() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         try XCTSkipUnless(PluginBinaries.hasReferencePlugins, "needs Debian's containernetworking-plugins in /usr/lib/cni")

@@ -1,0 +1,79 @@
+import CNIFirewall
+
+/// The steps that remove what a gone container left behind (pure). Order: NAT rules first (one
+/// batch per backend, so nothing points at a chain being deleted), then flannel's own DEL path —
+/// the saved delegate config handed to its plugin's DEL, which releases the reservations under
+/// host-local's lock — and the saved file; reservations that DEL does not reach are released
+/// directly, under the lock.
+public enum CleanupPlan {
+    public static func steps(for trace: ContainerTrace) -> [CleanupStep] {
+        var steps = firewallSteps(trace.artifacts)
+        var released: [IPAllocation] = []
+        if let saved = trace.savedConfig {
+            if saved.error == nil, let type = saved.type {
+                var ifnames: [String] = []
+                for a in trace.allocations {
+                    let name = a.ifname ?? "eth0"
+                    if !ifnames.contains(name) { ifnames.append(name) }
+                }
+                for ifname in ifnames.isEmpty ? ["eth0"] : ifnames {
+                    steps.append(.pluginDel(type: type, containerID: trace.containerID, ifname: ifname, configPath: saved.path))
+                }
+                let reached = saved.storeDirectory.map(normalized)
+                released = trace.allocations.filter { normalized(directory(of: $0)) != reached }
+            } else {
+                released = trace.allocations
+            }
+            steps.append(.removeFile(path: saved.path))
+        } else {
+            released = trace.allocations
+        }
+        for a in released {
+            steps.append(.releaseIP(path: a.path, lockPath: a.lockPath, containerID: a.containerID))
+        }
+        return steps
+    }
+
+    /// `-D` every referencing rule, then `-F` and `-X` every chain, per iptables family; one nft
+    /// batch deleting rules by handle.
+    public static func firewallSteps(_ artifacts: [FirewallArtifact]) -> [CleanupStep] {
+        var steps: [CleanupStep] = []
+        for ipv6 in [false, true] {
+            var deletes: [String] = [], chains: [String] = []
+            for a in artifacts {
+                switch a.item {
+                case .iptablesRule(let v6, let rule) where v6 == ipv6:
+                    if let line = try? rule.restoreLine(.delete), !deletes.contains(line) { deletes.append(line) }
+                case .iptablesChain(let v6, let name) where v6 == ipv6:
+                    if (try? IptablesRule.checkChainName(name)) != nil, !chains.contains(name) { chains.append(name) }
+                default:
+                    break
+                }
+            }
+            guard !deletes.isEmpty || !chains.isEmpty else { continue }
+            let lines = ["*nat"] + deletes + chains.map { "-F \($0)" } + chains.map { "-X \($0)" } + ["COMMIT"]
+            steps.append(.iptablesRestore(ipv6: ipv6, text: lines.joined(separator: "\n") + "\n"))
+        }
+        var nft: [String] = []
+        for a in artifacts {
+            guard case .nftRule(let family, let table, let chain, let handle, _) = a.item,
+                  (try? NftText.checkIdentifier(family)) != nil, (try? NftText.checkIdentifier(table)) != nil,
+                  (try? NftText.checkIdentifier(chain)) != nil
+            else { continue }
+            let line = "delete rule \(family) \(table) \(chain) handle \(handle)"
+            if !nft.contains(line) { nft.append(line) }
+        }
+        if !nft.isEmpty { steps.append(.nft(text: nft.joined(separator: "\n") + "\n")) }
+        return steps
+    }
+
+    static func directory(of allocation: IPAllocation) -> String {
+        allocation.lockPath.hasSuffix("/lock") ? String(allocation.lockPath.dropLast(5)) : allocation.lockPath
+    }
+
+    /// `a//b/` → `a/b`.
+    static func normalized(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+}

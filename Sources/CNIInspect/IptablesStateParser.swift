@@ -1,0 +1,116 @@
+import CNIFirewall
+
+/// Reads portmap's and bridge's per-container NAT rules out of `iptables-save -t nat` text (pure).
+///
+/// - portmap (§5.2): `-A CNI-HOSTPORT-DNAT … --comment "dnat name: \"<net>\" id: \"<cid>\"" … -j CNI-DN-<21 hex>`,
+///   the DN chain's `-j DNAT --to-destination ip:port` rules give the mappings.
+/// - bridge (§3.4): `-A POSTROUTING -s <ip> … --comment "name: \"<net>\" id: \"<cid>\"" -j CNI-<24 hex>`.
+/// - `CNI-DN-…` / `CNI-<24 hex>` chains nothing owns are kept as artifacts without a container.
+public enum IptablesStateParser {
+    public static func parse(_ text: String, ipv6: Bool) -> FirewallState {
+        let ruleset = IptablesRuleset(saveOutput: text, table: "nat")
+        let backend: FirewallBackend = ipv6 ? .ip6tables : .iptables
+        var state = FirewallState()
+        var owners: [(chain: String, owner: Owner)] = []
+        var recorded: [IptablesRule] = []
+
+        func own(_ rule: IptablesRule, chain: String, _ owner: Owner) {
+            state.artifacts.append(FirewallArtifact(containerID: owner.containerID, network: owner.network, purpose: owner.purpose,
+                                                    item: .iptablesRule(ipv6: ipv6, rule: rule)))
+            recorded.append(rule)
+            if !owners.contains(where: { $0.chain == chain }) { owners.append((chain, owner)) }
+        }
+
+        for rule in ruleset.rules(in: "CNI-HOSTPORT-DNAT") {
+            guard let target = rule.target, isHostPortChain(target),
+                  let (network, id) = commentOwner(rule, prefix: "dnat ") else { continue }
+            own(rule, chain: target, Owner(containerID: id, network: network, purpose: .hostPort))
+        }
+        for rule in ruleset.rules(in: "POSTROUTING") {
+            guard let target = rule.target, isMasqueradeChain(target),
+                  let (network, id) = commentOwner(rule, prefix: "") else { continue }
+            own(rule, chain: target, Owner(containerID: id, network: network, purpose: .masquerade))
+            if let source = value(after: "-s", in: rule.arguments) {
+                state.masquerades.append(MasqueradeEntry(containerID: id, network: network, backend: backend,
+                                                         source: hostAddress(source), chain: target))
+            }
+        }
+        // Chains nobody claims by comment: owner unknown (the finder may still match their hash).
+        for chain in ruleset.chains where isHostPortChain(chain) || isMasqueradeChain(chain) {
+            if !owners.contains(where: { $0.chain == chain }) {
+                owners.append((chain, Owner(containerID: nil, network: nil,
+                                            purpose: isHostPortChain(chain) ? .hostPort : .masquerade)))
+            }
+        }
+        for (chain, owner) in owners {
+            // Any other rule pointing at the chain must go before the chain can be deleted.
+            for rule in ruleset.rules(jumpingTo: chain) where !recorded.contains(rule) {
+                state.artifacts.append(FirewallArtifact(containerID: owner.containerID, network: owner.network,
+                                                        purpose: owner.purpose, item: .iptablesRule(ipv6: ipv6, rule: rule)))
+                recorded.append(rule)
+            }
+            state.artifacts.append(FirewallArtifact(containerID: owner.containerID, network: owner.network, purpose: owner.purpose,
+                                                    item: .iptablesChain(ipv6: ipv6, name: chain)))
+            guard owner.purpose == .hostPort, let id = owner.containerID else { continue }
+            for rule in ruleset.rules(in: chain) where rule.target == "DNAT" {
+                guard let port = value(after: "--dport", in: rule.arguments).flatMap({ Int($0) }),
+                      let destination = value(after: "--to-destination", in: rule.arguments) else { continue }
+                state.hostPorts.append(HostPortMapping(
+                    containerID: id, network: owner.network, backend: backend,
+                    protocol: value(after: "-p", in: rule.arguments) ?? "all",
+                    hostIP: value(after: "-d", in: rule.arguments).map(hostAddress),
+                    hostPort: port, destination: destination, chain: chain))
+            }
+        }
+        return state
+    }
+
+    struct Owner {
+        var containerID: String?
+        var network: String?
+        var purpose: FirewallArtifact.Purpose
+    }
+
+    /// `CNI-DN-` + 21 lowercase hex.
+    public static func isHostPortChain(_ name: String) -> Bool {
+        name.hasPrefix("CNI-DN-") && isHex(name.dropFirst(7), count: 21)
+    }
+
+    /// `CNI-` + 24 lowercase hex.
+    public static func isMasqueradeChain(_ name: String) -> Bool {
+        name.hasPrefix("CNI-") && isHex(name.dropFirst(4), count: 24)
+    }
+
+    /// `(network, containerID)` from `<prefix>name: "<net>" id: "<cid>"`.
+    public static func parseComment(_ comment: String, prefix: String) -> (network: String, containerID: String)? {
+        guard comment.hasPrefix(prefix + "name: \""), comment.hasSuffix("\"") else { return nil }
+        let body = comment.dropFirst(prefix.count + 7).dropLast()
+        let separator = "\" id: \""
+        guard let range = body.firstRange(of: separator) else { return nil }
+        let network = String(body[..<range.lowerBound]), id = String(body[range.upperBound...])
+        guard !id.isEmpty else { return nil }
+        return (network, id)
+    }
+
+    static func commentOwner(_ rule: IptablesRule, prefix: String) -> (String, String)? {
+        guard let comment = value(after: "--comment", in: rule.arguments) else { return nil }
+        return parseComment(comment, prefix: prefix)
+    }
+
+    static func value(after flag: String, in words: [String]) -> String? {
+        guard let i = words.firstIndex(of: flag), i + 1 < words.count else { return nil }
+        return words[i + 1]
+    }
+
+    /// `10.244.1.3/32` → `10.244.1.3` (host prefixes dropped, others kept).
+    static func hostAddress(_ text: String) -> String {
+        if text.hasSuffix("/32") || text.hasSuffix("/128"), let slash = text.lastIndex(of: "/") {
+            return String(text[..<slash])
+        }
+        return text
+    }
+
+    static func isHex(_ s: Substring, count: Int) -> Bool {
+        s.utf8.count == count && s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+}

@@ -1,0 +1,47 @@
+/// A plain-text table with aligned columns (pure): a header row, then rows; every column is
+/// as wide as its widest cell, columns separated by two spaces, trailing blanks trimmed.
+public struct TextTable: Sendable, Equatable {
+    public var headers: [String]
+    public var rows: [[String]]
+    /// Columns right-aligned (numbers), by index.
+    public var rightAligned: Set<Int>
+
+    public init(headers: [String], rows: [[String]] = [], rightAligned: Set<Int> = []) {
+        self.headers = headers
+        self.rows = rows
+        self.rightAligned = rightAligned
+    }
+
+    public mutating func append(_ row: [String]) { rows.append(row) }
+
+    /// The rendered lines, each prefixed with `indent`; no trailing newline.
+    public func render(indent: String = "") -> String {
+        let columns = ([headers] + rows).map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in [headers] + rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], Self.width(cell)) }
+        }
+        return ([headers] + rows).map { row -> String in
+            var line = ""
+            for i in 0..<columns {
+                let cell = i < row.count ? row[i] : ""
+                let pad = String(repeating: " ", count: widths[i] - Self.width(cell))
+                let isLast = i == columns - 1
+                line += rightAligned.contains(i) ? pad + cell : cell + (isLast ? "" : pad)
+                if !isLast { line += "  " }
+            }
+            return indent + line.trimmingTrailingBlanks()
+        }.joined(separator: "\n")
+    }
+
+    /// Display width: one per Unicode scalar (the report is ASCII except `→`).
+    static func width(_ s: String) -> Int { s.unicodeScalars.count }
+}
+
+extension String {
+    func trimmingTrailingBlanks() -> String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,166 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// A node netns with bridge `cni0` (10.244.1.1/24, fd00:10::1/64), a pod netns on it
+/// (10.244.1.3, fd00:10::3, default routes via the bridge) running a TCP server on 8080 and a
+/// UDP echo on 5353, and a client netns behind its own veth (192.168.77.2 / fd00:77::2, the
+/// node side being 192.168.77.1 / fd00:77::1). Everything is deleted on `tearDown()`.
+final class PortmapTestbed {
+    let node: TestNamespace
+    let pod: TestNamespace
+    let client: TestNamespace
+    private var server: Process?
+
+    static let nodeAddress4 = "192.168.77.1"
+    static let nodeAddress6 = "fd00:77::1"
+
+    init(withPod: Bool = true) throws {
+        node = try TestNamespace(prefix: "pmnode", loopbackUp: true)
+        pod = try TestNamespace(prefix: "pmpod", loopbackUp: true)
+        client = try TestNamespace(prefix: "pmcli", loopbackUp: true)
+        try node.ip(["link", "add", "cni0", "type", "bridge"])
+        try node.ip(["addr", "add", "10.244.1.1/24", "dev", "cni0"])
+        try node.ip(["addr", "add", "fd00:10::1/64", "dev", "cni0", "nodad"])
+        try node.ip(["link", "set", "cni0", "up"])
+        try node.run(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+        try node.run(["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
+        guard withPod else { return }
+
+        try node.ip(["link", "add", "vethpod", "type", "veth", "peer", "name", "eth0", "netns", pod.name])
+        try node.ip(["link", "set", "vethpod", "master", "cni0", "up"])
+        try pod.ip(["addr", "add", "10.244.1.3/24", "dev", "eth0"])
+        try pod.ip(["addr", "add", "fd00:10::3/64", "dev", "eth0", "nodad"])
+        try pod.ip(["link", "set", "eth0", "up"])
+        try pod.ip(["route", "add", "default", "via", "10.244.1.1"])
+        try pod.ip(["-6", "route", "add", "default", "via", "fd00:10::1"])
+
+        try node.ip(["link", "add", "toclient", "type", "veth", "peer", "name", "eth0", "netns", client.name])
+        try node.ip(["addr", "add", "\(Self.nodeAddress4)/24", "dev", "toclient"])
+        try node.ip(["addr", "add", "\(Self.nodeAddress6)/64", "dev", "toclient", "nodad"])
+        try node.ip(["link", "set", "toclient", "up"])
+        try client.ip(["addr", "add", "192.168.77.2/24", "dev", "eth0"])
+        try client.ip(["addr", "add", "fd00:77::2/64", "dev", "eth0", "nodad"])
+        try client.ip(["link", "set", "eth0", "up"])
+        try client.ip(["route", "add", "default", "via", Self.nodeAddress4])
+        try client.ip(["-6", "route", "add", "default", "via", Self.nodeAddress6])
+    }
+
+    /// Starts the pod's servers and waits until the TCP one answers inside the pod.
+    func startServers() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        p.arguments = ["netns", "exec", pod.name, "python3", "-c", Self.serverScript]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        server = p
+        for _ in 0..<100 {
+            if probe(pod, "tcp", "127.0.0.1", 8080).status == 0 { return }
+            usleep(100_000)
+        }
+        throw TestbedError(description: "the pod's test server did not come up")
+    }
+
+    /// Connects (TCP: reads the greeting; UDP: sends `ping`, reads the echo) from inside `ns`,
+    /// with a 3 s socket timeout. Status 0 = answered, 2 = refused, 1 = other failure.
+    func probe(_ ns: TestNamespace, _ proto: String, _ host: String, _ port: Int) -> (status: Int32, output: String) {
+        let r = Command.run(["timeout", "10", "ip", "netns", "exec", ns.name, "python3", "-c", Self.probeScript,
+                             proto, host, String(port)])
+        return (r.status, r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func tearDown() {
+        if let server, server.isRunning {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        for ns in [client, pod, node] { ns.delete() }
+    }
+
+    /// prevResult as the bridge plugin reports it (bridge, host veth, pod eth0 with both IPs).
+    func previousResult(version: String) -> String {
+        let legacy = version.hasPrefix("0.")  // 0.3.x/0.4.0 results carry "version" per IP
+        let v4 = legacy ? #""version":"4","# : "", v6 = legacy ? #""version":"6","# : ""
+        return """
+        {"cniVersion":"\(version)",
+         "interfaces":[{"name":"cni0","mac":"aa:bb:cc:dd:ee:01"},{"name":"vethpod","mac":"aa:bb:cc:dd:ee:02"},
+                       {"name":"eth0","mac":"aa:bb:cc:dd:ee:03","sandbox":"\(pod.path)"}],
+         "ips":[{\(v4)"interface":2,"address":"10.244.1.3/24","gateway":"10.244.1.1"},
+                {\(v6)"interface":2,"address":"fd00:10::3/64","gateway":"fd00:10::1"}]}
+        """
+    }
+
+    static let serverScript = """
+    import socket, threading
+    def udp():
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        u.bind(("::", 5353))
+        while True:
+            d, a = u.recvfrom(2048)
+            u.sendto(b"echo:" + d, a)
+    threading.Thread(target=udp, daemon=True).start()
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", 8080))
+    s.listen(64)
+    while True:
+        c, a = s.accept()
+        c.sendall(("pod-tcp from " + a[0] + "\\n").encode())
+        c.close()
+    """
+
+    static let probeScript = """
+    import socket, sys
+    proto, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        if proto == "tcp":
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            s.settimeout(3)
+            s.connect((host, port))
+            print(s.recv(200).decode().strip())
+        else:
+            s = socket.socket(fam, socket.SOCK_DGRAM)
+            s.settimeout(3)
+            s.sendto(b"ping", (host, port))
+            print(s.recvfrom(200)[0].decode())
+    except ConnectionRefusedError:
+        print("REFUSED")
+        sys.exit(2)
+    except Exception as e:
+        print("ERR", type(e).__name__, e)
+        sys.exit(1)
+    """
+}
+
+struct TestbedError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs our portmap binary (or the reference's) the way a runtime does, inside a node netns.
+enum Portmap {
+    static func run(_ command: String, config: String, containerID: String, netns: String, in node: TestNamespace,
+                    binary: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
+        let dir = PluginBinaries.makePluginDir()
+        return PluginRun.run(plugin: binary ?? "\(dir)/portmap", command: command, containerID: containerID, netns: netns,
+                             ifname: "eth0", cniPath: binary == nil ? dir : PluginBinaries.referencePluginDir,
+                             config: config, inNamespace: node)
+    }
+
+    static func config(version: String = "1.0.0", name: String = "pmtest", extra: String = "", mappings: String,
+                       previous: String) -> String {
+        """
+        {"cniVersion":"\(version)","name":"\(name)","type":"portmap",\(extra)
+         "capabilities":{"portMappings":true},
+         "runtimeConfig":{"portMappings":\(mappings)},
+         "prevResult":\(previous)}
+        """
+    }
+
+    static func randomID(_ prefix: String = "pm") -> String {
+        prefix + "-" + String(format: "%016llx", UInt64.random(in: 0...UInt64.max))
+    }
+}
