@@ -43,15 +43,15 @@ if [ "${BENCH_INSIDE:-}" != 1 ]; then
 fi
 
 # ---- inside the namespace ----
-config() {  # config <mappings> <base port>
-    local n=$1 base=$2 maps="" i
+config() {  # config <mappings> <base port> [extra keys]
+    local n=$1 base=$2 extra=${3:-} maps="" i
     for ((i = 0; i < n; i++)); do
         local proto=tcp
         ((i % 2 == 1)) && proto=udp
         maps+="${maps:+,}{\"hostPort\":$((base + i)),\"containerPort\":$((8000 + i)),\"protocol\":\"$proto\"}"
     done
     cat <<JSON
-{"cniVersion":"0.4.0","name":"bench","type":"portmap","capabilities":{"portMappings":true},
+{"cniVersion":"0.4.0","name":"bench","type":"portmap","capabilities":{"portMappings":true},$extra
  "runtimeConfig":{"portMappings":[$maps]},
  "prevResult":{"cniVersion":"0.4.0","interfaces":[{"name":"cni0"},{"name":"veth0"},{"name":"eth0","sandbox":"/run/netns/none"}],
    "ips":[{"version":"4","interface":2,"address":"10.244.1.5/24","gateway":"10.244.1.1"}]}}
@@ -72,17 +72,19 @@ median_ms() {  # stdin: one value per line (microseconds)
 reset_tables() {
     iptables -t nat -F; iptables -t nat -X
     ip6tables -t nat -F; ip6tables -t nat -X
+    nft delete table ip cni_hostport 2>/dev/null || true
+    nft delete table ip6 cni_hostport 2>/dev/null || true
 }
 
-measure() {  # measure <label> <binary> <mappings>
-    local label=$1 bin=$2 n=$3 cfg add_times="" del_times="" i t0 t1 t2
+measure() {  # measure <label> <binary> <mappings> [extra config keys]
+    local label=$1 bin=$2 n=$3 extra=${4:-} cfg add_times="" del_times="" i t0 t1 t2
     cfg=$(mktemp /tmp/pmbench-cfg.XXXXXX)
-    config "$n" 30000 >"$cfg"
+    config "$n" 30000 "$extra" >"$cfg"
     reset_tables
     for ((i = 0; i < BACKGROUND; i++)); do  # other containers' rules, installed by the same binary
         local bg
         bg=$(mktemp /tmp/pmbench-bg.XXXXXX)
-        config 2 $((40000 + 2 * i)) >"$bg"
+        config 2 $((40000 + 2 * i)) "$extra" >"$bg"
         invoke "$bin" ADD "bg$i" "$bg"
         rm -f "$bg"
     done
@@ -102,5 +104,6 @@ measure() {  # measure <label> <binary> <mappings>
 for n in 1 10; do
     measure ours "$OURS" "$n"
     measure reference "$REFERENCE" "$n"
+    if command -v nft >/dev/null; then measure ours-nft "$OURS" "$n" '"backend":"nftables",'; fi
 done
 reset_tables

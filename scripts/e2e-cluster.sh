@@ -23,17 +23,23 @@ for tool in ip bridge iptables-save python3 timeout ss; do
     command -v "$tool" >/dev/null || { echo "e2e-cluster: missing $tool (run scripts/deps.sh)"; exit 1; }
 done
 command -v ping >/dev/null || command -v busybox >/dev/null || { echo "e2e-cluster: missing ping/busybox"; exit 1; }
-lib="$E2E_ROOT/scripts/lib"
-. "$lib/e2e-assert.sh"
-. "$lib/e2e-cluster-topology.sh"
-. "$lib/e2e-cluster-pods.sh"
-. "$lib/e2e-plugins.sh"
-. "$lib/e2e-cluster-traffic.sh"
-. "$lib/e2e-cluster-show.sh"
+# shellcheck source=scripts/lib/e2e-assert.sh
+. "$E2E_ROOT/scripts/lib/e2e-assert.sh"
+# shellcheck source=scripts/lib/e2e-cluster-topology.sh
+. "$E2E_ROOT/scripts/lib/e2e-cluster-topology.sh"
+# shellcheck source=scripts/lib/e2e-cluster-pods.sh
+. "$E2E_ROOT/scripts/lib/e2e-cluster-pods.sh"
+# shellcheck source=scripts/lib/e2e-plugins.sh
+. "$E2E_ROOT/scripts/lib/e2e-plugins.sh"
+# shellcheck source=scripts/lib/e2e-cluster-traffic.sh
+. "$E2E_ROOT/scripts/lib/e2e-cluster-traffic.sh"
+# shellcheck source=scripts/lib/e2e-cluster-show.sh
+. "$E2E_ROOT/scripts/lib/e2e-cluster-show.sh"
 
 E2E_PREFIX="e2ec$$-"
 E2E_TMP="$(mktemp -d /tmp/e2e-cluster.XXXXXX)"
 SERVER_PIDS=()
+# shellcheck disable=SC2317  # invoked by the trap
 cleanup() {
     local pid
     for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -5,7 +5,7 @@
 # a missing cluster / binary / docker giving a clear error, a failing node being reported.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=lib/e2e-assert.sh
+# shellcheck source=scripts/lib/e2e-assert.sh
 . "$here/scripts/lib/e2e-assert.sh"
 E2E_NAME=e2e-kind-load
 
@@ -52,7 +52,7 @@ node_commands() {
     local n="$1"
     cat <<EOF
 docker exec $n mkdir -p /opt/cni/bin
-docker cp $bin $n:/opt/cni/bin/.cni-plugins.new
+docker cp -L $bin $n:/opt/cni/bin/.cni-plugins.new
 docker exec $n chmod 0755 /opt/cni/bin/.cni-plugins.new
 docker exec $n ln -f /opt/cni/bin/.cni-plugins.new /opt/cni/bin/.flannel.new
 docker exec $n mv -f /opt/cni/bin/.flannel.new /opt/cni/bin/flannel
@@ -69,7 +69,7 @@ EOF
     if [ "${2:-}" != noconf ]; then
         cat <<EOF
 docker exec $n mkdir -p /etc/cni/net.d
-docker cp $conf $n:/etc/cni/net.d/.10-flannel.conflist.new
+docker cp -L $conf $n:/etc/cni/net.d/.10-flannel.conflist.new
 docker exec $n mv -f /etc/cni/net.d/.10-flannel.conflist.new /etc/cni/net.d/10-flannel.conflist
 EOF
     fi
@@ -116,6 +116,13 @@ expect_eq "exit status without kind" 1 "$rc"
 expect_contains "error names the docker ps query" 'docker ps --filter label=io.x-k8s.kind.cluster=nope listed none' "$err"
 expect_eq "nothing printed" "" "$out"
 
+echo "== the node listing itself fails (no docker daemon)"
+STUB_FAIL="ps --filter" KIND=kind-not-installed-e2e kind_load --binary "$bin" --conflist "$conf" c1
+expect_eq "exit status" 1 "$rc"
+expect_contains "error says the listing failed" 'cannot list the nodes of kind cluster "c1": docker ps --filter label=io.x-k8s.kind.cluster=c1 failed' "$err"
+expect_contains "docker's own error is shown" "stub failure" "$err"
+expect_eq "nothing but the listing ran" 'docker ps --filter label=io.x-k8s.kind.cluster=c1 --format \{\{.Names\}\}' "$log"
+
 echo "== missing binary / conflist / docker"
 kind_load --binary "$work/no-such-binary" --conflist "$conf" c1
 expect_eq "exit status (binary)" 1 "$rc"
@@ -129,7 +136,7 @@ expect_eq "exit status (docker)" 1 "$rc"
 expect_contains "error names docker" "docker-not-installed-e2e not found on PATH" "$err"
 
 echo "== a failing node is reported, the other node is still installed"
-STUB_FAIL="cp $bin c1-worker:" kind_load --binary "$bin" --conflist "$conf" c1
+STUB_FAIL="cp -L $bin c1-worker:" kind_load --binary "$bin" --conflist "$conf" c1
 expect_eq "exit status" 1 "$rc"
 expect_contains "error names the failed node" "failed on 1 of 2 nodes: c1-worker" "$err"
 expect_contains "docker's own error is shown" "stub failure" "$err"

@@ -7,7 +7,8 @@
 # binary is copied to a temp name in /opt/cni/bin, each plugin name is a hard link made under a
 # temp name and renamed into place with `docker exec NODE mv`, so a running kubelet never execs
 # a half-written file. Nodes: `kind get nodes --name CLUSTER`, or without kind
-# `docker ps --filter label=io.x-k8s.kind.cluster=CLUSTER`. --dry-run prints the commands only.
+# `docker ps --filter label=io.x-k8s.kind.cluster=CLUSTER`. --dry-run prints the install commands
+# (shell-quoted, one per line) and runs none of them; only the read-only node listing runs.
 # Binary: --binary, else dist/cni-plugins (built with scripts/build.sh when missing). Conflist:
 # --conflist, else conflists/10-flannel.conflist. Env: DOCKER (e.g. podman), KIND.
 # Create the cluster with `networking.disableDefaultCNI: true`. kube-flannel's init container
@@ -15,7 +16,7 @@
 # from the DaemonSet, or re-run this script after flannel pods restart.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=lib/kind-nodes.sh
+# shellcheck source=scripts/lib/kind-nodes.sh
 . "$here/scripts/lib/kind-nodes.sh"
 
 dry_run=0; binary=""; conflist="$here/conflists/10-flannel.conflist"; with_conflist=1
@@ -26,7 +27,7 @@ while (($#)); do
         --binary) binary="${2:?--binary needs a file}"; shift 2 ;;
         --conflist) conflist="${2:?--conflist needs a file}"; shift 2 ;;
         --no-conflist) with_conflist=0; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         -*) echo "kind-load: unknown option $1 (see --help)" >&2; exit 2 ;;
         *) cluster="$1"; shift ;;
     esac
@@ -51,8 +52,10 @@ if ((with_conflist)); then
     ((dry_run)) || [ -f "$conflist" ] || die "conflist $conflist not found (pass --conflist FILE or --no-conflist)"
 fi
 
+node_list="$(kind_nodes "$cluster")" \
+    || die "cannot list the nodes of kind cluster \"$cluster\": $(kind_nodes_source "$cluster") failed"
 nodes=()
-while IFS= read -r n; do [ -n "$n" ] && nodes+=("$n"); done < <(kind_nodes "$cluster")
+while IFS= read -r n; do [ -n "$n" ] && nodes+=("$n"); done <<<"$node_list"
 if ((${#nodes[@]} == 0)); then
     die "no nodes found for kind cluster \"$cluster\" ($(kind_nodes_source "$cluster") listed none; existing clusters: $(kind_clusters))"
 fi
@@ -69,7 +72,7 @@ run() {
 install_node() {
     local node="$1" tmp="$bindir/.cni-plugins.new" name base
     run "$DOCKER" exec "$node" mkdir -p "$bindir" || return
-    run "$DOCKER" cp "$binary" "$node:$tmp" || return
+    run "$DOCKER" cp -L "$binary" "$node:$tmp" || return
     run "$DOCKER" exec "$node" chmod 0755 "$tmp" || return
     for name in "${plugins[@]}"; do
         run "$DOCKER" exec "$node" ln -f "$tmp" "$bindir/.$name.new" || return
@@ -79,7 +82,7 @@ install_node() {
     if ((with_conflist)); then
         base="$(basename "$conflist")"
         run "$DOCKER" exec "$node" mkdir -p "$netconf" || return
-        run "$DOCKER" cp "$conflist" "$node:$netconf/.$base.new" || return
+        run "$DOCKER" cp -L "$conflist" "$node:$netconf/.$base.new" || return
         run "$DOCKER" exec "$node" mv -f "$netconf/.$base.new" "$netconf/$base" || return
     fi
     # The binary must run on the node (glibc, libmnl.so.0): VERSION needs no config.

@@ -35,13 +35,15 @@ public struct IPAllocation: Sendable, Equatable {
                   containerID: owner.containerID, ifname: owner.ifname)
     }
 
-    /// `id\r\nifname` (whitespace trimmed as host-local does), or a legacy bare `id`.
+    /// `id\r\nifname` (whitespace trimmed as host-local does), or a legacy bare `id`. Split on
+    /// bytes: Swift treats "\r\n" as one Character.
     public static func owner(_ content: [UInt8]) -> (containerID: String, ifname: String?) {
         let text = String(decoding: content, as: UTF8.self).trimmingBlanks()
-        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            .map { String($0).trimmingBlanks() }
-        guard lines.count == 2 else { return (text, nil) }
-        return (lines[0], lines[1].isEmpty ? nil : lines[1])
+        let bytes = Array(text.utf8)
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return (text, nil) }
+        let id = String(decoding: bytes[..<newline], as: UTF8.self).trimmingBlanks()
+        let ifname = String(decoding: bytes[(newline + 1)...], as: UTF8.self).trimmingBlanks()
+        return (id, ifname.isEmpty ? nil : ifname)
     }
 }
 

@@ -14,7 +14,7 @@ public enum NftStateParser {
         var state = FirewallState()
         var table: (family: String, name: String)?
         var chain: String?
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        for raw in TextLines.split(text) {
             let line = raw.trimmingBlanksSubstring()
             let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             if words.first == "table", words.count >= 3 {

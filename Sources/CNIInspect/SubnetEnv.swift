@@ -22,7 +22,7 @@ public struct SubnetEnv: Sendable, Equatable {
     public init(path: String, text: String) {
         self.path = path
         self.values = []
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        for raw in TextLines.split(text) {
             guard let eq = raw.firstIndex(of: "=") else {
                 if Self.knownKeys.contains(String(raw)) { errors.append("line \"\(raw)\" has no '='") }
                 continue

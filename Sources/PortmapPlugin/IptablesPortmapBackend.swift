@@ -27,26 +27,19 @@ struct IptablesPortmapBackend: PortmapBackend {
 
     func del(_ config: PortmapConfig, containerID: String) throws {
         try PortmapLock.withLock {
-            var usable = 0
             var unusable: [String] = []
             for family in [IPAddress.Family.v4, .v6] {
-                let ipv6 = family == .v6
                 do {
-                    _ = try FirewallBatch.save(ipv6: ipv6, table: "nat")
-                } catch {
-                    unusable.append("(\(Self.tool(family))) \(error)")
-                    continue
-                }
-                usable += 1
-                do {
-                    try Self.apply(ipv6: ipv6) { existing in
+                    try Self.apply(ipv6: family == .v6) { existing in
                         try IptablesPortmapBatch.teardown(network: config.network, containerID: containerID, existing: existing)
                     }
+                } catch let failure as SaveFailure {
+                    unusable.append("(\(Self.tool(family))) \(failure.underlying)")  // no such table: nothing to remove
                 } catch {
                     throw CNIError.internalFailure("could not teardown \(family == .v4 ? "ipv4" : "ipv6") dnat: \(error)")
                 }
             }
-            if usable == 0 {
+            if unusable.count == 2 {
                 throw CNIError.internalFailure("neither iptables nor ip6tables is usable, " + unusable.joined(separator: ", "))
             }
         }
@@ -75,8 +68,15 @@ struct IptablesPortmapBackend: PortmapBackend {
     /// means nothing to do.
     static func apply(ipv6: Bool, _ batch: (IptablesRuleset) throws -> String?) throws {
         var lastError: (any Error)?
-        for _ in 0..<attempts {
-            let existing = IptablesRuleset(saveOutput: try FirewallBatch.save(ipv6: ipv6, table: "nat"))
+        for attempt in 0..<attempts {
+            let saved: String
+            do {
+                saved = try FirewallBatch.save(ipv6: ipv6, table: "nat")
+            } catch {
+                if attempt == 0 { throw SaveFailure(underlying: error) }
+                throw error
+            }
+            let existing = IptablesRuleset(saveOutput: saved)
             guard let text = try batch(existing) else { return }
             do {
                 try FirewallBatch.restore(ipv6: ipv6, text)
@@ -86,5 +86,11 @@ struct IptablesPortmapBackend: PortmapBackend {
             }
         }
         if let lastError { throw lastError }
+    }
+
+    /// The first `iptables-save` failed: the tool or the table is not usable at all.
+    struct SaveFailure: Error, CustomStringConvertible {
+        let underlying: any Error
+        var description: String { "\(underlying)" }
     }
 }

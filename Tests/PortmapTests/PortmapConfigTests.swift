@@ -135,3 +135,14 @@ final class PortmapConfigTests: XCTestCase {
         XCTAssertNil(LocalnetRouting.interfaceName(routingTo: IPAddress("fd00::1")!, procNetRoute: table))
     }
 }
+
+final class StaleConntrackTests: XCTestCase {
+    func testOnlyPortsWithOriginalDirectionEntriesAreFlushed() {
+        let listing = """
+        udp      17 29 src=192.168.77.2 dst=192.168.77.1 sport=40000 dport=15353 [UNREPLIED] src=192.168.77.1 dst=192.168.77.2 sport=15353 dport=40000 mark=0 use=1
+        udp      17 170 src=10.0.0.1 dst=10.0.0.2 sport=5353 dport=9999 src=10.0.0.2 dst=10.0.0.1 sport=9999 dport=5353 [ASSURED] mark=0 use=1
+        """
+        XCTAssertEqual(StaleConntrack.portsWithEntries(listing: listing, among: [5353, 15353, 15353, 53]), [15353])
+        XCTAssertEqual(StaleConntrack.portsWithEntries(listing: "", among: [53]), [])
+    }
+}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts/e2e-*.sh tests: counted checks and the closing line.
 # Set E2E_NAME before calling finish. Every check prints "ok" or "FAIL" with what differed.
 E2E_PASSED=0

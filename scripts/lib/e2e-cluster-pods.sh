@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Sourced by scripts/e2e-cluster.sh: pods through the flannel conflist (cni-exec, run inside
 # the node's namespace as kubelet/containerd would on the node), their state, and leak checks.
 # Needs E2E_ROOT, E2E_TMP, E2E_PREFIX, E2E_CNI_PATH, E2E_RUNNER and the topology helpers.
 
+# shellcheck disable=SC2034  # used by e2e-cluster.sh and the traffic checks
 E2E_PODS=(n0p0 n0p1 n1p0 n1p1 n2p0 n2p1)
 declare -A POD_IP=()
 
@@ -67,7 +69,7 @@ cni_exec() {
 pod_add() {
     local pod="$1" cap="${2:-}" ns
     ns="$(pod_ns "$pod")"
-    ip netns add "$ns" && ip -n "$ns" link set lo up || { fail "ADD $pod: netns"; return 1; }
+    if ! { ip netns add "$ns" && ip -n "$ns" link set lo up; }; then fail "ADD $pod: netns"; return 1; fi
     if cni_exec add "$pod" "$cap"; then
         POD_IP[$pod]="$(ip -n "$ns" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -1)"
         pass "ADD $pod on $(pod_node "$pod") -> ${POD_IP[$pod]:-no IPv4 on eth0}"
@@ -158,15 +160,15 @@ check_no_leaks() {
     local n="$1" node veths files saved cached rules
     node="$(node_ns "$n")"
     # A deleted pod netns takes its veth pair with it asynchronously: allow it a moment.
-    local i
-    for i in $(seq 20); do
+    local _
+    for _ in $(seq 20); do
         veths="$(ip -n "$node" -o link show type veth | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -vx eth0)"
         [ -z "$veths" ] && break
         sleep 0.1
     done
     expect_eq "$n: no pod veth left" "" "$veths"
     expect_eq "$n: no port left on cni0" "" "$(bridge -n "$node" link show 2>&1 | grep 'master cni0')"
-    files="$(ls -A "$(ipam_dir "$n")/cbr0" 2>/dev/null | grep -v -E '^(lock|last_reserved_ip\..*)$')"
+    files="$(find "$(ipam_dir "$n")/cbr0" -mindepth 1 -maxdepth 1 ! -name lock ! -name 'last_reserved_ip.*' -printf '%f\n' 2>/dev/null)"
     expect_eq "$n: no IPAM reservation left" "" "$files"
     saved="$(ls -A "$(flannel_dir "$n")" 2>/dev/null)"
     expect_eq "$n: no flannel saved config left" "" "$saved"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/e2e-cluster.sh: prints the state a user checks on a node, the way the
 # flannel articles show it. Paths under the test's temp dir are printed as $TMP/...
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/e2e-cluster.sh: the simulated cluster's nodes and underlay, and what
 # flanneld would write on each node for the host-gw and vxlan backends.
 #
@@ -94,7 +95,8 @@ backend_vxlan() {
         ns="$(node_ns "$n")"
         for m in "${E2E_NODES[@]}"; do
             [ "$n" = "$m" ] && continue
-            local vtep="10.244.$(node_index "$m").0"
+            local vtep
+            vtep="10.244.$(node_index "$m").0"
             ip -n "$ns" route add "$(node_subnet "$m")" via "$vtep" dev flannel.1 onlink || return
             ip -n "$ns" neigh add "$vtep" lladdr "${VTEP_MAC[$m]}" dev flannel.1 nud permanent || return
             bridge -n "$ns" fdb append "${VTEP_MAC[$m]}" dev flannel.1 dst "$(node_ip "$m")" self permanent || return

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/e2e-cluster.sh: underlay sanity, pod-to-pod pings, hostPort traffic.
 # Traffic only between our own namespaces' addresses.
 
@@ -109,13 +110,13 @@ expect_refused() {
 
 # Starts an HTTP server on port 80 in POD serving "hello from POD"; waits until it listens.
 start_server() {
-    local pod="$1" ns dir i
+    local pod="$1" ns dir _
     ns="$(pod_ns "$pod")"; dir="$E2E_TMP/www-$pod"
     mkdir -p "$dir" && echo "hello from $pod" > "$dir/id.txt"
     # Not through in_ns: a backgrounded function is a subshell, and $! must be the server itself.
     ip netns exec "$ns" python3 -m http.server 80 --bind 0.0.0.0 --directory "$dir" >"$E2E_TMP/server-$pod.log" 2>&1 &
     SERVER_PIDS+=($!)
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         [ -n "$(in_ns "$ns" ss -Hltn 'sport = :80' 2>/dev/null)" ] && return 0
         sleep 0.1
     done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/e2e-cluster.sh: which plugin binaries the test runs.
 #
 # $CNI_PLUGIN_DIR set (e.g. after `scripts/install.sh DIR`): that directory is CNI_PATH and its

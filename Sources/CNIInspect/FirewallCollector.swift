@@ -1,0 +1,39 @@
+import CNIFirewall
+import CNISystem
+
+/// Runs `iptables-save -t nat`, `ip6tables-save -t nat` and `nft -a list ruleset` inside the node
+/// netns (the thread enters it; the spawned tool inherits it) and parses their text.
+struct FirewallCollector {
+    let node: NetworkNamespace?
+
+    func collect(network: String?, notes: inout [String]) -> FirewallState {
+        var state = FirewallState()
+        for (tool, ipv6) in [(FirewallBatch.Tool.iptablesSave, false), (.ip6tablesSave, true)] {
+            if let text = run(tool, ["-t", "nat"], notes: &notes) {
+                state.merge(IptablesStateParser.parse(text, ipv6: ipv6))
+            }
+        }
+        if let text = run(.nft, ["-a", "list", "ruleset"], notes: &notes) {
+            state.merge(NftStateParser.parse(text))
+        }
+        guard let network else { return state }
+        state.hostPorts = state.hostPorts.filter { $0.network == nil || $0.network == network }
+        state.masquerades = state.masquerades.filter { $0.network == nil || $0.network == network }
+        state.artifacts = state.artifacts.filter { $0.network == nil || $0.network == network }
+        return state
+    }
+
+    private func run(_ tool: FirewallBatch.Tool, _ arguments: [String], notes: inout [String]) -> String? {
+        guard FirewallBatch.isAvailable(tool) else {
+            if tool != .nft { notes.append("\(tool.rawValue) not found: its rules were not read") }
+            return nil
+        }
+        do {
+            let body = { () throws -> String in try FirewallBatch.run(tool, arguments: arguments) }
+            return try node.map { try $0.run(body) } ?? body()
+        } catch {
+            notes.append("\(tool.rawValue): \(error)".trimmingBlanks())
+            return nil
+        }
+    }
+}
