@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "CNITestSupport"]),
         .testTarget(name: "CNIRuntimeTests", dependencies: ["CNIRuntime", "CNITestSupport"]),
         .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "CNITestSupport"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
     ]
 )

@@ -12,8 +12,7 @@ swift build --build-tests
 swift test --skip-build 2>&1 | tee /tmp/swift-cni-test.log || status=1
 scripts/check-install.sh || status=1
 for t in scripts/e2e-*.sh; do
-    [ -x "$t" ] || continue
-    [ "$(id -u)" = 0 ] || { echo "skip $t: needs root"; continue; }
+    [ -x "$t" ] || continue  # each e2e script skips by itself when it needs root and is not
     echo "== $t"
     "$t" || status=1
 done

@@ -34,6 +34,11 @@ public struct ChainRunner: Sendable {
 
     private func type(_ index: Int) -> String { list.plugins[index]["type"]?.stringValue ?? "" }
 
+    /// The capability args given now, else those cached by the ADD (so DEL finds the same port mappings).
+    private func capabilityArgs(for attachment: Attachment) -> JSONObject {
+        capabilityArgs.isEmpty ? (cache.capabilityArgs(network: list.name, attachment: attachment) ?? capabilityArgs) : capabilityArgs
+    }
+
     /// ADD through the whole list; caches and returns the final result.
     public func add(_ attachment: Attachment, netns: String) throws -> JSONValue {
         let d = delegator(.add, attachment, netns: netns)
@@ -48,7 +53,8 @@ public struct ChainRunner: Sendable {
             prev = out
         }
         let result = prev ?? .object(JSONObject())
-        try cache.store(network: list.name, attachment: attachment, netns: netns, config: lastConfig, result: result)
+        try cache.store(network: list.name, attachment: attachment, netns: netns, config: lastConfig,
+                        capabilityArgs: capabilityArgs, result: result)
         return result
     }
 
@@ -58,7 +64,7 @@ public struct ChainRunner: Sendable {
         let cached = cache.result(network: list.name, attachment: attachment)
         for i in list.plugins.indices.reversed() {
             let prev = CNIVersion(list.cniVersion).map { $0 >= .v0_4_0 } == true ? cached : nil
-            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs, prevResult: prev)
+            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs(for: attachment), prevResult: prev)
             _ = try d.invoke(.del, type: type(i), config: JSONSerializer.bytes(.object(conf)))
         }
         try cache.remove(network: list.name, attachment: attachment)
@@ -71,7 +77,7 @@ public struct ChainRunner: Sendable {
         }
         let d = delegator(.check, attachment, netns: netns)
         for i in list.plugins.indices {
-            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs, prevResult: cached)
+            let conf = try list.pluginConfig(i, capabilityArgs: capabilityArgs(for: attachment), prevResult: cached)
             _ = try d.invoke(.check, type: type(i), config: JSONSerializer.bytes(.object(conf)))
         }
     }

@@ -13,7 +13,8 @@ public struct ResultCache: Sendable {
         "\(directory)/results/\(network)-\(attachment.containerID)-\(attachment.ifname)"
     }
 
-    public func store(network: String, attachment: Attachment, netns: String, config: [UInt8], result: JSONValue) throws {
+    public func store(network: String, attachment: Attachment, netns: String, config: [UInt8],
+                      capabilityArgs: JSONObject, result: JSONValue) throws {
         var o = JSONObject()
         o["kind"] = "cniCacheV1"
         o["containerId"] = .string(attachment.containerID)
@@ -21,17 +22,27 @@ public struct ResultCache: Sendable {
         o["ifName"] = .string(attachment.ifname)
         o["networkName"] = .string(network)
         o["netns"] = .string(netns)
+        if !capabilityArgs.isEmpty { o["capabilityArgs"] = .object(capabilityArgs) }
         o["result"] = result
         try FileSystem.makeDirectory(directory + "/results", mode: 0o700)
         try FileSystem.writeFileAtomically(path(network: network, attachment: attachment),
                                            JSONSerializer.bytes(.object(o)), mode: 0o600)
     }
 
-    /// The cached final result, or nil when there is none (or it cannot be read).
+    /// The cached entry, or nil when there is none (or it cannot be read).
+    func entry(network: String, attachment: Attachment) -> JSONObject? {
+        guard let bytes = try? FileSystem.readFile(path(network: network, attachment: attachment)) else { return nil }
+        return (try? JSONParser.parse(bytes))?.objectValue
+    }
+
+    /// The cached final result.
     public func result(network: String, attachment: Attachment) -> JSONValue? {
-        guard let bytes = try? FileSystem.readFile(path(network: network, attachment: attachment)),
-              let v = try? JSONParser.parse(bytes) else { return nil }
-        return v["result"]
+        entry(network: network, attachment: attachment)?["result"]
+    }
+
+    /// The capability args (e.g. portMappings) the ADD ran with: DEL and CHECK reuse them, as libcni does.
+    public func capabilityArgs(network: String, attachment: Attachment) -> JSONObject? {
+        entry(network: network, attachment: attachment)?["capabilityArgs"]?.objectValue
     }
 
     public func remove(network: String, attachment: Attachment) throws {
