@@ -45,6 +45,22 @@ struct IptablesPortmapBackend: PortmapBackend {
         }
     }
 
+    func gc(_ config: PortmapConfig, keep: Set<String>) throws {
+        try PortmapLock.withLock {
+            for family in [IPAddress.Family.v4, .v6] {
+                do {
+                    try Self.apply(ipv6: family == .v6) { existing in
+                        try IptablesPortmapBatch.collectGarbage(network: config.network, keep: keep, existing: existing)
+                    }
+                } catch is SaveFailure {
+                    continue  // this family's table is unusable: nothing can be installed there
+                } catch {
+                    throw CNIError.internalFailure("could not remove stale \(Self.tool(family)) port mappings: \(error)")
+                }
+            }
+        }
+    }
+
     func check(_ config: PortmapConfig, containerID: String, pod: PodAddresses) throws {
         for address in pod.all {
             let family = address.family == .v4 ? "ipv4" : "ipv6"

@@ -46,6 +46,11 @@ public enum IptablesPortmapBatch {
     /// The DEL batch: every jump to the container chain (and to the old `CNI-SN-` chain), then
     /// both chains flushed and deleted. nil when the table holds none of them: nothing to do.
     public static func teardown(network: String, containerID: String, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
+        let lines = try teardownLines(network: network, containerID: containerID, existing: existing)
+        return lines.isEmpty ? nil : render(lines)
+    }
+
+    static func teardownLines(network: String, containerID: String, existing: IptablesRuleset) throws(FirewallTextError) -> [String] {
         var lines: [String] = []
         let chains = [IptablesPortmapRules.dnatChain(network: network, containerID: containerID),
                       IptablesPortmapRules.legacySNATChain(network: network, containerID: containerID)]
@@ -55,6 +60,32 @@ public enum IptablesPortmapBatch {
         for chain in chains where existing.hasChain(chain) {
             lines.append("-F \(chain)")
             lines.append("-X \(chain)")
+        }
+        return lines
+    }
+
+    /// GC: the containers of `network` that have entry rules (found by their comment
+    /// `dnat name: "<network>" id: "<id>"` and a jump to the matching chain) but are not in `keep`.
+    public static func staleContainers(network: String, keep: Set<String>, existing: IptablesRuleset) -> [String] {
+        let prefix = "dnat name: \"\(network)\" id: \""
+        var stale: [String] = []
+        for rule in existing.rules(in: IptablesPortmapRules.topLevelDNATChain) {
+            guard let i = rule.arguments.firstIndex(of: "--comment"), i + 1 < rule.arguments.count else { continue }
+            let comment = rule.arguments[i + 1]
+            guard comment.hasPrefix(prefix), comment.hasSuffix("\"") else { continue }
+            let id = String(comment.dropFirst(prefix.count).dropLast())
+            guard !id.isEmpty, rule.target == IptablesPortmapRules.dnatChain(network: network, containerID: id),
+                  !keep.contains(id), !stale.contains(id) else { continue }
+            stale.append(id)
+        }
+        return stale
+    }
+
+    /// The GC batch removing every stale container's rules and chain; nil when none is stale.
+    public static func collectGarbage(network: String, keep: Set<String>, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
+        var lines: [String] = []
+        for id in staleContainers(network: network, keep: keep, existing: existing) {
+            lines += try teardownLines(network: network, containerID: id, existing: existing)
         }
         return lines.isEmpty ? nil : render(lines)
     }

@@ -50,6 +50,15 @@ public struct PortmapPlugin: CNIPlugin {
         try Self.backend(for: config).check(config, containerID: context.containerID, pod: pod)
     }
 
+    /// GC (CNI 1.1): removes the iptables rules of this network's containers that are not in
+    /// `cni.dev/valid-attachments` (the reference does nothing here). Without the list: nothing.
+    public func gc(_ context: PluginContext) throws {
+        guard let valid = try context.config.validAttachments() else { return }
+        let config = try PortmapConfig(context.config)
+        guard let backend = try? Self.backend(for: config) else { return }
+        try backend.gc(config, keep: Set(valid.map(\.containerID)))
+    }
+
     static func backend(for config: PortmapConfig) throws(CNIError) -> any PortmapBackend {
         let choice = try config.resolveBackend(iptablesUsable: FirewallBatch.isAvailable(.iptablesRestore),
                                                nftablesUsable: FirewallBatch.isAvailable(.nft))

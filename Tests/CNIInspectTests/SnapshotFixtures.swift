@@ -33,12 +33,12 @@ enum SnapshotFixtures {
     }
 
     /// The portmap rules of one container (one tcp mapping), as iptables-save prints them.
-    static func hostPortRules(_ id: String, hostPort: Int, to destination: String) -> String {
-        let chain = ChainName.portmapDNAT(network: "cbr0", containerID: id)
+    static func hostPortRules(_ id: String, hostPort: Int, to destination: String, network: String = "cbr0") -> String {
+        let chain = ChainName.portmapDNAT(network: network, containerID: id)
         return """
             -A \(chain) -s 10.244.1.0/24 -p tcp -m tcp --dport \(hostPort) -j CNI-HOSTPORT-SETMARK
             -A \(chain) -p tcp -m tcp --dport \(hostPort) -j DNAT --to-destination \(destination)
-            -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \\"cbr0\\" id: \\"\(id)\\"" -m multiport --dports \(hostPort) -j \(chain)
+            -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \\"\(network)\\" id: \\"\(id)\\"" -m multiport --dports \(hostPort) -j \(chain)
             """
     }
 

@@ -68,7 +68,7 @@ final class FlannelFixture {
                 (try? JSONParser.parse(out))?.objectValue)
     }
 
-    func failNext(_ command: String) { FileManager.default.createFile(atPath: "\(fakeDir)/fail-\(command)", contents: Data()) }
+    func failNext(_ command: String) { XCTAssertTrue(FileManager.default.createFile(atPath: "\(fakeDir)/fail-\(command)", contents: Data())) }
     func stopFailing(_ command: String) { try? FileManager.default.removeItem(atPath: "\(fakeDir)/fail-\(command)") }
 
     /// `COMMAND CONTAINERID IFNAME NETNS` per fake call ("-" for unset).

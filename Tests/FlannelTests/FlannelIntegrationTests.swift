@@ -110,7 +110,7 @@ final class FlannelIntegrationTests: XCTestCase {
         let n = try FlannelNode(subnetEnv: subnetEnv(subnet: "10.244.1.1/24", mtu: 1450), cniPath: path.path)
         let pod = try n.newPod()
         XCTAssertEqual(n.flannel("ADD", pod: pod, containerID: "p", config: n.config()).status, 0)
-        FileManager.default.createFile(atPath: path.file("fail-DEL"), contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: path.file("fail-DEL"), contents: Data()))
         let failed = n.flannel("DEL", pod: pod, containerID: "p", config: n.config())
         XCTAssertEqual(failed.status, 1, failed.stdout)
         XCTAssertTrue((failed.json?["msg"]?.stringValue ?? "").contains("host-local DEL failed on purpose"), failed.stdout)
@@ -128,7 +128,7 @@ final class FlannelIntegrationTests: XCTestCase {
         let path = try FlannelNode.failingIPAMDir()
         let n = try FlannelNode(subnetEnv: subnetEnv(subnet: "10.244.1.1/24", mtu: 1450), cniPath: path.path)
         let pod = try n.newPod()
-        FileManager.default.createFile(atPath: path.file("fail-ADD"), contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: path.file("fail-ADD"), contents: Data()))
         let r = n.flannel("ADD", pod: pod, containerID: "p", config: n.config())
         XCTAssertEqual(r.status, 1, r.stdout)
         let msg = r.json?["msg"]?.stringValue ?? ""

@@ -16,7 +16,9 @@ final class FlannelNode {
     init(subnetEnv: String?, cniPath: String? = nil) throws {
         node = try TestNamespace(prefix: "flnode", loopbackUp: true)
         files = try FlannelFixture(subnetEnv: subnetEnv)
-        self.cniPath = try cniPath ?? FlannelNode.defaultPluginDir()
+        var keep: [TemporaryDirectory] = []
+        self.cniPath = try cniPath ?? FlannelNode.defaultPluginDir(keepAlive: &keep)
+        keepAlive = keep
     }
 
     deinit {
@@ -61,39 +63,41 @@ final class FlannelNode {
 
     // MARK: - CNI_PATH directories
 
-    /// Our plugins (`PluginBinaries.makePluginDir()`); with FLANNEL_TEST_DELEGATES=reference,
-    /// our flannel with Debian's bridge and host-local (for use while ours are unfinished).
-    static func defaultPluginDir() throws -> String {
-        if ProcessInfo.processInfo.environment["FLANNEL_TEST_DELEGATES"] == "reference" {
-            return try referenceDelegatesDir().path
-        }
-        _ = try binary()
-        return PluginBinaries.makePluginDir()
+    /// FLANNEL_TEST_DELEGATES=reference: run our flannel with Debian's bridge and host-local
+    /// (for use while ours are unfinished).
+    static var referenceMode: Bool { ProcessInfo.processInfo.environment["FLANNEL_TEST_DELEGATES"] == "reference" }
+
+    /// CNI_PATH for this node: our plugins, or `referenceDelegatesDir()` in reference mode (kept
+    /// alive with the node).
+    private static func defaultPluginDir(keepAlive: inout [TemporaryDirectory]) throws -> String {
+        guard referenceMode else { return try ownPluginDir() }
+        let dir = try referenceDelegatesDir()
+        keepAlive.append(dir)
+        return dir.path
     }
 
-    nonisolated(unsafe) private static var referenceDir: TemporaryDirectory?
-
-    /// flannel = ours; bridge, host-local = /usr/lib/cni (Debian 1.1.1).
+    /// flannel = ours; bridge, host-local, portmap, loopback = /usr/lib/cni (Debian 1.1.1).
+    /// The caller keeps the directory alive.
     static func referenceDelegatesDir() throws -> TemporaryDirectory {
-        if let referenceDir { return referenceDir }
         let dir = try TemporaryDirectory(prefix: "flannel-refpath")
         let fm = FileManager.default
-        try fm.createSymbolicLink(atPath: dir.file("flannel"), withDestinationPath: try binary())
+        try fm.createSymbolicLink(atPath: dir.file("flannel"), withDestinationPath: try ownPluginDir() + "/flannel")
         for name in ["bridge", "host-local", "portmap", "loopback"] {
             try fm.createSymbolicLink(atPath: dir.file(name), withDestinationPath: PluginBinaries.referencePluginDir + "/" + name)
         }
-        referenceDir = dir
         return dir
     }
 
-    /// Our plugins, except `host-local` is a wrapper that fails a command while
+    /// Like the node's CNI_PATH, except `host-local` is a wrapper that fails a command while
     /// `<dir>/fail-<COMMAND>` exists.
     static func failingIPAMDir() throws -> TemporaryDirectory {
         let dir = try TemporaryDirectory(prefix: "flannel-failpath")
         let ours = try ownPluginDir()
+        let delegates = referenceMode ? PluginBinaries.referencePluginDir : ours
         let fm = FileManager.default
-        for name in ["flannel", "bridge", "portmap", "loopback"] {
-            try fm.createSymbolicLink(atPath: dir.file(name), withDestinationPath: ours + "/" + name)
+        try fm.createSymbolicLink(atPath: dir.file("flannel"), withDestinationPath: ours + "/flannel")
+        for name in ["bridge", "portmap", "loopback"] {
+            try fm.createSymbolicLink(atPath: dir.file(name), withDestinationPath: delegates + "/" + name)
         }
         let script = """
             #!/bin/sh
@@ -101,7 +105,7 @@ final class FlannelNode {
                 printf '{"code":999,"msg":"host-local %s failed on purpose"}' "$CNI_COMMAND"
                 exit 1
             fi
-            exec \(ours)/host-local "$@"
+            exec \(delegates)/host-local "$@"
 
             """
         try script.write(toFile: dir.file("host-local"), atomically: true, encoding: .utf8)
@@ -109,10 +113,8 @@ final class FlannelNode {
         return dir
     }
 
+    /// `PluginBinaries.makePluginDir()`, after checking the binary exists.
     static func ownPluginDir() throws -> String {
-        if ProcessInfo.processInfo.environment["FLANNEL_TEST_DELEGATES"] == "reference" {
-            return try referenceDelegatesDir().path
-        }
         _ = try binary()
         return PluginBinaries.makePluginDir()
     }

@@ -91,7 +91,8 @@ final class FlannelReferenceComparisonTests: XCTestCase {
     func testOurChainAndTheReferenceChainAgree() throws {
         let env = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
         let ours = try FlannelNode(subnetEnv: env)
-        let reference = try FlannelNode(subnetEnv: env, cniPath: try FlannelNode.referenceDelegatesDir().path)
+        let referencePath = try FlannelNode.referenceDelegatesDir()
+        let reference = try FlannelNode(subnetEnv: env, cniPath: referencePath.path)
         let ourPod = try ours.newPod()
         let refPod = try reference.newPod()
         let id = "0123456789abcdef"
