@@ -60,6 +60,7 @@ extension NetlinkSocket {
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
         m.header(Self.linkHeader(index: 0))
         m.put(IFLA_IFNAME, string: name)
+        m.put(IFLA_TXQLEN, u32: 0)  // veths run without a qdisc queue, as the reference creates them
         if let mtuValue { m.put(IFLA_MTU, u32: mtuValue) }
         if let mac { m.put(IFLA_ADDRESS, bytes: mac.bytes) }
         m.nest(IFLA_LINKINFO) { m in
@@ -68,6 +69,7 @@ extension NetlinkSocket {
                 m.nest(Int(VETH_INFO_PEER)) { m in
                     m.header(Self.linkHeader(index: 0))
                     m.put(IFLA_IFNAME, string: peerName)
+                    m.put(IFLA_TXQLEN, u32: 0)
                     if let peerMTUValue { m.put(IFLA_MTU, u32: peerMTUValue) }
                     if let peerMAC { m.put(IFLA_ADDRESS, bytes: peerMAC.bytes) }
                     m.put(IFLA_NET_NS_FD, u32: UInt32(bitPattern: peerNamespace.fileDescriptor))

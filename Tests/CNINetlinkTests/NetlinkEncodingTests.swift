@@ -41,17 +41,19 @@ final class NetlinkEncodingTests: XCTestCase {
         try socket.createVethPair(name: "veth0", mtu: 1400, mac: MACAddress("02:00:00:00:00:01"),
                                   peerName: "eth0", peerNamespace: peerNS, peerMTU: 1400, peerMAC: MACAddress("02:00:00:00:00:02"))
         XCTAssertEqual(transport.sent, [hex("""
-            90000000 1000 0506 01000000 00000000   # nlmsghdr: len 144, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+            a0000000 1000 0506 01000000 00000000   # nlmsghdr: len 160, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
             00 00 0000 00000000 00000000 00000000  # ifinfomsg
             0a00 0300 76657468 3000 0000           # IFLA_IFNAME "veth0"
+            0800 0d00 00000000                     # IFLA_TXQLEN 0 (as the reference)
             0800 0400 78050000                     # IFLA_MTU 1400
             0a00 0100 02000000 0001 0000           # IFLA_ADDRESS 02:00:00:00:00:01
-            5000 1200                              # IFLA_LINKINFO (80)
+            5800 1200                              # IFLA_LINKINFO (88)
               0900 0100 76657468 00 000000         #   IFLA_INFO_KIND "veth"
-              4000 0200                            #   IFLA_INFO_DATA (64)
-                3c00 0100                          #     VETH_INFO_PEER (60)
+              4800 0200                            #   IFLA_INFO_DATA (72)
+                4400 0100                          #     VETH_INFO_PEER (68)
                   00 00 0000 00000000 00000000 00000000   # peer ifinfomsg
                   0900 0300 65746830 00 000000     #       IFLA_IFNAME "eth0"
+                  0800 0d00 00000000               #       IFLA_TXQLEN 0
                   0800 0400 78050000               #       IFLA_MTU 1400
                   0a00 0100 02000000 0002 0000     #       IFLA_ADDRESS 02:00:00:00:00:02
                   0800 1c00 \(fd)                  #       IFLA_NET_NS_FD
