@@ -1,0 +1,153 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// The real `cni-plugins` binary on a simulated flannel node: three pods through the kube-flannel
+/// chain (flannel → bridge → host-local, then portmap), then a leaked reservation, a pod netns
+/// deleted without DEL and a stray hostPort rule. `cni-inspect` must list the two healthy pods,
+/// report exactly those three problems, and `--fix --yes` must clear them.
+final class InspectIntegrationTests: XCTestCase {
+    struct Node {
+        let node: TestNamespace
+        let files: TemporaryDirectory
+        let bin: String
+        let cniPath: String
+        var subnetFile: String { files.file("subnet.env") }
+        var flannelDir: String { files.file("flannel") }
+        var ipamDir: String { files.file("ipam") }
+        var conflist: String { files.file("10-flannel.conflist") }
+        var inspectLink: String { files.file("cni-inspect") }
+
+        var inspectArguments: [String] {
+            ["--netns", node.name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", cniPath]
+        }
+
+        init() throws {
+            bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
+            cniPath = PluginBinaries.makePluginDir()
+            files = try TemporaryDirectory(prefix: "cni-inspect")
+            node = try TestNamespace(prefix: "insnode", loopbackUp: true)
+            try "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+                .write(toFile: subnetFile, atomically: true, encoding: .utf8)
+            let flannel = #"{"type":"flannel","subnetFile":"\#(subnetFile)","dataDir":"\#(flannelDir)","ipam":{"dataDir":"\#(ipamDir)"},"#
+                + #""delegate":{"hairpinMode":true,"isDefaultGateway":true}}"#
+            try #"{"name":"cbr0","cniVersion":"0.3.1","plugins":[\#(flannel),{"type":"portmap","capabilities":{"portMappings":true}}]}"#
+                .write(toFile: conflist, atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: inspectLink, withDestinationPath: bin)
+        }
+
+        /// `cni-exec add` inside the node netns, as kubelet → containerd → libcni would run the chain.
+        func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> [String: Any] {
+            var env = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CNI_PATH": cniPath,
+                       "CNI_CACHE_DIR": files.file("cache")]
+            if let portMappings { env["CAP_ARGS"] = #"{"portMappings":\#(portMappings)}"# }
+            let r = Command.run(["ip", "netns", "exec", node.name, bin, "exec", "add", conflist, pod.path, id, "eth0"], environment: env)
+            XCTAssertEqual(r.status, 0, "ADD \(id): \(r.stdout) \(r.stderr)")
+            return try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
+        }
+
+        /// Runs the inspector (through the `cni-inspect` link unless `viaSubcommand`).
+        func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
+            let argv = viaSubcommand ? [bin, "inspect"] : [inspectLink]
+            return Command.run(argv + inspectArguments + extra)
+        }
+
+        func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
+            let r = inspect(["--json"] + extra)
+            let report = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], "not JSON: \(r.stdout) \(r.stderr)")
+            return (r.status, report)
+        }
+    }
+
+    func testFindsAndFixesWhatAGoneContainerLeftBehind() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let n = try Node()
+        defer { n.node.delete() }
+        let pods = try (0..<3).map { _ in try TestNamespace(prefix: "inspod", loopbackUp: true) }
+        defer { pods.forEach { $0.delete() } }
+
+        let ids = ["pod-a", "pod-b", "pod-c"]
+        var ips: [String] = []
+        for (i, pod) in pods.enumerated() {
+            let mapping = i == 0 ? #"[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]"#
+                : i == 2 ? #"[{"hostPort":9090,"containerPort":90,"protocol":"tcp"}]"# : nil
+            let result = try n.add(pod, id: ids[i], portMappings: mapping)
+            let first = (result["ips"] as? [[String: Any]])?.first?["address"] as? String
+            ips.append(try XCTUnwrap(first, "no IP in \(result)"))
+        }
+
+        // The three leaks: a reservation nobody holds, a pod netns deleted without DEL, a stray rule.
+        try "ghost\r\neth0".write(toFile: n.ipamDir + "/cbr0/10.244.1.200", atomically: true, encoding: .utf8)
+        pods[2].delete()
+        let gone = "CNI-DN-" + String(sha512Hex("cbr0gone").prefix(21))
+        try n.node.run(["iptables-restore", "--noflush", "-w", "10"], stdin: """
+            *nat
+            :\(gone) - [0:0]
+            -A \(gone) -p tcp -m tcp --dport 7777 -j DNAT --to-destination 10.244.1.250:77
+            -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \\"cbr0\\" id: \\"gone\\"" -m multiport --dports 7777 -j \(gone)
+            COMMIT
+
+            """)
+
+        let (status, report) = try n.inspectJSON()
+        XCTAssertEqual(status, 3, "exit status 3: problems found")
+        let listed = try XCTUnwrap(report["pods"] as? [[String: Any]])
+        XCTAssertEqual(listed.map { $0["containerID"] as? String }, ["pod-a", "pod-b"])
+        XCTAssertEqual(listed.map { $0["netns"] as? String }, [pods[0].path, pods[1].path])
+        XCTAssertEqual(listed.map { ($0["ips"] as? [String]) ?? [] }, [[ips[0]], [ips[1]]])
+        XCTAssertEqual(listed.map { $0["match"] as? String }, ["exact", "exact"])
+        for (i, pod) in listed.enumerated() {
+            XCTAssertEqual(pod["hairpin"] as? Bool, true)
+            XCTAssertEqual(pod["mtu"] as? Int, 1450)
+            XCTAssertEqual(pod["ifname"] as? String, "eth0")
+            let mac = try pods[i].ip(["-o", "link", "show", "eth0"])
+            XCTAssertTrue(mac.contains("link/ether \(pod["mac"] as? String ?? "?")"), mac)
+            let veth = try n.node.ip(["-o", "link", "show", "master", "cni0"])
+            XCTAssertTrue(veth.contains(": \(pod["hostVeth"] as? String ?? "?")@"), veth)
+        }
+        let hostPorts = try XCTUnwrap(report["hostPorts"] as? [[String: Any]])
+        XCTAssertEqual(hostPorts.map { "\($0["containerID"] ?? "") \($0["hostPort"] ?? "") \($0["destination"] ?? "")" }.sorted(), [
+            "gone 7777 10.244.1.250:77",
+            "pod-a 8080 \(ips[0].split(separator: "/")[0]):80",
+            "pod-c 9090 \(ips[2].split(separator: "/")[0]):90",
+        ])
+        let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
+        XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "")" },
+                       ["stale-container pod-c", "leaked-ip ghost", "stale-rules gone"], "\(problems)")
+        let staleDetails = (problems.first?["details"] as? [String]) ?? []
+        XCTAssertTrue(staleDetails.contains { $0.hasPrefix("IP \(ips[2].split(separator: "/")[0]) ") }, "\(staleDetails)")
+        XCTAssertTrue(staleDetails.contains { $0.hasPrefix("saved flannel config: \(n.flannelDir)/pod-c") }, "\(staleDetails)")
+
+        let human = n.inspect([], viaSubcommand: true)
+        XCTAssertEqual(human.status, 3, human.stderr)
+        XCTAssertTrue(human.stdout.contains("problems: 3"), human.stdout)
+        XCTAssertTrue(human.stdout.contains("cni0 address 10.244.1.1/24: agrees"), human.stdout)
+
+        // --fix --yes, then the kernel and the files must be clean and the healthy pods untouched.
+        let (fixStatus, fixed) = try n.inspectJSON(["--fix", "--yes"])
+        XCTAssertEqual(fixStatus, 0, "\(fixed)")
+        let actions = try XCTUnwrap(fixed["fix"] as? [[String: Any]])
+        XCTAssertFalse(actions.isEmpty)
+        XCTAssertTrue(actions.allSatisfy { $0["ok"] as? Bool == true }, "\(actions)")
+        XCTAssertEqual((fixed["problems"] as? [Any])?.count, 0, "\(fixed["problems"] ?? "")")
+
+        let store = try FileManager.default.contentsOfDirectory(atPath: n.ipamDir + "/cbr0").filter { $0.hasPrefix("10.") }.sorted()
+        XCTAssertEqual(store, [ips[0], ips[1]].map { String($0.split(separator: "/")[0]) }.sorted())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: n.flannelDir).sorted(), ["pod-a", "pod-b"])
+        let nat = try n.node.run(["iptables-save", "-t", "nat"])
+        XCTAssertFalse(nat.contains(gone), nat)
+        XCTAssertFalse(nat.contains("id: \\\"pod-c\\\""), nat)
+        XCTAssertTrue(nat.contains("id: \\\"pod-a\\\""), nat)
+        XCTAssertEqual(try n.node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count, 2)
+        for pod in pods.prefix(2) { XCTAssertTrue(try pod.ip(["-o", "addr", "show", "eth0"]).contains("10.244.1.")) }
+
+        let (again, clean) = try n.inspectJSON()
+        XCTAssertEqual(again, 0)
+        XCTAssertEqual((clean["problems"] as? [Any])?.count, 0, "\(clean["problems"] ?? "")")
+        XCTAssertEqual((clean["pods"] as? [Any])?.count, 2)
+    }
+
+    private func sha512Hex(_ text: String) -> String {
+        Command.run(["sha512sum"], stdin: text).stdout.split(separator: " ").first.map(String.init) ?? ""
+    }
+}

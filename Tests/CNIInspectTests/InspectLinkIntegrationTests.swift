@@ -1,0 +1,64 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// Pods built by hand with `ip` (the reference layout, no plugins): a veth whose pod netns is
+/// alive but visible nowhere (only a stray bind mount holds it) and a pod whose MTU disagrees
+/// with subnet.env.
+final class InspectLinkIntegrationTests: XCTestCase {
+    func testVethWithoutVisiblePodAndMTUMismatch() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
+        let files = try TemporaryDirectory(prefix: "cni-inspect-links")
+        let node = try TestNamespace(prefix: "insnode", loopbackUp: true)
+        defer { node.delete() }
+        let pod = try TestNamespace(prefix: "inspod", loopbackUp: true)
+        defer { pod.delete() }
+        let hidden = try TestNamespace(prefix: "inshide")
+        defer { hidden.delete() }
+        let holder = files.file("held-netns")
+        try Data().write(to: URL(fileURLWithPath: holder))
+        try Command.check(["mount", "--bind", hidden.path, holder])
+        defer { Command.run(["umount", holder]) }
+
+        try "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+            .write(toFile: files.file("subnet.env"), atomically: true, encoding: .utf8)
+        try node.ip(["link", "add", "cni0", "mtu", "1450", "type", "bridge"])
+        try node.ip(["addr", "add", "10.244.1.1/24", "dev", "cni0"])
+        try node.ip(["link", "set", "cni0", "up"])
+        try node.ip(["link", "add", "vethaaaa0001", "mtu", "1450", "type", "veth", "peer", "name", "eth0", "mtu", "1500", "netns", pod.name])
+        try node.ip(["link", "add", "vethbbbb0002", "mtu", "1450", "type", "veth", "peer", "name", "eth0", "netns", hidden.name])
+        for veth in ["vethaaaa0001", "vethbbbb0002"] {
+            try node.ip(["link", "set", veth, "master", "cni0", "up"])
+        }
+        try pod.ip(["addr", "add", "10.244.1.2/24", "dev", "eth0"])
+        try pod.ip(["link", "set", "eth0", "up"])
+        let store = files.file("ipam/cbr0")
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        try "pod-a\r\neth0".write(toFile: store + "/10.244.1.2", atomically: true, encoding: .utf8)
+        hidden.delete()  // `ip netns delete`: gone from /run/netns, alive through the bind mount
+
+        let args = ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
+                    "--flannel-dir", files.file("flannel"), "--json"]
+        let first = Command.run([bin] + args)
+        XCTAssertEqual(first.status, 3, first.stderr)
+        let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
+        let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
+        XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "") \($0["fixable"] ?? "")" },
+                       ["veth-without-pod vethbbbb0002 1", "mtu-mismatch pod-a 0"], "\(problems)")
+        let ports = try XCTUnwrap((report["bridge"] as? [String: Any])?["ports"] as? [[String: Any]])
+        XCTAssertEqual(ports.map { "\($0["name"] ?? "") \($0["match"] ?? "") \($0["podNetns"] ?? "-")" }.sorted(),
+                       ["vethaaaa0001 exact \(pod.path)", "vethbbbb0002 none <null>"])
+
+        let fixed = Command.run([bin] + args + ["--fix", "--yes"])
+        XCTAssertEqual(fixed.status, 3, "the MTU mismatch is left to a human: \(fixed.stdout)")
+        let after = try XCTUnwrap(PluginRun.foundationJSON(fixed.stdout) as? [String: Any], fixed.stdout)
+        XCTAssertEqual(((after["problems"] as? [[String: Any]]) ?? []).map { $0["kind"] as? String }, ["mtu-mismatch"])
+        let links = try node.ip(["-o", "link", "show"])
+        XCTAssertFalse(links.contains("vethbbbb0002"), links)
+        XCTAssertTrue(links.contains("vethaaaa0001"), links)
+
+        let declined = Command.run([bin] + args.dropLast() + ["--fix"], stdin: "n\n")
+        XCTAssertEqual(declined.status, 3, "nothing fixable is left, so nothing is asked: \(declined.stdout) \(declined.stderr)")
+    }
+}
