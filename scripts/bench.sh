@@ -17,7 +17,7 @@ ref=/usr/lib/cni
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 echo "reference: containernetworking-plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins)"
 echo "pods per scenario: $pods"
-ip netns exec "$node" python3 scripts/lib/bench.py "$ours" "$ref" "$pods"
+ip netns exec "$node" python3 scripts/lib/bench.py "$ours" "$ref" "$pods" "$node"
 echo
 echo "binary size (stripped, bytes): ours (one multicall file for all five): $(stat -c %s "$ours/bridge")"
 for p in bridge host-local portmap loopback; do

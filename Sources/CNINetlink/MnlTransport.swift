@@ -8,6 +8,8 @@ final class MnlTransport: NetlinkTransport {
     let portID: UInt32
     /// Large enough that the kernel never truncates a dump datagram (it sizes them up to 32 KiB).
     private static let receiveBufferSize = 65536
+    /// The kernel answers in microseconds; this only bounds a lost reply.
+    static let receiveTimeoutSeconds = 10
 
     init() throws(Errno) {
         guard let socket = mnl_socket_open2(NETLINK_ROUTE, Int32(bitPattern: SOCK_CLOEXEC.rawValue)) else {
@@ -22,6 +24,9 @@ final class MnlTransport: NetlinkTransport {
         var on: Int32 = 1
         _ = mnl_socket_setsockopt(socket, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
         _ = mnl_socket_setsockopt(socket, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        // A reply the kernel never sends must end as an error, never as a plugin hung for ever.
+        var timeout = timeval(tv_sec: MnlTransport.receiveTimeoutSeconds, tv_usec: 0)
+        _ = setsockopt(mnl_socket_get_fd(socket), SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         self.socket = socket
         self.portID = mnl_socket_get_portid(socket)
     }
@@ -45,6 +50,7 @@ final class MnlTransport: NetlinkTransport {
                 return Array(buffer.prefix(n))
             }
             let e = Errno.current
+            if e == .wouldBlock { throw Errno.timedOut }
             if e != .interrupted { throw e }
         }
     }

@@ -31,18 +31,26 @@ public enum PluginBinaries {
         return nil
     }
 
-    /// A temp directory holding `bridge`, `host-local`, `portmap`, `loopback`, `flannel` symlinks to
-    /// the multicall binary, for use as CNI_PATH. Created once per test process.
+    /// A directory holding `bridge`, `host-local`, `portmap`, `loopback`, `flannel` symlinks to
+    /// the multicall binary, for use as CNI_PATH: `plugin-links/` beside the binary (so nothing
+    /// accumulates in /tmp), refreshed once per test process.
     public static func makePluginDir() -> String {
         lock.lock()
         defer { lock.unlock() }
         if let existing = cachedPluginDir { return existing }
-        let dir = "/tmp/cni-plugins-\(getpid())-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
         let fm = FileManager.default
-        try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let target = executable ?? "/nonexistent/cni-plugins (not built? set CNI_PLUGINS_BIN)"
+        let dir = executable.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("plugin-links").path }
+            ?? "/tmp/cni-plugin-links-\(getpid())"
+        try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for name in pluginNames {
-            try? fm.createSymbolicLink(atPath: "\(dir)/\(name)", withDestinationPath: target)
+            let link = "\(dir)/\(name)"
+            if (try? fm.destinationOfSymbolicLink(atPath: link)) == target { continue }
+            // Replace atomically: a concurrent test process may be using the directory.
+            let temp = "\(link).\(getpid())"
+            try? fm.removeItem(atPath: temp)
+            try? fm.createSymbolicLink(atPath: temp, withDestinationPath: target)
+            _ = rename(temp, link)
         }
         cachedPluginDir = dir
         return dir

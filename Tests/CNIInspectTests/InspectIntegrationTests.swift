@@ -79,6 +79,7 @@ final class InspectIntegrationTests: XCTestCase {
         // The three leaks: a reservation nobody holds, a pod netns deleted without DEL, a stray rule.
         try "ghost\r\neth0".write(toFile: n.ipamDir + "/cbr0/10.244.1.200", atomically: true, encoding: .utf8)
         pods[2].delete()
+        try waitUntilBridgeHasPorts(2, in: n.node)  // the kernel destroys a deleted netns's devices asynchronously
         let gone = "CNI-DN-" + String(sha512Hex("cbr0gone").prefix(21))
         try n.node.run(["iptables-restore", "--noflush", "-w", "10"], stdin: """
             *nat
@@ -145,6 +146,15 @@ final class InspectIntegrationTests: XCTestCase {
         XCTAssertEqual(again, 0)
         XCTAssertEqual((clean["problems"] as? [Any])?.count, 0, "\(clean["problems"] ?? "")")
         XCTAssertEqual((clean["pods"] as? [Any])?.count, 2)
+    }
+
+    /// Polls (bounded) until the node's cni0 has `count` ports.
+    private func waitUntilBridgeHasPorts(_ count: Int, in node: TestNamespace) throws {
+        for _ in 0..<200 {
+            if try node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count == count { return }
+            usleep(50_000)
+        }
+        XCTFail("cni0 never got down to \(count) ports")
     }
 
     private func sha512Hex(_ text: String) -> String {

@@ -50,6 +50,11 @@ final class InspectLinkIntegrationTests: XCTestCase {
         XCTAssertEqual(ports.map { "\($0["name"] ?? "") \($0["match"] ?? "") \($0["podNetns"] ?? "-")" }.sorted(),
                        ["vethaaaa0001 exact \(pod.path)", "vethbbbb0002 none <null>"])
 
+        let declined = Command.run([bin] + args + ["--fix"], stdin: "n\n")
+        XCTAssertEqual(declined.status, 1, declined.stderr)
+        XCTAssertTrue(declined.stderr.contains("[veth-without-pod] vethbbbb0002"), declined.stderr)
+        XCTAssertTrue(try node.ip(["-o", "link", "show"]).contains("vethbbbb0002"), "declined: nothing deleted")
+
         let fixed = Command.run([bin] + args + ["--fix", "--yes"])
         XCTAssertEqual(fixed.status, 3, "the MTU mismatch is left to a human: \(fixed.stdout)")
         let after = try XCTUnwrap(PluginRun.foundationJSON(fixed.stdout) as? [String: Any], fixed.stdout)
@@ -58,7 +63,8 @@ final class InspectLinkIntegrationTests: XCTestCase {
         XCTAssertFalse(links.contains("vethbbbb0002"), links)
         XCTAssertTrue(links.contains("vethaaaa0001"), links)
 
-        let declined = Command.run([bin] + args.dropLast() + ["--fix"], stdin: "n\n")
-        XCTAssertEqual(declined.status, 3, "nothing fixable is left, so nothing is asked: \(declined.stdout) \(declined.stderr)")
+        let nothing = Command.run([bin] + args.dropLast() + ["--fix"], stdin: "n\n")
+        XCTAssertEqual(nothing.status, 3, "nothing fixable is left, so nothing is asked: \(nothing.stdout) \(nothing.stderr)")
+        XCTAssertTrue(nothing.stdout.hasSuffix("nothing to fix\n"), nothing.stdout)
     }
 }

@@ -136,8 +136,9 @@ def q(xs, p):
 
 def main():
     ours, ref, pods = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if os.stat("/proc/self/ns/net").st_ino == os.stat("/proc/1/ns/net").st_ino:
-        sys.exit("bench.py: refusing to run in the root network namespace (use scripts/bench.sh)")
+    node = sys.argv[4] if len(sys.argv) > 4 else ""
+    if not node or os.stat(f"/run/netns/{node}").st_ino != os.stat("/proc/self/ns/net").st_ino:
+        sys.exit("bench.py: refusing to run outside its private node namespace (use scripts/bench.sh)")
     sh("ip", "link", "set", "lo", "up")
     tmp = tempfile.mkdtemp(prefix="cni-bench.")
     with open(os.path.join(tmp, "subnet.env"), "w") as f:
