@@ -9,7 +9,7 @@
 set -euo pipefail
 packages=(libmnl-dev pkg-config iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
-    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl podman containerd runc)
+    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl time podman containerd runc)
 fi
 missing=()
 for p in "${packages[@]}"; do

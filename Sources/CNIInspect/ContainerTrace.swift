@@ -69,6 +69,13 @@ public struct ContainerTrace: Sendable, Equatable {
             owned.network = owner.network
             traces[index(owner.containerID)].artifacts.append(owned)
         }
+        // nft hostport rules carry only the container ID: rules whose pods were never on this
+        // bridge's subnets (and that nothing else here knows) belong to another network.
+        traces.removeAll { t in
+            t.allocations.isEmpty && t.savedConfig == nil && !subnets.isEmpty && !t.artifacts.isEmpty
+                && t.artifacts.allSatisfy { $0.network == nil }
+                && !t.hostPorts.contains { m in IPAddress(m.destinationIP).map { ip in subnets.contains { $0.contains(ip) } } ?? true }
+        }
         return (traces, unmatched)
     }
 

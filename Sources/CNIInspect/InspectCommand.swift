@@ -44,13 +44,13 @@ public enum InspectCommand {
         let context = cleanupContext(options, snapshot)
         let problems = ProblemFinder(snapshot: snapshot, context: context).problems()
         guard options.fix else {
-            print(snapshot, problems, context, options, fixLog: nil)
+            emit(snapshot, problems, context, options, fixLog: nil)
             return problems.isEmpty ? 0 : 3
         }
         let fixable = problems.filter(\.isFixable)
-        if !options.json { print(snapshot, problems, context, options, fixLog: nil) }
+        if !options.json { emit(snapshot, problems, context, options, fixLog: nil) }
         guard !fixable.isEmpty else {
-            if options.json { print(snapshot, problems, context, options, fixLog: []) }
+            if options.json { emit(snapshot, problems, context, options, fixLog: []) }
             else { StandardIO.write("nothing to fix\n", fd: 1) }
             return problems.isEmpty ? 0 : 3
         }
@@ -78,7 +78,7 @@ public enum InspectCommand {
         let afterContext = cleanupContext(options, after)
         let remaining = ProblemFinder(snapshot: after, context: afterContext).problems()
         if options.json {
-            print(after, remaining, afterContext, options, fixLog: log)
+            emit(after, remaining, afterContext, options, fixLog: log)
         } else {
             var lines = ["", "fix:"]
             for a in log {
@@ -109,7 +109,8 @@ public enum InspectCommand {
         return CleanupStep.Context(nodeNetns: options.netns, cniPath: options.cniPath, plugins: plugins)
     }
 
-    static func print(_ snapshot: NodeSnapshot, _ problems: [Problem], _ context: CleanupStep.Context,
+    /// Writes the report (human or JSON, with the fix log when there was a fix) to stdout.
+    static func emit(_ snapshot: NodeSnapshot, _ problems: [Problem], _ context: CleanupStep.Context,
                       _ options: InspectOptions, fixLog: [FixAction]?) {
         guard options.json else {
             StandardIO.write(HumanReport(snapshot: snapshot, problems: problems, context: context).render(), fd: 1)

@@ -113,4 +113,18 @@ final class ProblemFinderTests: XCTestCase {
 
             """)])
     }
+
+    func testNftRulesOfPodsOnAnotherSubnetAreLeftAlone() {
+        var s = F.healthy()
+        s.firewall.merge(NftStateParser.parse("""
+            table ip cni_hostport { # handle 1
+            	chain hostports { # handle 1
+            		tcp dport 8443 dnat to 10.99.0.3:443 comment "other-net" # handle 9
+            	}
+            }
+
+            """))
+        XCTAssertEqual(s.firewall.hostPorts.count, 2)
+        XCTAssertEqual(problems(s), [])
+    }
 }
