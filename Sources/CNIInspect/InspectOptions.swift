@@ -25,6 +25,7 @@ public struct InspectOptions: Sendable, Equatable {
           --json               machine-readable report (stable, sorted keys)
           --fix                clean up the problems found (asks first), then inspect again
           --yes, -y            with --fix: do not ask
+        exit status: 0 no problems, 3 problems found (or left after --fix), 1 failure or fix declined, 2 usage
 
         """
 

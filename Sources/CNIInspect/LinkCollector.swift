@@ -87,26 +87,30 @@ struct LinkCollector {
         try socket.addresses(index: index).map(\.network).filter { !$0.address.isLinkLocalUnicast && !$0.address.isLoopback }
     }
 
-    /// `ip -j netns list-id`, run inside the node netns. Without iproute2 the map stays empty and
-    /// matching falls back to ifindexes alone.
+    /// `ip -j netns list-id`, run inside the node netns (retried if it fails: /run/netns changes
+    /// under it while pods come and go). Without iproute2 the map stays empty and matching falls
+    /// back to ifindexes alone.
     func namespaceIDs(notes: inout [String]) -> NamespaceIDMap {
         guard let ip = Subprocess.findExecutable("ip", searchPath: "/usr/sbin:/sbin:/usr/bin:/bin") else {
             notes.append("ip (iproute2) not found: pods matched by ifindex only")
             return NamespaceIDMap()
         }
-        do {
-            let run = { () throws -> ProcessResult in
-                try Subprocess.run(ip, arguments: ["-j", "netns", "list-id"], timeoutSeconds: 30)
+        var lastError = ""
+        for _ in 0..<Self.listIDAttempts {
+            do {
+                let run = { () throws -> ProcessResult in
+                    try Subprocess.run(ip, arguments: ["-j", "netns", "list-id"], timeoutSeconds: 30)
+                }
+                let result = try node.map { try $0.run(run) } ?? run()
+                if result.succeeded { return NamespaceIDMap(listIDOutput: result.stdoutText) }
+                lastError = result.stderrText.trimmingBlanks()
+            } catch {
+                lastError = "\(error)"
             }
-            let result = try node.map { try $0.run(run) } ?? run()
-            guard result.succeeded else {
-                notes.append("ip netns list-id failed: \(result.stderrText.trimmingBlanks())")
-                return NamespaceIDMap()
-            }
-            return NamespaceIDMap(listIDOutput: result.stdoutText)
-        } catch {
-            notes.append("ip netns list-id: \(error)")
-            return NamespaceIDMap()
         }
+        notes.append("ip netns list-id failed \(Self.listIDAttempts) times (\(lastError)): pods matched by ifindex only")
+        return NamespaceIDMap()
     }
+
+    static let listIDAttempts = 5
 }

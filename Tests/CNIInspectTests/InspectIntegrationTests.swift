@@ -92,11 +92,12 @@ final class InspectIntegrationTests: XCTestCase {
 
         let (status, report) = try n.inspectJSON()
         XCTAssertEqual(status, 3, "exit status 3: problems found")
+        let diagnosis = "notes: \(report["notes"] ?? "-"); ports: \((report["bridge"] as? [String: Any])?["ports"] ?? "-")"
         let listed = try XCTUnwrap(report["pods"] as? [[String: Any]])
-        XCTAssertEqual(listed.map { $0["containerID"] as? String }, ["pod-a", "pod-b"])
-        XCTAssertEqual(listed.map { $0["netns"] as? String }, [pods[0].path, pods[1].path])
-        XCTAssertEqual(listed.map { ($0["ips"] as? [String]) ?? [] }, [[ips[0]], [ips[1]]])
-        XCTAssertEqual(listed.map { $0["match"] as? String }, ["exact", "exact"])
+        XCTAssertEqual(listed.map { $0["containerID"] as? String }, ["pod-a", "pod-b"], diagnosis)
+        XCTAssertEqual(listed.map { $0["netns"] as? String }, [pods[0].path, pods[1].path], diagnosis)
+        XCTAssertEqual(listed.map { ($0["ips"] as? [String]) ?? [] }, [[ips[0]], [ips[1]]], diagnosis)
+        XCTAssertEqual(listed.map { $0["match"] as? String }, ["exact", "exact"], diagnosis)
         for (i, pod) in listed.enumerated() {
             XCTAssertEqual(pod["hairpin"] as? Bool, true)
             XCTAssertEqual(pod["mtu"] as? Int, 1450)
@@ -114,7 +115,7 @@ final class InspectIntegrationTests: XCTestCase {
         ])
         let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
         XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "")" },
-                       ["stale-container pod-c", "leaked-ip ghost", "stale-rules gone"], "\(problems)")
+                       ["stale-container pod-c", "leaked-ip ghost", "stale-rules gone"], "\(problems) \(diagnosis)")
         let staleDetails = (problems.first?["details"] as? [String]) ?? []
         XCTAssertTrue(staleDetails.contains { $0.hasPrefix("IP \(ips[2].split(separator: "/")[0]) ") }, "\(staleDetails)")
         XCTAssertTrue(staleDetails.contains { $0.hasPrefix("saved flannel config: \(n.flannelDir)/pod-c") }, "\(staleDetails)")
@@ -126,7 +127,7 @@ final class InspectIntegrationTests: XCTestCase {
 
         // --fix --yes, then the kernel and the files must be clean and the healthy pods untouched.
         let (fixStatus, fixed) = try n.inspectJSON(["--fix", "--yes"])
-        XCTAssertEqual(fixStatus, 0, "\(fixed)")
+        XCTAssertEqual(fixStatus, 0, "\(fixed["problems"] ?? "-") \(fixed["fix"] ?? "-") notes: \(fixed["notes"] ?? "-")")
         let actions = try XCTUnwrap(fixed["fix"] as? [[String: Any]])
         XCTAssertFalse(actions.isEmpty)
         XCTAssertTrue(actions.allSatisfy { $0["ok"] as? Bool == true }, "\(actions)")

@@ -2,9 +2,9 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// Pods built by hand with `ip` (the reference layout, no plugins): a veth whose pod netns is
+/// Nodes built by hand with `ip` and `nft` (the reference layouts, no plugins): a veth whose pod netns is
 /// alive but visible nowhere (only a stray bind mount holds it) and a pod whose MTU disagrees
-/// with subnet.env.
+/// with subnet.env; an nftables hostPort rule of a gone container.
 final class InspectLinkIntegrationTests: XCTestCase {
     func testVethWithoutVisiblePodAndMTUMismatch() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -66,5 +66,43 @@ final class InspectLinkIntegrationTests: XCTestCase {
         let nothing = Command.run([bin] + args.dropLast() + ["--fix"], stdin: "n\n")
         XCTAssertEqual(nothing.status, 3, "nothing fixable is left, so nothing is asked: \(nothing.stdout) \(nothing.stderr)")
         XCTAssertTrue(nothing.stdout.hasSuffix("nothing to fix\n"), nothing.stdout)
+    }
+
+    /// portmap's nftables backend (§5.4): a rule of a gone container is found and deleted by handle.
+    func testNftHostPortRuleOfAGoneContainer() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
+        let files = try TemporaryDirectory(prefix: "cni-inspect-nft")
+        let node = try TestNamespace(prefix: "insnode", loopbackUp: true)
+        defer { node.delete() }
+        try "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+            .write(toFile: files.file("subnet.env"), atomically: true, encoding: .utf8)
+        try node.ip(["link", "add", "cni0", "mtu", "1450", "type", "bridge"])
+        try node.ip(["addr", "add", "10.244.1.1/24", "dev", "cni0"])
+        try node.run(["nft", "-f", "-"], stdin: """
+            add table ip cni_hostport { comment "CNI portmap plugin" ; }
+            add chain ip cni_hostport hostports
+            add chain ip cni_hostport masquerading { type nat hook postrouting priority 100 ; }
+            add rule ip cni_hostport hostports tcp dport 8443 dnat to 10.244.1.9:443 comment "gone-nft"
+            add rule ip cni_hostport masquerading ip saddr 10.244.1.9 ip daddr 10.244.1.9 masquerade comment "gone-nft"
+            add rule ip cni_hostport hostports tcp dport 9443 dnat to 10.99.0.9:443 comment "other-network"
+
+            """)
+        let args = ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
+                    "--flannel-dir", files.file("flannel"), "--json"]
+        let first = Command.run([bin] + args)
+        XCTAssertEqual(first.status, 3, first.stderr)
+        let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
+        let hostPorts = try XCTUnwrap(report["hostPorts"] as? [[String: Any]])
+        XCTAssertEqual(hostPorts.map { "\($0["containerID"] ?? "") \($0["backend"] ?? "") \($0["hostPort"] ?? "") \($0["destination"] ?? "")" },
+                       ["gone-nft nftables 8443 10.244.1.9:443", "other-network nftables 9443 10.99.0.9:443"])
+        let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
+        XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "")" }, ["stale-rules gone-nft"], "\(problems)")
+
+        let fixed = Command.run([bin] + args + ["--fix", "--yes"])
+        XCTAssertEqual(fixed.status, 0, fixed.stdout + fixed.stderr)
+        let table = try node.run(["nft", "list", "table", "ip", "cni_hostport"])
+        XCTAssertFalse(table.contains("gone-nft"), table)
+        XCTAssertTrue(table.contains("other-network"), table)
     }
 }

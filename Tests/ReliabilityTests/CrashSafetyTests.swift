@@ -1,0 +1,116 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// kill -9 at random points of ADD (the plugin and any helper it spawned, e.g. iptables-restore),
+/// then the runtime's DEL: the node must end clean, and the stores must never hold an empty or
+/// half-written state file.
+final class CrashSafetyTests: XCTestCase {
+    static let flannelTrials = 40
+    static let portmapTrials = 10
+    /// flannel masquerade off, so the bridge installs its CNI-<hash> chains and they are killed too.
+    static let subnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=false\n"
+
+    func testKilledFlannelAddThenDelLeavesTheNodeClean() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let seed = SeededRandom.seed(default: 0xC4A5_11)
+        var rng = SeededRandom(seed: seed)
+        let node = try ReliabilityNode(prefix: "relks", subnetEnv: Self.subnetEnv)
+        defer { node.tearDown() }
+        let pod = try node.newPod(loopbackUp: true)
+        let config = node.flannelConfig()
+        let inspector = StoreInspector(node: node)
+
+        // A first ADD/DEL creates cni0 and the store; a second one sizes the kill window (an
+        // ADD on a warm node), so kills land all along ADD, and some after it.
+        try Self.assertAddWorks(node, pod: pod, id: "relks-warmup", config: config)
+        let started = Date()
+        let sizing = try node.plugin("flannel", "ADD", id: "relks-sizing", pod: pod.path, config: config)
+        let window = max(0.030, Date().timeIntervalSince(started) * 1.1)
+        XCTAssertTrue(sizing.succeeded, sizing.summary)
+        XCTAssertTrue(try node.plugin("flannel", "DEL", id: "relks-sizing", pod: pod.path, config: config).succeeded)
+
+        var observed: [String: Int] = [:]
+        for trial in 0..<Self.flannelTrials {
+            let id = "relks-\(trial)"
+            let delay = Double.random(in: 0...window, using: &rng)
+            let context = "trial \(trial), kill after \(Int(delay * 1000)) ms (seed \(seed))"
+            let env = node.environment(command: "ADD", containerID: id, netns: pod.path)
+            let child = try ChildProcess.start(node.argv(plugin: "flannel"), environment: env,
+                                               stdin: Array(config.utf8), scratch: node.scratch, ownProcessGroup: true)
+            usleep(useconds_t(delay * 1_000_000))
+            child.killGroup()
+            let outcome = child.wait()
+            child.waitForGroupToVanish()
+            for (what, present) in try inspector.leftovers(of: id, pod: pod) where present { observed[what, default: 0] += 1 }
+            observed[outcome.signal == nil ? "ADD finished before the kill" : "ADD killed", default: 0] += 1
+            inspector.assertStateFilesComplete("after the kill, \(context)")
+
+            let del = try node.plugin("flannel", "DEL", id: id, pod: pod.path, config: config)
+            XCTAssertTrue(del.succeeded, "DEL after the kill failed, \(context): \(del.summary)")
+            try inspector.assertClean(of: id, pod: pod, "after DEL, \(context)")
+            inspector.assertStateFilesComplete("after DEL, \(context)")
+
+            // The node still works: a new container gets its pod network, and goes away cleanly.
+            try Self.assertAddWorks(node, pod: pod, id: "relks-new-\(trial)", config: config, context)
+        }
+        print("crash safety (flannel, seed \(seed), \(Self.flannelTrials) trials, window \(Int(window * 1000)) ms): \(observed.sorted { $0.key < $1.key }); temp files: \(inspector.temporaryFiles())")
+        XCTAssertEqual(node.reservations(), [])
+        XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir).filter { !$0.hasPrefix(".") }, [])
+    }
+
+    func testKilledPortmapAddThenDelLeavesNoRules() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let seed = SeededRandom.seed(default: 0x9047_AA)
+        var rng = SeededRandom(seed: seed)
+        let node = try ReliabilityNode(prefix: "relkp", subnetEnv: Self.subnetEnv)
+        defer { node.tearDown() }
+        let pod = try node.newPod(loopbackUp: true)
+        let flannel = node.flannelConfig()
+        let inspector = StoreInspector(node: node)
+
+        for trial in 0..<Self.portmapTrials {
+            let id = "relkp-\(trial)"
+            let context = "trial \(trial) (seed \(seed))"
+            let add = try node.plugin("flannel", "ADD", id: id, pod: pod.path, config: flannel)
+            XCTAssertTrue(add.succeeded, "flannel ADD, \(context): \(add.summary)")
+            let portmap = #"{"cniVersion":"0.3.1","name":"cbr0","type":"portmap","capabilities":{"portMappings":true},"# +
+                #""runtimeConfig":{"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"},"# +
+                #"{"hostPort":15353,"containerPort":53,"protocol":"udp"}]},"prevResult":\#(add.stdoutText)}"#
+            let env = node.environment(command: "ADD", containerID: id, netns: pod.path)
+            let child = try ChildProcess.start(node.argv(plugin: "portmap"), environment: env,
+                                               stdin: Array(portmap.utf8), scratch: node.scratch, ownProcessGroup: true)
+            usleep(useconds_t(Double.random(in: 0...0.030, using: &rng) * 1_000_000))
+            child.killGroup()
+            child.wait()
+            let t0 = Date()
+            child.waitForGroupToVanish()
+            print("DEBUG vanish \(Date().timeIntervalSince(t0))")
+
+            // The runtime's DEL of the chain, in reverse order, with the same config.
+            let pmDel = try node.plugin("portmap", "DEL", id: id, pod: pod.path, config: portmap)
+            XCTAssertTrue(pmDel.succeeded, "portmap DEL after the kill, \(context): \(pmDel.summary)")
+            let flDel = try node.plugin("flannel", "DEL", id: id, pod: pod.path, config: flannel)
+            XCTAssertTrue(flDel.succeeded, "flannel DEL, \(context): \(flDel.summary)")
+            try inspector.assertClean(of: id, pod: pod, "after DEL, \(context)")
+            let nat = try node.natTable()
+            XCTAssertFalse(nat.contains("--dport 18080") || nat.contains("--dport 15353") || nat.contains("--dports 18080"),
+                           "hostPort rules left, \(context):\n\(nat)")
+        }
+        // And portmap still works on this node afterwards.
+        try Self.assertAddWorks(node, pod: pod, id: "relkp-new", config: flannel, "after the portmap kills")
+    }
+
+    /// ADD succeeds and configures eth0; DEL succeeds and leaves nothing of `id`.
+    static func assertAddWorks(_ node: ReliabilityNode, pod: TestNamespace, id: String, config: String,
+                               _ context: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+        let add = try node.plugin("flannel", "ADD", id: id, pod: pod.path, config: config)
+        XCTAssertTrue(add.succeeded, "ADD \(id) \(context): \(add.summary)", file: file, line: line)
+        let address = ConcurrencyTests.address(in: add.stdoutText)
+        let eth0 = (try? pod.ip(["-4", "-o", "addr", "show", "dev", "eth0"])) ?? ""
+        XCTAssertTrue(eth0.contains("inet \(address) "), "ADD \(id) \(context): eth0 has \(eth0)", file: file, line: line)
+        let del = try node.plugin("flannel", "DEL", id: id, pod: pod.path, config: config)
+        XCTAssertTrue(del.succeeded, "DEL \(id) \(context): \(del.summary)", file: file, line: line)
+        try StoreInspector(node: node).assertClean(of: id, pod: pod, "after ADD+DEL of \(id) \(context)", file: file, line: line)
+    }
+}
