@@ -94,9 +94,22 @@ final class ChildProcess {
     /// only for children started with `ownProcessGroup`.
     func killGroup() { _ = Glibc.kill(-pid, SIGKILL) }
 
-    /// Waits until no process of the child's group is left (helpers reparented to init included).
+    /// Waits until no process of the child's group is still running (helpers reparented to init
+    /// included; zombies waiting for init to reap them are dead and do not count).
     func waitForGroupToVanish() {
-        while Glibc.kill(-pid, 0) == 0 { usleep(2000) }
+        while Self.liveMembers(ofGroup: pid) > 0 { usleep(2000) }
+    }
+
+    /// Processes of group `pgid` not yet dead, from /proc/<pid>/stat (`pid (comm) state ppid pgrp ...`).
+    static func liveMembers(ofGroup pgid: pid_t) -> Int {
+        var count = 0
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where entry.allSatisfy(\.isNumber) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, fields[2] == "\(pgid)", fields[0] != "Z", fields[0] != "X" { count += 1 }
+        }
+        return count
     }
 
     /// Waits for the process (once) and collects its output.

@@ -31,6 +31,7 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertTrue(try node.plugin("flannel", "DEL", id: "relks-sizing", pod: pod.path, config: config).succeeded)
 
         var observed: [String: Int] = [:]
+        var temps = Set(inspector.temporaryFiles())
         for trial in 0..<Self.flannelTrials {
             let id = "relks-\(trial)"
             let delay = Double.random(in: 0...window, using: &rng)
@@ -44,6 +45,9 @@ final class CrashSafetyTests: XCTestCase {
             child.waitForGroupToVanish()
             for (what, present) in try inspector.leftovers(of: id, pod: pod) where present { observed[what, default: 0] += 1 }
             observed[outcome.signal == nil ? "ADD finished before the kill" : "ADD killed", default: 0] += 1
+            let newTemps = Set(inspector.temporaryFiles()).subtracting(temps)
+            if !newTemps.isEmpty { observed["left a temp file", default: 0] += 1 }
+            temps.formUnion(newTemps)
             inspector.assertStateFilesComplete("after the kill, \(context)")
 
             let del = try node.plugin("flannel", "DEL", id: id, pod: pod.path, config: config)
@@ -54,7 +58,7 @@ final class CrashSafetyTests: XCTestCase {
             // The node still works: a new container gets its pod network, and goes away cleanly.
             try Self.assertAddWorks(node, pod: pod, id: "relks-new-\(trial)", config: config, context)
         }
-        print("crash safety (flannel, seed \(seed), \(Self.flannelTrials) trials, window \(Int(window * 1000)) ms): \(observed.sorted { $0.key < $1.key }); temp files: \(inspector.temporaryFiles())")
+        print("crash safety (flannel, seed \(seed), \(Self.flannelTrials) trials, window \(Int(window * 1000)) ms): \(observed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
         XCTAssertEqual(node.reservations(), [])
         XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir).filter { !$0.hasPrefix(".") }, [])
     }
@@ -83,9 +87,7 @@ final class CrashSafetyTests: XCTestCase {
             usleep(useconds_t(Double.random(in: 0...0.030, using: &rng) * 1_000_000))
             child.killGroup()
             child.wait()
-            let t0 = Date()
             child.waitForGroupToVanish()
-            print("DEBUG vanish \(Date().timeIntervalSince(t0))")
 
             // The runtime's DEL of the chain, in reverse order, with the same config.
             let pmDel = try node.plugin("portmap", "DEL", id: id, pod: pod.path, config: portmap)
@@ -99,6 +101,39 @@ final class CrashSafetyTests: XCTestCase {
         }
         // And portmap still works on this node afterwards.
         try Self.assertAddWorks(node, pod: pod, id: "relkp-new", config: flannel, "after the portmap kills")
+    }
+
+    /// A kill -9 between creating and renaming a temp file leaves `.<name>.tmp-<pid>-<hex>` in the
+    /// store (the kills above do, now and then). Nothing reads such files, but nothing may keep
+    /// them forever either: the network's GC (libcni ≥ 1.2, conflist version 1.1.0) must remove
+    /// them from host-local's store and from flannel's dataDir, and keep live attachments.
+    func testGarbageCollectionRemovesTempFilesOfKilledWriters() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let node = try ReliabilityNode(prefix: "relgc", subnetEnv: Self.subnetEnv)
+        defer { node.tearDown() }
+        let pod = try node.newPod(loopbackUp: true)
+        let conflist = try node.writeFlannelConflist(version: "1.1.0")
+        let add = try node.exec("add", conflist: conflist, netns: pod.path, id: "relgc-live")
+        XCTAssertTrue(add.succeeded, add.summary)
+        let inspector = StoreInspector(node: node)
+        let live = inspector.reservations()
+        XCTAssertEqual(live.count, 1)
+        // What killed writers leave (the names FileSystem.writeFileAtomically uses), partially written.
+        let orphans = [inspector.storeDir + "/.10.244.1.77.tmp-4194301-5eed", node.flannelDir + "/.relgc-dead.tmp-4194301-5eed"]
+        for path in orphans { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("{\"cniVers".utf8))) }
+
+        let gc = try ChildProcess.run([node.nsenter, "--net=" + node.node.path, "--", node.binary, "exec", "gc", conflist],
+                                      environment: ["PATH": ReliabilityNode.path, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir],
+                                      scratch: node.scratch)
+        XCTAssertTrue(gc.succeeded, gc.summary)
+        for path in orphans {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path), "GC kept the orphaned temp file \(path)")
+        }
+        XCTAssertEqual(inspector.reservations(), live, "GC must keep the live attachment")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: node.flannelDir + "/relgc-live"))
+        let del = try node.exec("del", conflist: conflist, netns: pod.path, id: "relgc-live")
+        XCTAssertTrue(del.succeeded, del.summary)
+        try inspector.assertClean(of: "relgc-live", pod: pod, "after DEL")
     }
 
     /// ADD succeeds and configures eth0; DEL succeeds and leaves nothing of `id`.

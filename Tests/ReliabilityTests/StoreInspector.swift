@@ -32,7 +32,6 @@ struct StoreInspector {
             "left pod eth0": ReliabilityNode.linkNames(try pod.ip(["-o", "link", "show"])).contains("eth0"),
             "left a host veth": try node.nodeLinks().contains { $0 != "lo" && $0 != "cni0" },
             "left masquerade rules": !ReliabilityNode.natLines(nat, containerID: id).isEmpty,
-            "left temp files": !temporaryFiles().isEmpty,
         ]
     }
 
