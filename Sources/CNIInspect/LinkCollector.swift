@@ -5,8 +5,8 @@ import CNIValues
 /// Reads the bridge, its ports and their pods over netlink. The host end of each veth is matched
 /// to its pod end by scanning every netns: the pod interface's IFLA_LINK is the host veth's
 /// ifindex and the host veth's IFLA_LINK the pod interface's. Ifindexes are per namespace, so when
-/// several namespaces pair up, the node's netns id for the peer (IFLA_LINK_NETNSID, resolved for
-/// named namespaces by `ip netns list-id`) picks the right one.
+/// several namespaces pair up, the node's netns id for the peer (IFLA_LINK_NETNSID, compared with
+/// the id the node gives each scanned netns: RTM_GETNSID) picks the right one.
 struct LinkCollector {
     /// The node netns (nil: the current one).
     let node: NetworkNamespace?
@@ -22,21 +22,21 @@ struct LinkCollector {
                                  addresses: try globalAddresses(socket, index: link.index))
         let ports = links.filter { $0.masterIndex == link.index }
         guard !ports.isEmpty else { return bridge }
-        let pods = ports.contains { $0.kind == "veth" } ? podEnds(notes: &notes) : []
-        let ids = ports.contains { $0.linkNetnsID != nil } ? namespaceIDs(notes: &notes) : NamespaceIDMap()
+        let pods = ports.contains { $0.kind == "veth" } ? podEnds(node: socket) : []
         for port in ports {
-            bridge.ports.append(match(port, pods: pods, ids: ids, notes: &notes))
+            bridge.ports.append(match(port, pods: pods, notes: &notes))
         }
         return bridge
     }
 
-    /// A scanned veth end: its netns and the link.
+    /// A scanned veth end: its netns, the id the node knows that netns by, and the link.
     struct PodEnd {
         let netns: NamespaceScanner.Found
+        let nsid: Int32?
         let link: Link
     }
 
-    func podEnds(notes: inout [String]) -> [PodEnd] {
+    func podEnds(node: NetlinkSocket) -> [PodEnd] {
         var excluded: [FileIdentity] = []
         if let nodeIdentity = FileIdentity(path: nodePath) { excluded.append(nodeIdentity) }
         var ends: [PodEnd] = []
@@ -44,22 +44,23 @@ struct LinkCollector {
             // Namespaces vanish while we look, and /run/netns may hold stale files: skip them.
             guard let ns = try? NetworkNamespace(path: found.path), let socket = try? NetlinkSocket(in: ns),
                   let links = try? socket.links() else { continue }
+            let nsid = (try? node.namespaceID(of: ns)) ?? nil
             for l in links where l.kind == "veth" && l.parentIndex != nil && l.linkNetnsID != nil {
-                ends.append(PodEnd(netns: found, link: l))
+                ends.append(PodEnd(netns: found, nsid: nsid, link: l))
             }
         }
         return ends
     }
 
-    func match(_ link: Link, pods: [PodEnd], ids: NamespaceIDMap, notes: inout [String]) -> BridgePort {
+    func match(_ link: Link, pods: [PodEnd], notes: inout [String]) -> BridgePort {
         var port = BridgePort(name: link.name, index: link.index, kind: link.kind, mtu: link.mtu, mac: link.mac,
                               hairpin: link.hairpin, peerIndex: link.parentIndex, peerNetnsID: link.linkNetnsID,
                               match: link.kind == "veth" ? .none : .notVeth)
         guard link.kind == "veth", let peer = link.parentIndex else { return port }
         var candidates = pods.filter { $0.link.index == peer && $0.link.parentIndex == link.index }
         var exact = false
-        if let nsid = link.linkNetnsID, let path = ids.paths[nsid], let identity = FileIdentity(path: path) {
-            candidates = candidates.filter { $0.netns.identity == identity }
+        if let nsid = link.linkNetnsID, candidates.contains(where: { $0.nsid == nsid }) {
+            candidates = candidates.filter { $0.nsid == nsid }
             exact = candidates.count == 1
         }
         guard !candidates.isEmpty else { return port }
@@ -86,31 +87,4 @@ struct LinkCollector {
     func globalAddresses(_ socket: NetlinkSocket, index: Int32) throws -> [IPNetwork] {
         try socket.addresses(index: index).map(\.network).filter { !$0.address.isLinkLocalUnicast && !$0.address.isLoopback }
     }
-
-    /// `ip -j netns list-id`, run inside the node netns (retried if it fails: /run/netns changes
-    /// under it while pods come and go). Without iproute2 the map stays empty and matching falls
-    /// back to ifindexes alone.
-    func namespaceIDs(notes: inout [String]) -> NamespaceIDMap {
-        guard let ip = Subprocess.findExecutable("ip", searchPath: "/usr/sbin:/sbin:/usr/bin:/bin") else {
-            notes.append("ip (iproute2) not found: pods matched by ifindex only")
-            return NamespaceIDMap()
-        }
-        var lastError = ""
-        for _ in 0..<Self.listIDAttempts {
-            do {
-                let run = { () throws -> ProcessResult in
-                    try Subprocess.run(ip, arguments: ["-j", "netns", "list-id"], timeoutSeconds: 30)
-                }
-                let result = try node.map { try $0.run(run) } ?? run()
-                if result.succeeded { return NamespaceIDMap(listIDOutput: result.stdoutText) }
-                lastError = result.stderrText.trimmingBlanks()
-            } catch {
-                lastError = "\(error)"
-            }
-        }
-        notes.append("ip netns list-id failed \(Self.listIDAttempts) times (\(lastError)): pods matched by ifindex only")
-        return NamespaceIDMap()
-    }
-
-    static let listIDAttempts = 5
 }

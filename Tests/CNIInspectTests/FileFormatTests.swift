@@ -74,13 +74,6 @@ final class FileFormatTests: XCTestCase {
         XCTAssertEqual(SavedFlannelConfig(containerID: "c", path: "p", bytes: Array("{\"name\":\"x\"}".utf8)).error, "no delegate \"type\"")
     }
 
-    func testNamespaceIDMap() {
-        let map = NamespaceIDMap(listIDOutput: #"[{"nsid":0,"name":"pod-a"},{"nsid":3},{"nsid":7,"name":"pod-b"},{"nsid":9,"name":"../x"}]"#)
-        XCTAssertEqual(map.paths, [0: "/run/netns/pod-a", 7: "/run/netns/pod-b"])
-        XCTAssertEqual(NamespaceIDMap(listIDOutput: "").paths, [:])
-        XCTAssertEqual(NamespaceIDMap(listIDOutput: "nsid 0 (iproute2 netns name: x)").paths, [:])
-    }
-
     func testOptions() throws {
         let o = try InspectOptions(arguments: ["--netns", "node1", "--subnet-file=/tmp/s.env", "--bridge", "br9", "--ipam-dir", "/i",
                                                "--network", "cbr0", "--flannel-dir", "/f", "--json", "--fix", "-y"],
