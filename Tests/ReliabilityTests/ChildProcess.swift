@@ -88,8 +88,6 @@ final class ChildProcess {
         try start(argv, environment: environment, stdin: stdin, scratch: scratch).wait()
     }
 
-    func kill() { _ = Glibc.kill(pid, SIGKILL) }
-
     /// SIGKILL to the whole group (the plugin and any helper it spawned, e.g. iptables-restore);
     /// only for children started with `ownProcessGroup`.
     func killGroup() { _ = Glibc.kill(-pid, SIGKILL) }

@@ -37,8 +37,7 @@ final class CrashSafetyTests: XCTestCase {
             let delay = Double.random(in: 0...window, using: &rng)
             let context = "trial \(trial), kill after \(Int(delay * 1000)) ms (seed \(seed))"
             let env = node.environment(command: "ADD", containerID: id, netns: pod.path)
-            let child = try ChildProcess.start(node.argv(plugin: "flannel"), environment: env,
-                                               stdin: Array(config.utf8), scratch: node.scratch, ownProcessGroup: true)
+            let child = try node.startPlugin("flannel", env: env, config: Array(config.utf8), ownProcessGroup: true)
             usleep(useconds_t(delay * 1_000_000))
             child.killGroup()
             let outcome = child.wait()
@@ -72,6 +71,7 @@ final class CrashSafetyTests: XCTestCase {
         let pod = try node.newPod(loopbackUp: true)
         let flannel = node.flannelConfig()
         let inspector = StoreInspector(node: node)
+        var killedWithChain = 0
 
         for trial in 0..<Self.portmapTrials {
             let id = "relkp-\(trial)"
@@ -82,12 +82,12 @@ final class CrashSafetyTests: XCTestCase {
                 #""runtimeConfig":{"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"},"# +
                 #"{"hostPort":15353,"containerPort":53,"protocol":"udp"}]},"prevResult":\#(add.stdoutText)}"#
             let env = node.environment(command: "ADD", containerID: id, netns: pod.path)
-            let child = try ChildProcess.start(node.argv(plugin: "portmap"), environment: env,
-                                               stdin: Array(portmap.utf8), scratch: node.scratch, ownProcessGroup: true)
+            let child = try node.startPlugin("portmap", env: env, config: Array(portmap.utf8), ownProcessGroup: true)
             usleep(useconds_t(Double.random(in: 0...0.030, using: &rng) * 1_000_000))
             child.killGroup()
             child.wait()
             child.waitForGroupToVanish()
+            if ReliabilityNode.perContainerChains(try node.natTable()).contains(where: { $0.hasPrefix("CNI-DN-") }) { killedWithChain += 1 }
 
             // The runtime's DEL of the chain, in reverse order, with the same config.
             let pmDel = try node.plugin("portmap", "DEL", id: id, pod: pod.path, config: portmap)
@@ -99,8 +99,20 @@ final class CrashSafetyTests: XCTestCase {
             XCTAssertFalse(nat.contains("--dport 18080") || nat.contains("--dport 15353") || nat.contains("--dports 18080"),
                            "hostPort rules left, \(context):\n\(nat)")
         }
+        print("crash safety (portmap, seed \(seed), \(Self.portmapTrials) trials): \(killedWithChain) left a CNI-DN- chain")
+
         // And portmap still works on this node afterwards.
-        try Self.assertAddWorks(node, pod: pod, id: "relkp-new", config: flannel, "after the portmap kills")
+        let add = try node.plugin("flannel", "ADD", id: "relkp-new", pod: pod.path, config: flannel)
+        XCTAssertTrue(add.succeeded, add.summary)
+        let portmap = #"{"cniVersion":"0.3.1","name":"cbr0","type":"portmap","runtimeConfig":{"portMappings":"# +
+            #"[{"hostPort":18080,"containerPort":80,"protocol":"tcp"}]},"prevResult":\#(add.stdoutText)}"#
+        let pm = try node.plugin("portmap", "ADD", id: "relkp-new", pod: pod.path, config: portmap)
+        XCTAssertTrue(pm.succeeded, pm.summary)
+        let address = ConcurrencyTests.address(in: add.stdoutText).split(separator: "/").first.map(String.init) ?? "?"
+        XCTAssertTrue(try node.natTable().contains("--dport 18080 -j DNAT --to-destination \(address):80"))
+        XCTAssertTrue(try node.plugin("portmap", "DEL", id: "relkp-new", pod: pod.path, config: portmap).succeeded)
+        XCTAssertTrue(try node.plugin("flannel", "DEL", id: "relkp-new", pod: pod.path, config: flannel).succeeded)
+        try inspector.assertClean(of: "relkp-new", pod: pod, "after the last ADD/DEL")
     }
 
     /// A kill -9 between creating and renaming a temp file leaves `.<name>.tmp-<pid>-<hex>` in the

@@ -46,7 +46,7 @@ struct FuzzPaths {
         try "not a directory\n".write(toFile: regularFile, atomically: true, encoding: .utf8)
         for (name, text) in Self.brokenSubnetEnvs { try text.write(toFile: brokenSubnetEnv(name), atomically: true, encoding: .utf8) }
         var rng = SeededRandom(seed: 0xB1_4A7)
-        fm.createFile(atPath: brokenSubnetEnv("random-bytes"), contents: Data(rng.bytes(3000)))
+        try Data(rng.bytes(3000)).write(to: URL(fileURLWithPath: brokenSubnetEnv("random-bytes")))
     }
 }
 
@@ -82,6 +82,8 @@ struct PluginProfile {
     let delegates: Bool
     /// Whether a host-local store is involved (so a 300-character network name cannot work).
     let usesStore: Bool
+    /// Whether ADD enters CNI_NETNS (host-local and portmap never do, so any path is fine for them).
+    let opensNetns: Bool
 }
 
 extension PluginProfile {
@@ -101,6 +103,6 @@ extension PluginProfile {
                 (["prevResult"], ["cniVersion": "1.0.0", "interfaces": 5]),
                 (["prevResult"], ["cniVersion": "1.0.0", "ips": [["address": "bad"]]]),
             ],
-            badArgs: ["IP=10.1.1.1", "MAC=0a:58:0a:f4:01:02"], delegates: false, usesStore: false)
+            badArgs: ["IP=10.1.1.1", "MAC=0a:58:0a:f4:01:02"], delegates: false, usesStore: false, opensNetns: true)
     }
 }

@@ -35,6 +35,7 @@ indirect enum JSONText: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
 
     /// JSON string escaping (control characters as \u00XX, so NULs survive as escapes).
     static func quote(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -80,18 +81,6 @@ indirect enum JSONText: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
             return .array(items)
         default:
             return self
-        }
-    }
-
-    /// What the value is, for labels.
-    var kindName: String {
-        switch self {
-        case .string: return "string"
-        case .int: return "int"
-        case .bool: return "bool"
-        case .raw: return "raw"
-        case .array: return "array"
-        case .object: return "object"
         }
     }
 

@@ -4,8 +4,10 @@ import Foundation
 /// Everything a plugin could change on a test node, as normalized text: node links (`ip -d link`),
 /// addresses, routes, `iptables-save` and `nft list ruleset` of the node, links and addresses of
 /// each pod netns, and the files under the given directories (names, modes, contents).
-/// Normalization drops what the kernel changes by itself: bridge timers, IPv6 link-local
-/// addresses (and their DAD flags), counters, iptables-save's timestamps.
+/// Normalization drops what the kernel changes by itself, in its own time: bridge timers,
+/// carrier and operstate (a bridge loses carrier a while after its last port went), IPv6
+/// link-local addresses (and their DAD flags), counters, iptables-save's timestamps, and the
+/// round-robin hint `last_reserved_ip.N` (a failed ADD may move it, as the reference does).
 struct NodeSnapshot: Equatable {
     private(set) var sections: [String: [String]] = [:]
 
@@ -19,6 +21,7 @@ struct NodeSnapshot: Equatable {
         s.sections["node addresses"] = addresses(Command.run(["ip", "-n", node.name, "addr", "show"]).stdout)
         s.sections["node routes"] = lines(Command.run(["ip", "-n", node.name, "route", "show", "table", "all"]).stdout)
             .filter { !$0.contains("fe80::") && !$0.hasPrefix("multicast ff00::/8") && !$0.hasPrefix("local fe80") }
+            .map { $0.replacingOccurrences(of: " linkdown", with: "") }
         s.sections["node iptables"] = iptables(inNode(["iptables-save"]))
         s.sections["node nft"] = nft(inNode(["nft", "list", "ruleset"]))
         for (i, pod) in pods.enumerated() {
@@ -54,7 +57,14 @@ struct NodeSnapshot: Equatable {
     }
 
     static func links(_ text: String) -> [String] {
-        lines(replacing(#"(_timer)\s+[0-9.]+"#, in: text, with: "$1 *"))
+        lines(carrierless(replacing(#"(_timer)\s+[0-9.]+"#, in: text, with: "$1 *")))
+    }
+
+    /// Without carrier flags and operstate: `<NO-CARRIER,BROADCAST,UP,LOWER_UP> ... state DOWN` → `<BROADCAST,UP> ...`.
+    static func carrierless(_ text: String) -> String {
+        var t = replacing(#"(NO-CARRIER|LOWER_UP|M-DOWN|DORMANT),?"#, in: text, with: "")
+        t = replacing(#",>"#, in: t, with: ">")
+        return replacing(#" state [A-Z]+"#, in: t, with: "")
     }
 
     /// Drops IPv6 link-local addresses (they come and go with carrier, with DAD flags) and the
@@ -62,7 +72,7 @@ struct NodeSnapshot: Equatable {
     static func addresses(_ text: String) -> [String] {
         var out: [String] = []
         var skipLifetime = false
-        for line in lines(text) {
+        for line in lines(carrierless(text)) {
             if line.hasPrefix("inet6 fe80:") { skipLifetime = true; continue }
             if skipLifetime && line.hasPrefix("valid_lft") { skipLifetime = false; continue }
             skipLifetime = false
@@ -93,7 +103,8 @@ struct NodeSnapshot: Equatable {
                 out.append("\(rel)/ \(mode)")
             } else {
                 let data = fm.contents(atPath: path) ?? Data()
-                let content = data.count <= 4096 ? String(decoding: data, as: UTF8.self).debugDescription : "<\(data.count) bytes>"
+                var content = data.count <= 4096 ? String(decoding: data, as: UTF8.self).debugDescription : "<\(data.count) bytes>"
+                if rel.split(separator: "/").last?.hasPrefix("last_reserved_ip.") == true { content = "<hint>" }
                 out.append("\(rel) \(mode) \(content)")
             }
         }

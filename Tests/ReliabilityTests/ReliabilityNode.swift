@@ -99,8 +99,9 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
         [nsenter, "--net=" + node.path, "--", pluginDir + "/" + plugin]
     }
 
-    func startPlugin(_ plugin: String, env: [String: String], config: [UInt8]) throws -> ChildProcess {
-        try ChildProcess.start(argv(plugin: plugin), environment: env, stdin: config, scratch: scratch)
+    /// Starts a plugin; with `ownProcessGroup` its helpers (iptables-restore, ...) can be killed with it.
+    func startPlugin(_ plugin: String, env: [String: String], config: [UInt8], ownProcessGroup: Bool = false) throws -> ChildProcess {
+        try ChildProcess.start(argv(plugin: plugin), environment: env, stdin: config, scratch: scratch, ownProcessGroup: ownProcessGroup)
     }
 
     func runPlugin(_ plugin: String, env: [String: String], config: [UInt8]) throws -> ChildProcess.Outcome {

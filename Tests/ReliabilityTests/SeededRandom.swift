@@ -23,7 +23,8 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
+        var words = (0..<(count + 7) / 8).map { _ in next() }
+        return words.withUnsafeMutableBytes { Array($0.prefix(count)) }
     }
 
     mutating func pick<T>(_ items: [T]) -> T {
