@@ -8,8 +8,10 @@ extension CNIResult {
             throw CNIError(code: CNIError.decodingFailure, "failed to parse result: expected an object")
         }
         let versionText = (try? o.string("cniVersion")) ?? ""
-        guard let version = versionText.isEmpty ? CNIVersion.v0_1_0 : CNIVersion(versionText) else {
-            throw CNIError(code: CNIError.decodingFailure, "failed to parse result: invalid cniVersion \"\(versionText)\"")
+        guard let version = versionText.isEmpty ? CNIVersion.v0_1_0 : CNIVersion(versionText),
+              versionText.isEmpty || CNIVersion.supported.map(\.description).contains(versionText)
+        else {
+            throw CNIError(code: CNIError.incompatibleVersion, "failed to parse result: unsupported cniVersion \"\(versionText)\"")
         }
         do {
             if version.usesLegacyResult {
@@ -52,7 +54,9 @@ extension CNIResult {
             guard let i = v.objectValue, let addr = try i.network("address") else {
                 throw CNIError.invalidConfig("ip entry needs an address")
             }
-            r.ips.append(IPConfig(interface: try i.int("interface"), address: addr, gateway: try i.address("gateway")))
+            let index = try i.int("interface")
+            if let index, index < 0 { throw CNIError.invalidConfig("ip entry has a negative interface index \(index)") }
+            r.ips.append(IPConfig(interface: index, address: addr, gateway: try i.address("gateway")))
         }
         r.routes = try parseRoutes(try o.array("routes") ?? [])
         if let d = try o.object("dns") { r.dns = try parseDNS(d) }

@@ -23,6 +23,9 @@ public struct NetworkConfig: Sendable {
             throw CNIError(code: CNIError.decodingFailure,
                            "error unmarshall network config: expected an object, got \(value.typeName)")
         }
+        if let key = NetworkConfig.firstNULString(value) {
+            throw CNIError.invalidConfig("invalid network config: NUL character in \"\(key)\"")
+        }
         guard let name = try? obj.string("name"), !name.isEmpty else {
             throw CNIError(code: CNIError.invalidNetworkConfig, "missing network name")
         }
@@ -41,16 +44,22 @@ public struct NetworkConfig: Sendable {
         } else {
             throw CNIError(code: CNIError.decodingFailure, "decoding version from network config: invalid version \"\(versionString)\"")
         }
+        // Reserved keys every plugin reads must have their spec types (wrong ones are errors,
+        // never silently ignored: a dropped `args.cni.ips` would allocate the wrong IP).
+        let type = try obj.string("type") ?? ""
+        if let args = try obj.object("args") { _ = try args.object("cni") }
+        _ = try obj.object("runtimeConfig")
         self.json = obj
         self.raw = bytes
         self.name = name
-        self.type = (try? obj.string("type")) ?? ""
+        self.type = type
         self.version = parsed
         self.versionString = versionString.isEmpty ? "0.1.0" : versionString
     }
 
-    public var runtimeConfig: JSONObject? { try? json.object("runtimeConfig") }
-    public var args: JSONObject? { try? json.object("args") }
+    /// `runtimeConfig` and `args` (their types are checked when the config is read).
+    public var runtimeConfig: JSONObject? { json["runtimeConfig"]?.objectValue }
+    public var args: JSONObject? { json["args"]?.objectValue }
 
     /// `args.cni.<key>`.
     public func cniArg(_ key: String) -> JSONValue? {
@@ -83,6 +92,24 @@ public struct NetworkConfig: Sendable {
             out.append(Attachment(containerID: id, ifname: ifname))
         }
         return out
+    }
+}
+
+extension NetworkConfig {
+    /// The key (or `value`) of the first string holding a NUL: no CNI field can use one, and a
+    /// path cut at a NUL by the C library would name another file.
+    static func firstNULString(_ value: JSONValue, key: String = "value") -> String? {
+        switch value {
+        case .string(let s): return s.utf8.contains(0) ? key : nil
+        case .array(let a): return a.lazy.compactMap { firstNULString($0, key: key) }.first
+        case .object(let o):
+            for (k, v) in o {
+                if k.utf8.contains(0) { return "key" }
+                if let found = firstNULString(v, key: k) { return found }
+            }
+            return nil
+        default: return nil
+        }
     }
 }
 

@@ -79,7 +79,8 @@ public enum PluginMain {
     }
 
     static func checkVersion(_ config: NetworkConfig, command: CNICommand) throws(CNIError) {
-        guard CNIVersion.supported.contains(config.version) else {
+        // Exact strings, as the reference compares them: "1.0" is not "1.0.0".
+        guard CNIVersion.supported.map(\.description).contains(config.versionString) else {
             let list = CNIVersion.supported.map { "\"\($0)\"" }.joined(separator: " ")
             throw CNIError(code: CNIError.incompatibleVersion, "incompatible CNI versions",
                            details: "config is \"\(config.versionString)\", plugin supports [\(list)]")

@@ -149,3 +149,23 @@ public enum FileSystem {
         system_close(raw)
     }
 }
+
+extension FileSystem {
+    /// Removes the temp files (`.<name>.tmp-<pid>-<hex>`, see `writeFileAtomically`) in `directory`
+    /// whose writer process is gone — what a kill -9 mid-write leaves. A live writer's file is
+    /// kept, so this is safe without a lock. Returns the names removed.
+    @discardableResult
+    public static func removeAbandonedTemporaryFiles(in directory: String) -> [String] {
+        guard let names = try? listDirectory(directory) else { return [] }
+        var removed: [String] = []
+        for name in names {
+            // ".<name>.tmp-<pid>-<hex>": the pid is the second-to-last "-" field after ".tmp".
+            let fields = name.split(separator: "-", omittingEmptySubsequences: false)
+            guard name.hasPrefix("."), fields.count >= 3, fields[fields.count - 3].hasSuffix(".tmp"),
+                  let pid = pid_t(fields[fields.count - 2]), pid > 0 else { continue }
+            if system_kill(pid, 0) == 0 || Errno.current != .noSuchProcess { continue }  // writer alive (or unknown)
+            if system_unlink(directory + "/" + name) == 0 { removed.append(name) }
+        }
+        return removed
+    }
+}

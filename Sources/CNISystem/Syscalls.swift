@@ -34,7 +34,7 @@ func check<T: FixedWidthInteger>(_ result: T, _ operation: String, _ path: Strin
 
 /// open(2); always O_CLOEXEC.
 func system_open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
-    retryingInterrupts { open(path, flags | O_CLOEXEC, mode) }
+    refusingNUL(path) { retryingInterrupts { open(path, flags | O_CLOEXEC, mode) } }
 }
 
 /// close(2). EINTR is not retried: Linux has already released the descriptor.
@@ -58,25 +58,25 @@ func system_fsync(_ fd: Int32) -> Int32 { retryingInterrupts { fsync(fd) } }
 func system_fchmod(_ fd: Int32, _ mode: mode_t) -> Int32 { retryingInterrupts { fchmod(fd, mode) } }
 
 /// rename(2)
-func system_rename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+func system_rename(_ from: String, _ to: String) -> Int32 { refusingNUL(from, to) { rename(from, to) } }
 
 /// link(2)
-func system_link(_ from: String, _ to: String) -> Int32 { link(from, to) }
+func system_link(_ from: String, _ to: String) -> Int32 { refusingNUL(from, to) { link(from, to) } }
 
 /// unlink(2)
-func system_unlink(_ path: String) -> Int32 { unlink(path) }
+func system_unlink(_ path: String) -> Int32 { refusingNUL(path) { unlink(path) } }
 
 /// mkdir(2)
-func system_mkdir(_ path: String, _ mode: mode_t) -> Int32 { mkdir(path, mode) }
+func system_mkdir(_ path: String, _ mode: mode_t) -> Int32 { refusingNUL(path) { mkdir(path, mode) } }
 
 /// stat(2)
-func system_stat(_ path: String, _ buf: inout stat) -> Int32 { stat(path, &buf) }
+func system_stat(_ path: String, _ buf: inout stat) -> Int32 { refusingNUL(path) { stat(path, &buf) } }
 
 /// fstat(2)
 func system_fstat(_ fd: Int32, _ buf: inout stat) -> Int32 { fstat(fd, &buf) }
 
 /// access(2)
-func system_access(_ path: String, _ mode: Int32) -> Int32 { access(path, mode) }
+func system_access(_ path: String, _ mode: Int32) -> Int32 { refusingNUL(path) { access(path, mode) } }
 
 /// flock(2)
 func system_flock(_ fd: Int32, _ operation: Int32) -> Int32 { retryingInterrupts { flock(fd, operation) } }
@@ -131,4 +131,14 @@ func system_monotonicSeconds() -> Double {
     var ts = timespec()
     _ = clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// A Swift string with a NUL would reach the kernel cut short and name another file: such a
+/// path fails with EINVAL instead.
+func refusingNUL(_ paths: String..., call: () -> Int32) -> Int32 {
+    if paths.contains(where: { $0.utf8.contains(0) }) {
+        errno = EINVAL
+        return -1
+    }
+    return call()
 }

@@ -29,6 +29,8 @@ struct FlannelGarbageCollector {
             throw CNIError.invalidConfig("GC needs \"cni.dev/valid-attachments\" in the network config")
         }
         let validIDs = Set(valid.map(\.containerID))
+        // Half-written saved configs of ADDs killed mid-write (their writer is gone).
+        FileSystem.removeAbandonedTemporaryFiles(in: store.directory)
         var problems: [String] = []
         var candidates: [DelegateConfig] = []
         if let current = try? currentDelegateConfig() { candidates.append(current) }

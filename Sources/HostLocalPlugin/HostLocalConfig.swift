@@ -65,6 +65,7 @@ public struct HostLocalConfig: Sendable {
         guard let ipam = try config.json.object("ipam") else {
             throw CNIError.invalidConfig("IPAM config missing 'ipam' key")
         }
+        _ = try ipam.string("type")  // a wrong type is an error, not ignored
         return ipam
     }
 

@@ -11,6 +11,8 @@ public struct LoopbackPlugin: CNIPlugin {
     public init() {}
 
     public func add(_ context: PluginContext) throws -> CNIResult {
+        // Every input is checked before the pod is touched: a failed ADD changes nothing.
+        let previous = try context.config.previousResult()
         let namespace = try openNamespace(context.netns)
         let socket = try NetlinkSocket(in: namespace)
         let lo = try loopbackLink(socket)
@@ -19,7 +21,7 @@ public struct LoopbackPlugin: CNIPlugin {
         if let bad = addresses.first(where: { !$0.network.address.isLoopback }) {
             throw CNIError.internalFailure("loopback interface found with non-loopback address \(bad.network)")
         }
-        if let previous = try context.config.previousResult() { return previous }
+        if let previous { return previous }
         var result = CNIResult(interfaces: [.init(name: "lo", mac: "00:00:00:00:00:00", sandbox: context.netns)])
         for family in [IPAddress.Family.v4, .v6] {
             if let a = addresses.first(where: { $0.network.family == family }) {

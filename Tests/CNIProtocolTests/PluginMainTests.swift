@@ -71,6 +71,28 @@ final class PluginMainTests: XCTestCase {
         }
     }
 
+    func testReservedKeysMustHaveTheirTypesAndNoNUL() {
+        let cases: [(String, Int)] = [
+            (#"{"cniVersion":"1.0.0","name":"n","type":5}"#, 7),
+            (#"{"cniVersion":"1.0.0","name":"n","runtimeConfig":[]}"#, 7),
+            (#"{"cniVersion":"1.0.0","name":"n","args":"x"}"#, 7),
+            (#"{"cniVersion":"1.0.0","name":"n","args":{"cni":[{"ips":["10.0.0.7"]}]}}"#, 7),
+            (#"{"cniVersion":"1.0.0","name":"n","ipam":{"dataDir":"/tmp/x\u0000y"}}"#, 7),
+            (#"{"cniVersion":"1.0","name":"n"}"#, 1),
+            (#"{"cniVersion":"0.4","name":"n"}"#, 1),
+            (#"{"cniVersion":"1.0.0","name":"n","prevResult":{"cniVersion":"9.9.9"}}"#, 0),  // only read by plugins that use it
+        ]
+        for (stdin, code) in cases {
+            var inv = Invocation()
+            inv.stdin = stdin
+            XCTAssertEqual(inv.errorCode() ?? 0, code, stdin)
+        }
+        let config = try? NetworkConfig(bytes: Array(#"{"cniVersion":"1.0.0","name":"n","prevResult":{"cniVersion":"9.9.9"}}"#.utf8))
+        XCTAssertThrowsError(try config?.previousResult()) { XCTAssertEqual(($0 as? CNIError)?.code, 1) }
+        let negative = try? NetworkConfig(bytes: Array(#"{"cniVersion":"1.0.0","name":"n","prevResult":{"cniVersion":"1.0.0","ips":[{"interface":-1,"address":"10.0.0.2/24"}]}}"#.utf8))
+        XCTAssertThrowsError(try negative?.previousResult())
+    }
+
     func testIncompatibleVersionDetails() {
         var inv = Invocation()
         inv.stdin = #"{"name":"n","cniVersion":"2.0.0"}"#

@@ -143,3 +143,22 @@ final class FileSystemTests: XCTestCase {
         close(fds[1])
     }
 }
+
+final class FileSystemHardeningTests: XCTestCase {
+    func testPathsWithNULAreRefusedNotTruncated() throws {
+        let dir = try TemporaryDirectory(prefix: "nul")
+        XCTAssertThrowsError(try FileSystem.writeFileAtomically(dir.path + "/a\u{0}b", [1], mode: 0o600))
+        XCTAssertFalse(FileSystem.fileExists(dir.path + "/a"), "the name must not be cut at the NUL")
+        XCTAssertFalse(FileSystem.isExecutable("/bin/sh\u{0}x"))
+        XCTAssertThrowsError(try FileSystem.readFile("/etc/hostname\u{0}x"))
+    }
+
+    func testAbandonedTemporaryFilesOfDeadWritersAreRemoved() throws {
+        let dir = try TemporaryDirectory(prefix: "tmpgc")
+        // A pid that is certainly not running, and our own (alive) pid.
+        let dead = ".c-1.tmp-2147483646-abcd", alive = ".c2.tmp-\(getpid())-abcd", other = "10.0.0.2"
+        for name in [dead, alive, other] { try FileSystem.writeFileAtomically(dir.path + "/" + name, [1], mode: 0o600) }
+        XCTAssertEqual(FileSystem.removeAbandonedTemporaryFiles(in: dir.path), [dead])
+        XCTAssertEqual(Set(try FileSystem.listDirectory(dir.path)), [alive, other])
+    }
+}
