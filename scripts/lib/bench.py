@@ -53,12 +53,13 @@ def timed_exec(path, command, cid, netns, conf, cni_path, measure_rss=False):
     out = b"".join(chunks).decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{path} {command} {cid} failed: {out}")
+    cpu = ru.ru_utime + ru.ru_stime  # the plugin and the processes it waited for (IPAM, iptables)
     maxrss = 0
     if rss_file:
         with open(rss_file) as f:
             maxrss = int(f.read().strip().split("\n")[-1])
         os.unlink(rss_file)
-    return dt, maxrss, out
+    return dt, maxrss, out, cpu
 
 
 def chain_confs(kind, impl, data_dir, flannel_dir, subnet_file):
@@ -89,6 +90,7 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
     subnet_file = os.path.join(tmp, "subnet.env")
     confs = chain_confs(kind, impl, data_dir, flannel_dir, subnet_file)
     add_t, del_t, rss = [], [], {}
+    add_cpu, del_cpu = [], []
     results = {}
     total_pods = pods + RSS_WARMUP
     for i in range(total_pods):
@@ -96,6 +98,7 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
         sh("ip", "netns", "add", ns)
         cid = f"bench{i}"
         total = 0.0
+        cpu_total = 0.0
         prev = None
         for j, c in enumerate(confs):
             conf = dict(c)
@@ -103,31 +106,36 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
                 conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
             if prev is not None:
                 conf["prevResult"] = prev
-            dt, maxrss, out = timed_exec(os.path.join(plugin_dir, c["type"]), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir,
-                                         measure_rss=i < RSS_WARMUP)
+            dt, maxrss, out, cpu = timed_exec(os.path.join(plugin_dir, c["type"]), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir,
+                                              measure_rss=i < RSS_WARMUP)
             total += dt
+            cpu_total += cpu
             rss[c["type"]] = max(rss.get(c["type"], 0), maxrss)
             prev = json.loads(out)
         results[cid] = (ns, prev)
         if i >= RSS_WARMUP:
             add_t.append(total)
+            add_cpu.append(cpu_total)
     for i in range(total_pods):
         cid = f"bench{i}"
         ns, prev = results[cid]
         total = 0.0
+        cpu_total = 0.0
         for c in reversed(confs):
             conf = dict(c)
             if c["type"] == "portmap":
                 conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
             conf["prevResult"] = prev
-            dt, maxrss, _ = timed_exec(os.path.join(plugin_dir, c["type"]), "DEL", cid, f"/run/netns/{ns}", conf, plugin_dir,
-                                       measure_rss=i < RSS_WARMUP)
+            dt, maxrss, _, cpu = timed_exec(os.path.join(plugin_dir, c["type"]), "DEL", cid, f"/run/netns/{ns}", conf, plugin_dir,
+                                            measure_rss=i < RSS_WARMUP)
             total += dt
+            cpu_total += cpu
             rss[c["type"]] = max(rss.get(c["type"], 0), maxrss)
         if i >= RSS_WARMUP:
             del_t.append(total)
+            del_cpu.append(cpu_total)
         sh("ip", "netns", "del", ns)
-    return add_t, del_t, rss
+    return add_t, del_t, rss, add_cpu, del_cpu
 
 
 def churn(impl, plugin_dir, workers, per_worker, tmp):
@@ -139,7 +147,7 @@ def churn(impl, plugin_dir, workers, per_worker, tmp):
             ns = f"bench-c{os.getpid()}-{w}-{k}"
             sh("ip", "netns", "add", ns)
             cid = f"churn{w}x{k}"
-            _, _, out = timed_exec(os.path.join(plugin_dir, "bridge"), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir)
+            _, _, out, _ = timed_exec(os.path.join(plugin_dir, "bridge"), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir)
             d = dict(conf); d["prevResult"] = json.loads(out)
             timed_exec(os.path.join(plugin_dir, "bridge"), "DEL", cid, f"/run/netns/{ns}", d, plugin_dir)
             sh("ip", "netns", "del", ns)
@@ -195,6 +203,12 @@ def main():
             ratio = statistics.median(b) / statistics.median(a)
             name = {"bridge": "bridge+host-local", "portmap": "+portmap (1 mapping)", "flannel": "flannel chain"}[kind]
             print(f"{name:<22}{op:<5}{ms(statistics.median(a))}  {ms(q(a, .9))}  {ms(statistics.median(b))}  {ms(q(b, .9))}  {ratio:6.2f}x")
+    print(f"\n{'CPU time (user+sys, ms, median)':<27}{'reference':>10}{'ours':>10}{'ratio':>8}")
+    for kind, r in rows:
+        for op, idx in (("ADD", 3), ("DEL", 4)):
+            a, b = statistics.median(r["reference"][idx]), statistics.median(r["ours"][idx])
+            name = {"bridge": "bridge+host-local", "portmap": "+portmap", "flannel": "flannel chain"}[kind]
+            print(f"{name + ' ' + op:<27}{a * 1000:10.2f}{b * 1000:10.2f}{(b / a if a else 0):7.2f}x")
     print(f"\n{'churn (ADD+DEL, bridge+host-local)':<40}{'reference':>12}{'ours':>12}{'ratio':>8}")
     for workers, c in churn_rows:
         print(f"{f'{workers} worker(s), pods/s':<40}{c['reference']:12.1f}{c['ours']:12.1f}{c['ours'] / c['reference']:7.2f}x")
