@@ -3,8 +3,9 @@
 # Prints the path of the stripped binary on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --static-swift-stdlib --product cni-plugins >&2
-bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/cni-plugins"
+# No $ORIGIN runpath: the plugin directory must never be searched for shared libraries.
+swift build -c release --static-swift-stdlib --disable-local-rpath --product cni-plugins >&2
+bin="$(swift build -c release --static-swift-stdlib --disable-local-rpath --show-bin-path)/cni-plugins"
 mkdir -p dist
 strip -o dist/cni-plugins.tmp "$bin"
 mv -f dist/cni-plugins.tmp dist/cni-plugins
