@@ -4,6 +4,7 @@
 # inside a private node network namespace: ADD/DEL median and p90 for bridge+host-local,
 # +portmap, and the flannel chain; churn throughput with 1 and 2 workers; peak RSS; binary sizes.
 set -euo pipefail
+. "$(dirname "$0")/lib/toolchain.sh"
 cd "$(dirname "$0")/.."
 pods="${1:-100}"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (creates network namespaces)" >&2; exit 1; }

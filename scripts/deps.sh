@@ -7,6 +7,7 @@
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
 set -euo pipefail
+. "$(dirname "$0")/lib/toolchain.sh"
 packages=(libmnl-dev pkg-config iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
     packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl time podman containerd runc)

@@ -7,6 +7,7 @@
 # file and renamed into place, so a running kubelet never execs a half-written binary.
 # With --conflist, also installs that conflist into --netconf-dir (default /etc/cni/net.d).
 set -euo pipefail
+. "$(dirname "$0")/lib/toolchain.sh"
 cd "$(dirname "$0")/.."
 dir=/opt/cni/bin; conflist=""; netconf=/etc/cni/net.d; build=1
 while (($#)); do

@@ -2,6 +2,7 @@
 # The whole test suite: unit tests, integration tests in private network namespaces (as root),
 # the install check. Exits non-zero on any failure.
 set -euo pipefail
+. "$(dirname "$0")/lib/toolchain.sh"
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
 if [ "$(id -u)" != 0 ]; then
