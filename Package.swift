@@ -6,7 +6,7 @@
 //   cni-plugins (multicall executable)
 //   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
 //   CNIFirewall (rule model, iptables-restore / nft renderers)
-//   CNIProtocol (env, config, results per version, errors, dispatcher, delegation)
+//   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
 //   CNINetlink (typed rtnetlink over libmnl)
 //   CNISystem (the only place with syscalls) · CNIValues (pure: JSON, IP math, MAC)
 //   CMnl (libmnl system module)
@@ -33,10 +33,11 @@ let package = Package(
         .target(name: "LoopbackPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem"]),
         .target(name: "HostLocalPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
-        .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
+        .target(name: "FlannelSubnet", dependencies: ["CNISystem", "CNIValues"]),
+        .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "FlannelSubnet"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
         .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "CNIFirewall"]),
-        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall"]),
+        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet"]),
         .executableTarget(
             name: "cni-plugins",
             dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
@@ -50,7 +51,7 @@ let package = Package(
         .testTarget(name: "LoopbackTests", dependencies: ["LoopbackPlugin", "CNITestSupport"]),
         .testTarget(name: "HostLocalTests", dependencies: ["HostLocalPlugin", "CNITestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
-        .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "CNITestSupport"]),
+        .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "FlannelSubnet", "CNITestSupport"]),
         .testTarget(name: "CNIRuntimeTests", dependencies: ["CNIRuntime", "CNITestSupport"]),
         .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "CNITestSupport"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["CNITestSupport"]),

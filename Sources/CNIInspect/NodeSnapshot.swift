@@ -7,7 +7,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var netns: String?
     public var subnetFilePath: String
     /// nil when the file could not be read (see `notes`).
-    public var subnetEnv: SubnetEnv?
+    public var subnetEnv: SubnetEnvReport?
     public var bridgeName: String
     /// nil when the node has no such bridge.
     public var bridge: BridgeState?
@@ -19,7 +19,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     /// What could not be read, and other remarks (tools missing, unreadable files).
     public var notes: [String]
 
-    public init(netns: String? = nil, subnetFilePath: String = "/run/flannel/subnet.env", subnetEnv: SubnetEnv? = nil,
+    public init(netns: String? = nil, subnetFilePath: String = "/run/flannel/subnet.env", subnetEnv: SubnetEnvReport? = nil,
                 bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = "/var/lib/cni/networks",
                 allocations: [IPAllocation] = [], flannelDirectory: String = "/var/lib/cni/flannel",
                 savedConfigs: [SavedFlannelConfig] = [], firewall: FirewallState = FirewallState(), notes: [String] = []) {

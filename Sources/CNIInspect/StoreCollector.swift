@@ -35,9 +35,9 @@ struct StoreCollector {
         return out
     }
 
-    func subnetEnv(path: String, notes: inout [String]) -> SubnetEnv? {
+    func subnetEnv(path: String, notes: inout [String]) -> SubnetEnvReport? {
         do {
-            return SubnetEnv(path: path, text: String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self))
+            return SubnetEnvReport(path: path, text: String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self))
         } catch {
             notes.append("subnet.env: \(error) (is flanneld running on this node?)")
             return nil

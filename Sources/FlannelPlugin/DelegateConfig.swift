@@ -1,5 +1,6 @@
 import CNIProtocol
 import CNIValues
+import FlannelSubnet
 
 /// The config flannel hands to its delegate (bridge by default), built from the flannel config
 /// and `subnet.env` exactly as flannel-io/cni-plugin's `doCmdAdd` / `getDelegateIPAM` do:

@@ -1,6 +1,7 @@
 import CNIProtocol
 import CNISystem
 import CNIValues
+import FlannelSubnet
 
 /// flannel's GC (the reference has none: it answers success and does nothing).
 ///

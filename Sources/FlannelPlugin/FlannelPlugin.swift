@@ -1,6 +1,7 @@
 import CNIProtocol
 import CNISystem
 import CNIValues
+import FlannelSubnet
 
 /// The `flannel` meta plugin (flannel-io/cni-plugin): combines its config with the node lease
 /// flanneld wrote to `subnet.env`, hands the generated config to a delegate (bridge +

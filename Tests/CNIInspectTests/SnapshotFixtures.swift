@@ -56,7 +56,7 @@ enum SnapshotFixtures {
                                  rules: hostPortRules("c1", hostPort: 8080, to: "10.244.1.2:80").split(separator: "\n").map(String.init))
         return NodeSnapshot(
             netns: "/run/netns/node", subnetFilePath: "/run/flannel/subnet.env",
-            subnetEnv: SubnetEnv(path: "/run/flannel/subnet.env", text: subnetEnvText), bridge: bridge,
+            subnetEnv: SubnetEnvReport(path: "/run/flannel/subnet.env", text: subnetEnvText), bridge: bridge,
             allocations: [allocation("10.244.1.2", "c1"), allocation("10.244.1.3", "c2")],
             savedConfigs: [saved("c1"), saved("c2")],
             firewall: IptablesStateParser.parse(rules, ipv6: false))

@@ -2,6 +2,7 @@ import CNIProtocol
 import CNIValues
 import FlannelPlugin
 import XCTest
+import FlannelSubnet
 
 /// Delegate generation: byte-identical to the reference's `json.Marshal` output for the
 /// documented example (reference-behaviour §2.3), the upstream test cases, and key rules.

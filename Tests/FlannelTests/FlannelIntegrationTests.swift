@@ -2,6 +2,7 @@ import CNITestSupport
 import CNIValues
 import Foundation
 import XCTest
+import FlannelSubnet
 
 /// The `flannel` binary with our bridge + host-local in private namespaces: the node and pod
 /// state the seed articles show for vxlan (MTU 1450), ipip (1480) and ipsec (1423) nodes, and

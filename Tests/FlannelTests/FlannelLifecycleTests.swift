@@ -3,6 +3,7 @@ import CNIValues
 import FlannelPlugin
 import Foundation
 import XCTest
+import FlannelSubnet
 
 /// GC and STATUS (which the reference answers with a no-op success) against the recording fake.
 final class FlannelLifecycleTests: XCTestCase {

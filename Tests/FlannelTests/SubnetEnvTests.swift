@@ -3,6 +3,7 @@ import CNIValues
 import FlannelPlugin
 import Foundation
 import XCTest
+import FlannelSubnet
 
 /// The subnet.env parser: the files flanneld writes (the seed articles' vxlan, ipip and ipsec
 /// nodes), dual-stack, and every way a file can be broken.
