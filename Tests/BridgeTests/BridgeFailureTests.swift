@@ -4,19 +4,7 @@ import XCTest
 
 /// Failure injection and best-effort DEL: a failed ADD undoes itself, DEL is repeatable and
 /// cleans up masquerade rules even when the pod's netns is gone.
-final class BridgeFailureTests: XCTestCase {
-    private var node: BridgeNode?
-
-    override func setUpWithError() throws {
-        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        node = try BridgeNode()
-    }
-
-    override func tearDown() {
-        node?.cleanUp()
-        node = nil
-    }
-
+final class BridgeFailureTests: BridgeNodeTestCase {
     private let masq: [String: Any] = ["isDefaultGateway": true, "ipMasq": true]
 
     func testFailingIPAMLeavesNoVethAndGetsItsDEL() throws {

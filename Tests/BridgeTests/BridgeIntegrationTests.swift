@@ -5,19 +5,7 @@ import XCTest
 
 /// ADD/CHECK/DEL of the real binary (bridge + our host-local) in a node namespace, asserting
 /// kernel state in the node and pod namespaces.
-final class BridgeIntegrationTests: XCTestCase {
-    private var node: BridgeNode?
-
-    override func setUpWithError() throws {
-        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        node = try BridgeNode()
-    }
-
-    override func tearDown() {
-        node?.cleanUp()
-        node = nil
-    }
-
+final class BridgeIntegrationTests: BridgeNodeTestCase {
     private var flannelLike: [String: Any] {
         ["bridge": "cni0", "isDefaultGateway": true, "hairpinMode": true, "mtu": 1400, "ipMasq": true]
     }

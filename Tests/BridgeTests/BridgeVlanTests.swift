@@ -4,19 +4,7 @@ import XCTest
 
 /// `vlan` / `vlanTrunk`: host ports become access or trunk ports of a VLAN-filtering bridge. On a
 /// kernel without CONFIG_BRIDGE_VLAN_FILTERING the ADD must fail cleanly instead.
-final class BridgeVlanTests: XCTestCase {
-    private var node: BridgeNode?
-
-    override func setUpWithError() throws {
-        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        node = try BridgeNode()
-    }
-
-    override func tearDown() {
-        node?.cleanUp()
-        node = nil
-    }
-
+final class BridgeVlanTests: BridgeNodeTestCase {
     private func kernelFiltersVLANs(_ node: BridgeNode) -> Bool {
         let probe = node.namespace.runAllowingFailure(["ip", "link", "add", "vlanprobe", "type", "bridge", "vlan_filtering", "1"])
         node.namespace.runAllowingFailure(["ip", "link", "del", "vlanprobe"])
