@@ -85,7 +85,7 @@ final class FlannelIntegrationTests: XCTestCase {
         XCTAssertEqual(n.flannel("DEL", pod: nil, containerID: "pod2", config: n.config()).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(n.files.ipamDir)/cbr0/10.244.1.3"))
         XCTAssertNil(n.files.saved("pod2"))
-        XCTAssertEqual(try n.bridgePorts(), [])
+        XCTAssertEqual(try n.bridgePortsAfterTeardown(), [], "pod2's veth went with its netns")
     }
 
     func testIpipNodeMTU1480() throws {

@@ -52,6 +52,17 @@ final class FlannelNode {
     }
 
     /// The host-side veth names enslaved to cni0 (none when there is no cni0).
+    /// The bridge ports once the kernel has finished tearing down veths of deleted pod netns
+    /// (that happens asynchronously after `ip netns del`): polls up to 5 s for none to remain.
+    func bridgePortsAfterTeardown() throws -> [String] {
+        var ports = try bridgePorts()
+        for _ in 0..<50 where !ports.isEmpty {
+            usleep(100_000)
+            ports = try bridgePorts()
+        }
+        return ports
+    }
+
     func bridgePorts() throws -> [String] {
         guard try node.ip(["-o", "link", "show"]).contains(": cni0: ") else { return [] }
         return try node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").compactMap { line in
