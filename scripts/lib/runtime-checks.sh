@@ -3,34 +3,10 @@
 # (podman keeps a hostPort open itself, so a missing DNAT hangs instead of refusing) runs
 # under `timeout`.
 
-E2E_PASSED=0
-E2E_FAILED=0
-E2E_FAILURES=()
+# The counted checks (pass, fail, check, expect_eq, expect_contains) are the ones every e2e uses.
+# shellcheck source=scripts/lib/e2e-assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/e2e-assert.sh"
 E2E_MEASURES=()
-
-pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "  ok    $1"; }
-
-fail() {
-    E2E_FAILED=$((E2E_FAILED + 1))
-    E2E_FAILURES+=("$1")
-    echo "  FAIL  $1"
-    if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/        /'; fi
-}
-
-# check NAME CMD...: passes when CMD succeeds; shows CMD's output on failure.
-check() {
-    local name=$1 out
-    shift
-    if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "\$ $*"$'\n'"$out"; fi
-}
-
-expect_eq() {
-    if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "expected: $2"$'\n'"actual:   $3"; fi
-}
-
-expect_contains() {
-    if [[ "$3" == *"$2"* ]]; then pass "$1"; else fail "$1" "expected to contain: $2"$'\n'"actual: $3"; fi
-}
 
 measure() { E2E_MEASURES+=("$1: $2 ms"); }
 
