@@ -2,6 +2,7 @@ import CNIFirewall
 import CNINetlink
 import CNISystem
 import CNIValues
+import HostLocalStore
 
 /// Runs cleanup steps: the same actions the rendered commands describe, without a shell.
 struct CleanupExecutor {
@@ -31,7 +32,7 @@ struct CleanupExecutor {
                 } catch let e as SystemError where e.errno == .noSuchFileOrDirectory {
                     return
                 }
-                let owner = IPAllocation.owner(bytes).containerID
+                let owner = ReservationOwner(parsing: bytes).containerID
                 guard owner == id else { throw InspectError("\(path) now belongs to container \(owner); left alone") }
                 try FileSystem.removeFile(path)
             }

@@ -1,3 +1,4 @@
+import HostLocalStore
 import CNIProtocol
 import CNITestSupport
 import CNIValues
@@ -57,7 +58,7 @@ final class DiskStoreTests: XCTestCase {
         try Allocator(store: store).release(Attachment(containerID: "c2", ifname: "eth0"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp.file("FD00:0:0::5")))
         try Allocator(store: store).release(Attachment(containerID: "old-id", ifname: "eth0"))
-        XCTAssertEqual(try store.removeOrphanedTemporaryFiles(), [".10.1.0.7.tmp-1-abc"])
+        XCTAssertEqual(store.removeOrphanedTemporaryFiles(), [".10.1.0.7.tmp-1-abc"])
         XCTAssertEqual(try names(tmp.path), ["last_reserved_ip.0", "lock"])
     }
 
