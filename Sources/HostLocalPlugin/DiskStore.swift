@@ -89,6 +89,11 @@ public struct DiskStore: ReservationStore {
         public var previousBoot: String?
         /// Reservations of the earlier boot that were released.
         public var released: [IPAddress]
+
+        public init(previousBoot: String?, released: [IPAddress]) {
+            self.previousBoot = previousBoot
+            self.released = released
+        }
     }
 
     /// Under the lock, before allocating: when the store records another boot than `boot`, releases
