@@ -87,7 +87,9 @@ public struct ProblemFinder: Sendable {
             // Addresses outside every current pod subnet: the gateway of an earlier lease.
             stale += has.filter { a in !env.podSubnets.contains { $0.contains(a.address) || a.network.contains($0.address) } }
         }
-        if let mtu = env.mtu, bridge.mtu != mtu {
+        // A bridge without ports has the kernel's default MTU (1500) until its first port brings
+        // it down to the pods' MTU: not a disagreement.
+        if let mtu = env.mtu, bridge.mtu != mtu, !bridge.ports.isEmpty {
             details.append("subnet.env FLANNEL_MTU=\(mtu); \(bridge.name) has mtu \(bridge.mtu)")
         }
         guard !details.isEmpty else { return [] }
