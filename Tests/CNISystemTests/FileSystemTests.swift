@@ -204,11 +204,14 @@ final class FileSystemHardeningTests: XCTestCase {
     /// after success and after failure.
     func testFallbackWithoutTmpfileLeavesNoTemporaryName() throws {
         let dir = try TemporaryDirectory(prefix: "tmpfile")
-        let staged = try StagedFile(for: dir.file("x"), [1, 2], mode: 0o600, sync: true, anonymous: false)
-        let names = try FileSystem.listDirectory(dir.path)
-        XCTAssertEqual(names.count, 1)
-        XCTAssertEqual(names.first.flatMap { FileSystem.temporaryFileParts($0)?.base }, "x")
-        withExtendedLifetime(staged) {}
+        do {
+            let staged = try StagedFile(for: dir.file("x"), [1, 2], mode: 0o600, sync: true, anonymous: false)
+            let names = try FileSystem.listDirectory(dir.path)
+            XCTAssertEqual(names.count, 1)
+            XCTAssertEqual(names.first.flatMap { FileSystem.temporaryFileParts($0)?.base }, "x")
+            withExtendedLifetime(staged) {}
+        }
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path), [], "dropped unlinked: its temp file goes")
         try FileSystem.createFileExclusively(dir.file("a"), [1], mode: 0o600, durable: true, anonymous: false)
         XCTAssertThrowsError(try FileSystem.createFileExclusively(dir.file("a"), [2], mode: 0o600, durable: true, anonymous: false)) {
             XCTAssertEqual(($0 as? SystemError)?.errno, .fileExists)
