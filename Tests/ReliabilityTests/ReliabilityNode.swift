@@ -168,6 +168,11 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
     }
 
+    /// flannel's dataDir without its own `.boot_id` and `.lock`: saved configs and temp files.
+    func flannelFiles() -> [String] {
+        Self.files(in: flannelDir).filter { $0 != ".boot_id" && $0 != ".lock" }
+    }
+
     /// host-local reservation files of network `name` (address-named files).
     func reservations(network: String = "cbr0") -> [String] {
         Self.files(in: ipamDir + "/" + network).filter { $0.first?.isNumber == true || $0.contains(":") }
