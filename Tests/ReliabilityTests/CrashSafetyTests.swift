@@ -134,19 +134,27 @@ final class CrashSafetyTests: XCTestCase {
         let inspector = StoreInspector(node: node)
         let gcArgv = node.bootWrapper + [node.nsenter, "--net=" + node.node.path, "--", node.binary, "exec", "gc", conflist]
         let gcEnv = ["PATH": ReliabilityNode.path, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir]
-        var killed = 0
-        for trial in 0..<Self.gcTrials {
-            let context = "trial \(trial) (seed \(seed))"
-            // Two pods that vanish without DEL (added past the runtime's cache, so GC finds them
-            // stale): their netns is deleted, their state stays.
+        // Two pods that vanish without DEL (added past the runtime's cache, so GC finds them
+        // stale): their netns is deleted, their state stays.
+        func leaveStalePods(_ tag: String, _ context: String) throws {
             for k in 0..<2 {
                 let pod = try node.newPod(loopbackUp: true)
-                let add = try node.plugin("flannel", "ADD", id: "relkg-\(trial)-\(k)", pod: pod.path, config: node.flannelConfig())
+                let add = try node.plugin("flannel", "ADD", id: "relkg-\(tag)-\(k)", pod: pod.path, config: node.flannelConfig())
                 XCTAssertTrue(add.succeeded, "\(context): \(add.summary)")
                 pod.delete()
             }
+        }
+        // A GC of two stale pods sizes the kill window.
+        try leaveStalePods("sizing", "sizing")
+        let started = Date()
+        XCTAssertTrue(try ChildProcess.run(gcArgv, environment: gcEnv, scratch: node.scratch).succeeded)
+        let window = max(0.030, Date().timeIntervalSince(started) * 1.1)
+        var killed = 0
+        for trial in 0..<Self.gcTrials {
+            let context = "trial \(trial) (seed \(seed))"
+            try leaveStalePods(String(trial), context)
             let child = try ChildProcess.start(gcArgv, environment: gcEnv, stdin: [], scratch: node.scratch, ownProcessGroup: true)
-            usleep(useconds_t(Double.random(in: 0...0.060, using: &rng) * 1_000_000))
+            usleep(useconds_t(Double.random(in: 0...window, using: &rng) * 1_000_000))
             child.killGroup()
             if child.wait().signal != nil { killed += 1 }
             child.waitForGroupToVanish()
@@ -156,7 +164,7 @@ final class CrashSafetyTests: XCTestCase {
             XCTAssertEqual(inspector.strayFiles(live: ["relkg-live"]), [], "after the second GC, \(context)")
             XCTAssertEqual(inspector.reservations().count, 1, "the live attachment keeps its address, \(context)")
         }
-        print("crash safety (GC, seed \(seed), \(Self.gcTrials) trials): \(killed) killed")
+        print("crash safety (GC, seed \(seed), \(Self.gcTrials) trials, window \(Int(window * 1000)) ms): \(killed) killed")
         XCTAssertTrue(try node.exec("del", conflist: conflist, netns: livePod.path, id: "relkg-live").succeeded)
         XCTAssertEqual(inspector.strayFiles(), [])
     }
