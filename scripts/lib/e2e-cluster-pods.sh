@@ -168,9 +168,10 @@ check_no_leaks() {
     done
     expect_eq "$n: no pod veth left" "" "$veths"
     expect_eq "$n: no port left on cni0" "" "$(bridge -n "$node" link show 2>&1 | grep 'master cni0')"
-    files="$(find "$(ipam_dir "$n")/cbr0" -mindepth 1 -maxdepth 1 ! -name lock ! -name 'last_reserved_ip.*' -printf '%f\n' 2>/dev/null)"
+    # The stores' own files stay: host-local's lock, boot_id, last_reserved_ip.N; flannel's .boot_id, .lock.
+    files="$(find "$(ipam_dir "$n")/cbr0" -mindepth 1 -maxdepth 1 ! -name lock ! -name boot_id ! -name 'last_reserved_ip.*' -printf '%f\n' 2>/dev/null)"
     expect_eq "$n: no IPAM reservation left" "" "$files"
-    saved="$(ls -A "$(flannel_dir "$n")" 2>/dev/null)"
+    saved="$(ls -A "$(flannel_dir "$n")" 2>/dev/null | grep -vx -e .boot_id -e .lock)"
     expect_eq "$n: no flannel saved config left" "" "$saved"
     cached="$(ls -A "$(cache_dir "$n")/results" 2>/dev/null)"
     expect_eq "$n: no cni-exec cached result left" "" "$cached"
