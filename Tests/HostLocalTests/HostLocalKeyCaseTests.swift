@@ -27,6 +27,13 @@ final class HostLocalKeyCaseTests: XCTestCase {
         XCTAssertEqual(c.requestedIPs.map(\.description), ["10.1.0.9", "fd00:1::9"])
     }
 
+    func testIPRangesCapabilityInGoFieldNames() throws {
+        let text = #"{"cniVersion":"1.0.0","name":"net1","type":"host-local","runtimeConfig":{"IPRanges":[[{"Subnet":"10.3.0.0/24","Gateway":"10.3.0.254"}]]},"ipam":{"type":"host-local"}}"#
+        let c = try HostLocalConfig(config: NetworkConfig(bytes: Array(text.utf8)))
+        XCTAssertEqual(c.rangeSets.first?.ranges.first?.subnet.description, "10.3.0.0/24")
+        XCTAssertEqual(c.rangeSets.first?.ranges.first?.gateway.description, "10.3.0.254")
+    }
+
     func testLegacyTopLevelRangeInMixedCase() throws {
         let text = #"{"cniVersion":"0.3.1","name":"net1","type":"host-local","ipam":{"type":"host-local","Subnet":"10.2.0.0/24","rangeStart":"10.2.0.50"}}"#
         let c = try HostLocalConfig(config: NetworkConfig(bytes: Array(text.utf8)))
