@@ -119,39 +119,42 @@ fi
 measure "build both images" $(($(now_ms) - t0))
 echo "node: netns with $NODE_IP on node0, client netns $CRI_CLIENT_IP via cri-cl0 ($CRI_CLIENT_NODE_IP), subnet $NODE_SUBNET via flannel"
 
-run_index=0
-for run in "${CRI_RUNS[@]}"; do
-    label=${run%%:*} file=${run#*:}
-    run_index=$((run_index + 1))
+# run_conflist INDEX LABEL FILE: containerd (re)started on conflists/FILE, one pod through it.
+run_conflist() {
+    local index=$1 label=$2 file=$3 t0 out log
     echo "== containerd CRI with conflists/$file (cniVersion $label) as $CRI_CONF_DIR/10-flannel.conflist"
-    cri_install_conflist "$E2E_ROOT/conflists/$file" || { fail "$label: install the conflist"; continue; }
+    cri_install_conflist "$E2E_ROOT/conflists/$file" || { fail "$label: install the conflist"; return; }
     t0=$(now_ms)
     if ! cri_start_containerd; then
         log=$(cri_containerd_log 10)
-        ((run_index > 1)) || skip_all "containerd (CRI plugin) cannot start on this machine: $log"
+        ((index > 1)) || skip_all "containerd (CRI plugin) cannot start on this machine: $log"
         fail "$label: containerd started" "$log"
-        continue
+        return
     fi
-    if ((run_index == 1)); then
+    if ((index == 1)); then
         if out=$(sandbox_run bash -c '. "$1"; cri_import_images "$2" "$3" "$4"' x "$E2E_ROOT/scripts/lib/cri-images.sh" \
             "$CRI_DIR/images" "$CRI_SOCKET" "$CRI_SNAPSHOTTER" 2>&1); then
             pass "images imported with ctr -n k8s.io images import"
         else
             fail "images imported with ctr -n k8s.io images import" "$out"
-            break
+            return
         fi
     fi
-    if out=$(cri_wait_network_ready 30); then
-        pass "$label: CRI Status NetworkReady (the CRI plugin loaded the conflist)"
-    else
+    if ! out=$(cri_wait_network_ready 30); then
         fail "$label: CRI Status NetworkReady within 30 s" "$out"$'\n'"$(cri_containerd_log 10)"
-        cri_stop_containerd
-        continue
+        return
     fi
+    pass "$label: CRI Status NetworkReady (the CRI plugin loaded the conflist)"
     measure "$label: containerd start until NetworkReady" $(($(now_ms) - t0))
     run_cri_pod "$label" "web-${label//./}"
+}
+
+run_index=0
+for run in "${CRI_RUNS[@]}"; do
+    run_index=$((run_index + 1))
+    run_conflist "$run_index" "${run%%:*}" "${run#*:}"
     cri_stop_containerd
-    sandbox_run mv "$CRI_TRACE_DIR/current" "$CRI_TRACE_DIR/$label"
+    sandbox_run mv "$CRI_TRACE_DIR/current" "$CRI_TRACE_DIR/${run%%:*}"
     sandbox_run mkdir -p "$CRI_TRACE_DIR/current"
 done
 

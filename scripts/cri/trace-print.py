@@ -78,6 +78,12 @@ def main():
             if call.get("exit") != "0":
                 print(one_line(call) + f": {compact(call['stdout']) or compact(call['stderr'])}")
         return 0
+    counts = {}
+    for call in calls:
+        counts[call.get("CNI_COMMAND") or "?"] = counts.get(call.get("CNI_COMMAND") or "?", 0) + 1
+    direct = sum(1 for call in calls if not call["via"])
+    print(f"{len(calls)} plugin calls ({', '.join(f'{n} {c}' for c, n in counts.items()) or 'none'}), "
+          f"{direct} by the runtime, {len(calls) - direct} delegated (indented under their caller)")
     t0 = float(calls[0].get("start") or 0) if calls else 0.0
     for call in calls:
         pad = "    " * call["depth"]
