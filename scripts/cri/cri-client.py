@@ -28,9 +28,14 @@ PROTO = "runtime_v1.proto"
 
 def load_messages(pb_dir):
     here = os.path.dirname(os.path.abspath(__file__))
-    if not os.path.exists(os.path.join(pb_dir, "runtime_v1_pb2.py")):
-        os.makedirs(pb_dir, exist_ok=True)
-        subprocess.run(["protoc", "-I", here, "--python_out", pb_dir, os.path.join(here, PROTO)], check=True)
+    target = os.path.join(pb_dir, "runtime_v1_pb2.py")
+    if not os.path.exists(target):
+        # generated aside and renamed, so a concurrent client never imports a partial file
+        scratch = f"{pb_dir}/.gen-{os.getpid()}"
+        os.makedirs(scratch, exist_ok=True)
+        subprocess.run(["protoc", "-I", here, "--python_out", scratch, os.path.join(here, PROTO)], check=True)
+        os.replace(os.path.join(scratch, "runtime_v1_pb2.py"), target)
+        os.rmdir(scratch)
     sys.path.insert(0, pb_dir)
     import runtime_v1_pb2  # noqa: E402 (generated above)
 
