@@ -115,8 +115,8 @@ public enum InspectCommand {
     /// The installation's problems (config, plugins, lease, libcni leftovers) first, then the node's.
     static func findProblems(_ snapshot: NodeSnapshot, _ install: InstallSnapshot, _ context: CleanupStep.Context) -> [Problem] {
         let live = Set(snapshot.pods.compactMap { snapshot.containerID(of: $0.pod) })
-        return InstallFinder(install: install, liveContainerIDs: live).problems()
-            + ProblemFinder(snapshot: snapshot, context: context).problems()
+        return InstallFinder.grouping(InstallFinder(install: install, liveContainerIDs: live).problems(),
+                                      into: ProblemFinder(snapshot: snapshot, context: context).problems())
     }
 
     /// Writes the report (human or JSON, with the fix log when there was a fix) to stdout: the

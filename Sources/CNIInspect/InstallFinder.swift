@@ -65,6 +65,7 @@ public struct InstallFinder: Sendable {
         let version = install.checkedNetwork?.cniVersion ?? ""
         let dirs = install.cniPath.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
         let firstDir = dirs.first ?? "/opt/cni/bin"
+        let listTypes = Set((install.checkedNetwork?.executables ?? []).map(\.type))
         for p in install.plugins where !p.neededBy.isEmpty {
             let who = p.neededBy.joined(separator: "; ")
             guard let path = p.path else {
@@ -92,7 +93,9 @@ public struct InstallFinder: Sendable {
                     advice: ["reinstall a build for this node (a static build needs no shared libraries): scripts/install.sh \(ShellWords.quote(FileSystemPath.directory(of: path)))"]))
                 continue
             }
-            if !version.isEmpty, let supported = p.supportedVersions, !supported.contains(version) {
+            // libcni hands the list's cniVersion to each plugin it runs; containerd's own loopback
+            // network is 0.3.1 whatever the list says.
+            if !version.isEmpty, listTypes.contains(p.type), let supported = p.supportedVersions, !supported.contains(version) {
                 out.append(Problem(
                     kind: .unsupportedVersion, subject: p.type,
                     summary: "\(p.type) does not support cniVersion \(version) of network \"\(install.checkedNetwork?.name ?? "?")\": ADD fails with \"incompatible CNI versions\"",
@@ -191,6 +194,24 @@ public struct InstallFinder: Sendable {
     }
 
     func firstLine(_ text: String) -> String { TextLines.split(text).first ?? text }
+
+    /// Everything a gone container left is one problem: a stale cache entry of a container the
+    /// node problems already name joins that problem (a detail and a last cleanup step).
+    public static func grouping(_ install: [Problem], into node: [Problem]) -> [Problem] {
+        let containerKinds: [Problem.Kind] = [.staleContainer, .leakedIP, .savedConfigWithoutIP, .staleRules]
+        var node = node
+        var rest: [Problem] = []
+        for p in install {
+            guard p.kind == .staleResultCache,
+                  let i = node.firstIndex(where: { containerKinds.contains($0.kind) && $0.subject == p.subject }) else {
+                rest.append(p)
+                continue
+            }
+            node[i].details.append(p.summary)
+            node[i].steps += p.steps
+        }
+        return rest + node
+    }
 }
 
 /// Path text helpers (pure).
