@@ -83,7 +83,8 @@ public struct ProblemFinder: Sendable {
             let has = bridge.addresses.filter { $0.family == want.family }.map(\.description)
             details.append("subnet.env wants \(want) on \(bridge.name); it has \(has.isEmpty ? "none" : has.joined(separator: ", "))")
         }
-        if let mtu = env.mtu, bridge.mtu != mtu {
+        // A bridge without ports has the kernel's default MTU (it follows its ports): not a mismatch.
+        if let mtu = env.mtu, bridge.mtu != mtu, !bridge.ports.isEmpty {
             details.append("subnet.env FLANNEL_MTU=\(mtu); \(bridge.name) has mtu \(bridge.mtu)")
         }
         guard !details.isEmpty else { return [] }

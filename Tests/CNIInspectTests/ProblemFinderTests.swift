@@ -96,6 +96,16 @@ final class ProblemFinderTests: XCTestCase {
         XCTAssertFalse(found[1].isFixable)
     }
 
+    /// The kernel gives a bridge whose last port left its default MTU (1500): not a mismatch.
+    func testEmptyBridgeMTUIsNotAMismatch() {
+        var s = F.healthy()
+        s.bridge?.ports = []
+        s.bridge?.mtu = 1500
+        XCTAssertEqual(ProblemFinder(snapshot: s).bridgeProblems().map(\.kind), [])
+        s.bridge?.ports = [F.port(1, pod: F.pod(1, ip: "10.244.1.2/24"))]
+        XCTAssertEqual(ProblemFinder(snapshot: s).bridgeProblems().map(\.kind), [.bridgeMismatch])
+    }
+
     func testNftRulesOfAGoneContainer() {
         var s = F.healthy()
         let text = FirewallParserTests.nftRuleset.replacingOccurrences(of: "\"c2\"", with: "\"c7\"")
