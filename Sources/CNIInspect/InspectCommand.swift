@@ -39,9 +39,9 @@ public enum InspectCommand {
         } else {
             node = nil
         }
-        let collector = SnapshotCollector(options: options, node: node)
-        let snapshot = try collector.collect()
         let install = InstallCollector(options: options).collect()
+        let collector = SnapshotCollector(options: options.following(install.checkedNetwork), node: node)
+        let snapshot = try collector.collect()
         let context = cleanupContext(options, snapshot)
         let problems = findProblems(snapshot, install, context)
         guard options.fix else {

@@ -14,6 +14,9 @@ public struct InspectOptions: Sendable, Equatable {
     public var fix = false
     public var assumeYes = false
     public var help = false
+    /// The options given on the command line (`--subnet-file`, ...), so that paths the selected
+    /// conflist sets are followed unless the operator chose otherwise.
+    public var given: Set<String> = []
 
     public static let usage = """
         usage: cni-inspect [options]
@@ -58,6 +61,7 @@ public struct InspectOptions: Sendable, Equatable {
                 inline = String(arg[arg.index(after: eq)...])
                 arg = String(arg[..<eq])
             }
+            given.insert(arg)
             switch arg {
             case "--netns":
                 let v = try value(arg, inline: inline)

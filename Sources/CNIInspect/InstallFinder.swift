@@ -89,7 +89,7 @@ public struct InstallFinder: Sendable {
                 out.append(Problem(
                     kind: .pluginCannotStart, subject: p.type,
                     summary: "\(path) does not start on this node: \(firstLine(failure))",
-                    details: ["needed by \(who)"] + TextLines.split(failure).map { "  " + $0 },
+                    details: ["needed by \(who)"] + (TextLines.split(failure).count > 1 ? TextLines.split(failure).map { "  " + $0 } : []),
                     advice: ["reinstall a build for this node (a static build needs no shared libraries): scripts/install.sh \(ShellWords.quote(FileSystemPath.directory(of: path)))"]))
                 continue
             }

@@ -42,3 +42,17 @@ public struct InstallSnapshot: Sendable, Equatable {
         return out
     }
 }
+
+extension InspectOptions {
+    /// These options with the state paths the network's flannel entry sets (`subnetFile`,
+    /// `dataDir`, `ipam.dataDir`) where the command line gave none: the node is explained from
+    /// the files its plugins actually use.
+    public func following(_ network: NetConfList?) -> InspectOptions {
+        guard let flannel = network?.flannel else { return self }
+        var o = self
+        if !given.contains("--subnet-file"), let v = flannel.subnetFile, !v.isEmpty { o.subnetFile = v }
+        if !given.contains("--flannel-dir"), let v = flannel.dataDir, !v.isEmpty { o.flannelDirectory = v }
+        if !given.contains("--ipam-dir"), let v = flannel.ipamDataDir, !v.isEmpty { o.ipamDirectory = v }
+        return o
+    }
+}

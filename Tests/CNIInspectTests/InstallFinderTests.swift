@@ -185,4 +185,22 @@ final class InstallFinderTests: XCTestCase {
         let entry = CachedResult(path: "p", bytes: Array(#"{"kind":"cniCacheV1","containerId":"c","ifName":"eth0","networkName":"cbr0","netns":"/run/netns/p"}"#.utf8))
         XCTAssertEqual(entry, CachedResult(path: "p", network: "cbr0", containerID: "c", ifname: "eth0", netns: "/run/netns/p"))
     }
+
+    func testOptionsAndFollowingTheConflist() throws {
+        let o = try InspectOptions(arguments: ["--netconf-dir", "/n", "--cache-dir=/c", "--plugin-timeout", "0.5", "--ipam-dir", "/i"])
+        XCTAssertEqual([o.netconfDirectory, o.cacheDirectory], ["/n", "/c"])
+        XCTAssertEqual(o.pluginTimeout, 0.5)
+        let d = InspectOptions()
+        XCTAssertEqual([d.netconfDirectory, d.cacheDirectory], ["/etc/cni/net.d", "/var/lib/cni"])
+        for bad in [["--plugin-timeout", "0"], ["--plugin-timeout", "x"], ["--netconf-dir="], ["--cache-dir", ""]] {
+            XCTAssertThrowsError(try InspectOptions(arguments: bad), "\(bad)")
+        }
+        let network = NetConfList(name: "cbr0", cniVersion: "0.3.1", plugins: [
+            NetConfPlugin(type: "flannel", subnetFile: "/s.env", dataDir: "/f", ipamDataDir: "/ipam"),
+        ])
+        let followed = o.following(network)
+        XCTAssertEqual([followed.subnetFile, followed.flannelDirectory, followed.ipamDirectory], ["/s.env", "/f", "/i"],
+                       "the command line wins over the conflist")
+        XCTAssertEqual(d.following(nil), d)
+    }
 }

@@ -110,7 +110,7 @@ final class InstallIntegrationTests: XCTestCase {
             XCTAssertFalse(((p["advice"] as? [String]) ?? []).isEmpty, "a fix for \(p)")
         }
         XCTAssertTrue(((problems[0]["advice"] as? [String]) ?? []).contains("mv \(n.netconf)/00-bad.conf \(n.netconf)/00-bad.conf.disabled"))
-        let loader = (problems[1]["details"] as? [String])?.joined(separator: "\n") ?? ""
+        let loader = problems[1]["summary"] as? String ?? ""
         XCTAssertTrue(loader.contains("error while loading shared libraries: libX.so.6: cannot open shared object file"), loader)
         let verdict = try XCTUnwrap(json["verdict"] as? [String: Any])
         XCTAssertEqual(verdict["ready"] as? Bool, false)
