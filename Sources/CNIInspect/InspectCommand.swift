@@ -1,9 +1,12 @@
 import CNISystem
 import CNIValues
 
-/// `cni-inspect`: explains a node's pod network (subnet.env, the bridge, its pods, the host-local
-/// store, flannel's saved configs, hostPort and masquerade rules) and finds what gone containers
-/// left behind. `--fix` cleans it up (after asking, unless `--yes`) and inspects again.
+/// `cni-inspect`: first the verdict (`node ready for pods` / `NOT ready: <first blocking
+/// problem>`) and the node's CNI installation (config selection, plugins, flannel's lease,
+/// libcni's leftovers: see `InstallFinder`), then its pod network (subnet.env, the bridge, its
+/// pods, the host-local store, flannel's saved configs, hostPort and masquerade rules) and what
+/// gone containers left behind. `--fix` cleans up what is safe to remove (after asking, unless
+/// `--yes`) and inspects again.
 ///
 /// Exit status: 0 no problems, 3 problems found (or left after `--fix`), 1 inspection failed or
 /// fix declined, 2 usage error.
