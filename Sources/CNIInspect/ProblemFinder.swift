@@ -87,8 +87,9 @@ public struct ProblemFinder: Sendable {
             // Addresses outside every current pod subnet: the gateway of an earlier lease.
             stale += has.filter { a in !env.podSubnets.contains { $0.contains(a.address) || a.network.contains($0.address) } }
         }
-        // A bridge without ports has the kernel's default MTU (1500) until its first port brings
-        // it down to the pods' MTU: not a disagreement.
+        // A bridge without ports says nothing about the MTU: the kernel resets it to 1500 when
+        // its last port leaves and lowers it to the smallest port's MTU when one joins
+        // (br_mtu_auto_adjust), so an idle cni0 at 1500 is every node after its last pod left.
         if let mtu = env.mtu, bridge.mtu != mtu, !bridge.ports.isEmpty {
             details.append("subnet.env FLANNEL_MTU=\(mtu); \(bridge.name) has mtu \(bridge.mtu)")
         }
