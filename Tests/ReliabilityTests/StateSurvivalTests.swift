@@ -193,9 +193,15 @@ final class StateSurvivalTests: XCTestCase {
         try text.write(toFile: node.subnetFile, atomically: true, encoding: .utf8)
     }
 
+    /// cni-inspect on this node only: its own conflist directory, plugins, stores and cache.
     static func inspect(_ node: ReliabilityNode, fix: Bool) throws -> ChildProcess.Outcome {
+        let netconf = node.root.file("net.d")
+        try FileManager.default.createDirectory(atPath: netconf, withIntermediateDirectories: true)
+        let conflist = try String(contentsOfFile: try node.writeFlannelConflist(), encoding: .utf8)
+        try conflist.write(toFile: netconf + "/10-flannel.conflist", atomically: true, encoding: .utf8)
         let argv = [node.binary, "inspect", "--netns", node.node.path, "--subnet-file", node.subnetFile,
-                    "--ipam-dir", node.ipamDir, "--flannel-dir", node.flannelDir, "--cni-path", node.pluginDir]
+                    "--ipam-dir", node.ipamDir, "--flannel-dir", node.flannelDir, "--cni-path", node.pluginDir,
+                    "--netconf-dir", netconf, "--cache-dir", node.cacheDir]
             + (fix ? ["--fix", "--yes"] : [])
         return try ChildProcess.run(argv, environment: ["PATH": ReliabilityNode.path], scratch: node.scratch)
     }
