@@ -112,7 +112,7 @@ public struct BridgeConfig: Equatable, Sendable {
             }
             let minID = try t.int("minID"), maxID = try t.int("maxID"), id = try t.int("id")
             switch (minID, maxID) {
-            case let (lo?, hi?):
+            case (let lo?, let hi?):
                 guard (1...4094).contains(lo) else { throw CNIError.invalidConfig("incorrect trunk minID parameter") }
                 guard (1...4094).contains(hi) else { throw CNIError.invalidConfig("incorrect trunk maxID parameter") }
                 guard lo <= hi else { throw CNIError.invalidConfig("minID is greater than maxID in trunk parameter") }

@@ -1,6 +1,6 @@
 import CNISystem
-import Glibc
 import CNIValues
+import Glibc
 
 /// The skeleton every plugin's main goes through: env → stdin → config → version checks →
 /// plugin function → result or error JSON. `execute` is pure over its inputs so it is tested

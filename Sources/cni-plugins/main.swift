@@ -2,8 +2,8 @@
 // (k3s ships its CNI plugins the same way): the name it is run under picks the plugin.
 import BridgePlugin
 import CNIInspect
-import CNIRuntime
 import CNIProtocol
+import CNIRuntime
 import CNISystem
 import CNIValues
 import FlannelPlugin
