@@ -36,14 +36,14 @@ let package = Package(
         .target(name: "FlannelSubnet", dependencies: ["CNISystem", "CNIValues"]),
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "FlannelSubnet"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
-        .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "CNIFirewall"]),
+        .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet"]),
         .executableTarget(
             name: "cni-plugins",
             dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
         ),
         .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
-        .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues"]),
+        .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues", "CNITestSupport"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNITestSupport"]),
         .testTarget(name: "CNISystemTests", dependencies: ["CNISystem", "CNITestSupport"]),
         .testTarget(name: "CNINetlinkTests", dependencies: ["CNINetlink", "CNITestSupport"]),
