@@ -15,6 +15,8 @@ public struct Link: Sendable, Hashable {
     public var isUp: Bool
     /// IFLA_OPERSTATE (IF_OPER_*).
     public var operState: UInt8
+    /// IF_OPER_UP: the link can pass packets (carrier on, lower layers up).
+    public var isOperationallyUp: Bool { operState == UInt8(IF_OPER_UP) }
     /// IFF_PROMISC
     public var promiscuous: Bool
     /// IFLA_MASTER: the bridge this link is enslaved to.
