@@ -19,8 +19,9 @@ struct VethPair {
             attempts += 1
             let hostName = randomName()
             do {
-                try hostSocket.createVethPair(name: hostName, mtu: mtu, mac: nil, peerName: ifname,
-                                              peerNamespace: podNamespace, peerMTU: mtu, peerMAC: config.mac)
+                try hostSocket.createVethPair(LinkAttributes(name: hostName, mtu: mtu, txQueueLength: 0),
+                                              peer: LinkAttributes(name: ifname, mtu: mtu, mac: config.mac, txQueueLength: 0,
+                                                                   namespace: podNamespace))
             } catch Errno.fileExists {
                 if try podSocket.link(named: ifname) != nil {
                     throw CNIError.internalFailure("container veth name provided (\(ifname)) already exists",
@@ -54,7 +55,7 @@ struct VethPair {
     func attach(to bridge: Link, socket: NetlinkSocket, config: BridgeConfig) throws {
         try? Sysctl.write("net/ipv6/conf/\(host.name)/accept_ra", "0")
         do {
-            try socket.setLink(index: host.index, up: true, masterIndex: bridge.index)
+            try socket.setLink(index: host.index, LinkAttributes(masterIndex: bridge.index, isUp: true))
         } catch {
             throw CNIError.internalFailure("failed to connect \"\(host.name)\" to bridge \(bridge.name): \(error)")
         }

@@ -20,8 +20,8 @@ enum VlanGateway {
         for attempt in 1...10 {
             port = VethPair.randomName()
             do {
-                try socket.createVethPair(name: port, mtu: bridge.mtu, mac: nil, peerName: name,
-                                          peerNamespace: node, peerMTU: bridge.mtu, peerMAC: nil)
+                try socket.createVethPair(LinkAttributes(name: port, mtu: bridge.mtu, txQueueLength: 0),
+                                          peer: LinkAttributes(name: name, mtu: bridge.mtu, txQueueLength: 0, namespace: node))
                 break
             } catch Errno.fileExists {
                 if try socket.link(named: name) != nil { break }  // a concurrent ADD made it
@@ -34,7 +34,7 @@ enum VlanGateway {
             throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": it vanished")
         }
         if let portLink = try socket.link(named: port), portLink.parentIndex == gateway.index {
-            try socket.setLink(index: portLink.index, up: true, masterIndex: bridge.index)
+            try socket.setLink(index: portLink.index, LinkAttributes(masterIndex: bridge.index, isUp: true))
             try VethPair.configureVLANs(port: portLink, socket: socket, vlan: config.vlan, trunk: [],
                                         preserveDefault: config.preserveDefaultVlan)
         }

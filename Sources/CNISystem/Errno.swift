@@ -59,6 +59,8 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static var outOfRange: Errno { Errno(ERANGE) }
     /// EPIPE
     public static var brokenPipe: Errno { Errno(EPIPE) }
+    /// EMSGSIZE
+    public static var messageTooLong: Errno { Errno(EMSGSIZE) }
 
     public var description: String {
         guard let text = system_strerror(rawValue) else { return "errno \(rawValue)" }
