@@ -2,7 +2,8 @@
 # Usage: scripts/deps.sh [--test]
 # Installs what building needs (Debian/Ubuntu): libmnl-dev, pkg-config, iproute2, iptables.
 # With --test, also what the tests and benchmarks use: nftables, conntrack, Debian's reference
-# Go plugins (containernetworking-plugins), busybox-static, python3, podman, containerd, runc.
+# Go plugins (containernetworking-plugins), busybox-static, python3, podman, containerd, runc,
+# and for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler.
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
@@ -11,6 +12,7 @@ set -euo pipefail
 packages=(libmnl-dev pkg-config iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
     packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl time podman containerd runc)
+    packages+=(gcc libc6-dev python3-grpcio python3-protobuf protobuf-compiler)  # scripts/e2e-cri.sh
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -103,6 +103,18 @@ public struct BridgeConfig: Equatable, Sendable {
         mac = try BridgeConfig.parseMAC(o, cniArgsMAC: cniArgsMAC)
     }
 
+    /// What DEL needs, read leniently (a value of the wrong type counts as absent): the IPAM
+    /// type to release the address, and which masquerade and spoof-check rules to remove.
+    public init(deleting o: JSONObject) {
+        if let bridge = try? o.string("bridge"), !bridge.isEmpty, (try? Validation.validateInterfaceName(bridge)) != nil {
+            bridgeName = bridge
+        }
+        ipMasq = (try? o.bool("ipMasq")) ?? false
+        ipMasqBackend = (try? o.string("ipMasqBackend")).flatMap(MasqueradeBackend.init(rawValue:))
+        macSpoofCheck = (try? o.bool("macspoofchk")) ?? false
+        ipamType = (try? o.object("ipam")?.string("type")) ?? ""
+    }
+
     /// `vlanTrunk: [{"id": N} | {"minID": a, "maxID": b}]` → sorted unique VLAN IDs.
     static func parseTrunk(_ items: [JSONValue]) throws(CNIError) -> [Int] {
         var ids = Set<Int>()

@@ -15,7 +15,9 @@ public struct BridgePlugin: CNIPlugin {
     }
 
     public func del(_ context: PluginContext) throws {
-        try BridgeDelete(context: context, config: try config(context)).run()
+        let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try self.config(context) },
+                                             minimal: { BridgeConfig(deleting: context.config.json) })
+        try BridgeDelete(context: context, config: config).run()
     }
 
     public func check(_ context: PluginContext) throws {

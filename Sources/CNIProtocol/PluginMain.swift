@@ -46,7 +46,7 @@ public enum PluginMain {
             } catch {
                 throw CNIError(code: CNIError.ioFailure, "error reading from stdin: \(error)")
             }
-            let config = try NetworkConfig(bytes: stdin)
+            let config = try NetworkConfig(bytes: stdin, deleting: command == .del)
             try checkVersion(config, command: command)
             if command.targetsAttachment { try environment.args.validate(knownKeys: plugin.knownArgs) }
             let context = PluginContext(environment: environment, config: config,
