@@ -146,12 +146,8 @@ public struct BridgeConfig: Equatable, Sendable {
 
     /// The config's `dns`; nil when it sets nothing (then IPAM's DNS is kept).
     static func parseDNS(_ d: JSONObject) throws(CNIError) -> CNIResult.DNS? {
-        let nameservers = try d.stringArray("nameservers")
-        let search = try d.stringArray("search")
-        let options = try d.stringArray("options")
-        let domain = try d.string("domain") ?? ""
-        guard nameservers != nil || search != nil || options != nil || !domain.isEmpty else { return nil }
-        return CNIResult.DNS(nameservers: nameservers ?? [], domain: domain, search: search ?? [], options: options ?? [])
+        let dns = try CNIResult.DNS(json: d)
+        return CNIResult.DNS.isSet(in: d) ? dns : nil
     }
 
     static func parseMAC(_ o: JSONObject, cniArgsMAC: String?) throws(CNIError) -> MACAddress? {
