@@ -14,7 +14,7 @@ struct BridgeAdd {
             throw CNIError(code: CNIError.invalidEnvironment, "macspoofchk needs an interface name of letters, digits, '_', '.' or '-'",
                            details: context.ifname)
         }
-        let podNamespace = try BridgePlugin.openNamespace(context.netns)
+        let podNamespace = try context.openNetns()
         let podSocket = try NetlinkSocket(in: podNamespace)
         let hostSocket = try NetlinkSocket()
         let device = BridgeDevice(socket: hostSocket, config: config)

@@ -53,16 +53,7 @@ public struct DelegateConfig: Sendable {
 
     /// Parses a saved file (ours or the reference's): a JSON object with a string `type`.
     public init(saved bytes: [UInt8]) throws(CNIError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CNIError(code: CNIError.decodingFailure, "failed to parse netconf: \(error)")
-        }
-        guard let object = value.objectValue else {
-            throw CNIError(code: CNIError.decodingFailure, "failed to parse netconf: expected an object, got \(value.typeName)")
-        }
-        try self.init(json: object)
+        try self.init(json: JSONObject(parsing: bytes, context: "failed to parse netconf"))
     }
 
     /// Compact JSON, keys sorted.

@@ -94,7 +94,6 @@ public struct Allocator<Store: ReservationStore> {
 
     // MARK: - Private
 
-
     private func reserve(in set: RangeSet, index: Int, requested: IPAddress?, owner: ReservationOwner,
                          existing: [Reservation]) throws -> (IPAddress, IPRange) {
         if let requested {
