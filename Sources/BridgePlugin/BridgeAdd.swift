@@ -56,7 +56,7 @@ struct BridgeAdd {
         let pod = PodInterface(socket: podSocket, namespace: podNamespace, link: veth.container, config: config)
         if config.isLayer3 {
             let delegator = context.delegator, type = config.ipamType, raw = context.config.raw
-            // Recorded before the call: a delegate that fails half-way gets its DEL too (spec §3).
+            // Recorded before the call: a delegate that fails half-way gets its DEL too (containernetworking/cni:SPEC.md, delegated plugins).
             rollback.record("release the IPAM allocation (\(type) DEL)") { try delegator.del(type: type, config: raw) }
             let ipam = try delegator.add(type: type, config: raw)
             let plan = try GatewayPlan(ipam: ipam, config: config)
