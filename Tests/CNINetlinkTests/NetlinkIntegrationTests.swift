@@ -73,7 +73,7 @@ final class NetlinkIntegrationTests: XCTestCase {
         let hostMAC = try XCTUnwrap(MACAddress("02:00:00:00:00:01"))
         let podMAC = try XCTUnwrap(MACAddress("02:00:00:00:00:02"))
         try host.createVethPair(LinkAttributes(name: "veth0", mtu: 1410, mac: hostMAC, txQueueLength: 0),
-                                peer: LinkAttributes(name: "eth0", mtu: 1410, mac: podMAC, txQueueLength: 0, namespace: podHandle))
+                                peer: LinkAttributes(name: "eth0", mtu: 1410, mac: podMAC, txQueueLength: 500, namespace: podHandle))
         let hostEnd = try XCTUnwrap(try host.link(named: "veth0"))
         let podEnd = try XCTUnwrap(try pod.link(named: "eth0"))
         XCTAssertNil(try host.link(named: "eth0"), "the peer must not appear in the creating namespace")
@@ -87,6 +87,8 @@ final class NetlinkIntegrationTests: XCTestCase {
         XCTAssertTrue(shown.contains("veth"), shown)
         XCTAssertTrue(shown.contains("02:00:00:00:00:02"), shown)
         XCTAssertTrue(shown.contains("mtu 1410"), shown)
+        XCTAssertTrue(shown.contains("qlen 500"), shown)
+        XCTAssertFalse(try hostNS.ip(["link", "show", "veth0"]).contains("qlen"), "txqueuelen 0: no qlen shown")
         XCTAssertTrue(try hostNS.ip(["link", "show", "veth0"]).contains("veth0@if\(podEnd.index)"))
 
         XCTAssertThrowsError(try host.createVethPair(LinkAttributes(name: "veth0"),
