@@ -124,7 +124,7 @@ public struct BridgeConfig: Equatable, Sendable {
             }
             let minID = try t.int("minID"), maxID = try t.int("maxID"), id = try t.int("id")
             switch (minID, maxID) {
-            case let (lo?, hi?):
+            case (let lo?, let hi?):
                 guard (1...4094).contains(lo) else { throw CNIError.invalidConfig("incorrect trunk minID parameter") }
                 guard (1...4094).contains(hi) else { throw CNIError.invalidConfig("incorrect trunk maxID parameter") }
                 guard lo <= hi else { throw CNIError.invalidConfig("minID is greater than maxID in trunk parameter") }
@@ -146,12 +146,8 @@ public struct BridgeConfig: Equatable, Sendable {
 
     /// The config's `dns`; nil when it sets nothing (then IPAM's DNS is kept).
     static func parseDNS(_ d: JSONObject) throws(CNIError) -> CNIResult.DNS? {
-        let nameservers = try d.stringArray("nameservers")
-        let search = try d.stringArray("search")
-        let options = try d.stringArray("options")
-        let domain = try d.string("domain") ?? ""
-        guard nameservers != nil || search != nil || options != nil || !domain.isEmpty else { return nil }
-        return CNIResult.DNS(nameservers: nameservers ?? [], domain: domain, search: search ?? [], options: options ?? [])
+        let dns = try CNIResult.DNS(json: d)
+        return CNIResult.DNS.isSet(in: d) ? dns : nil
     }
 
     static func parseMAC(_ o: JSONObject, cniArgsMAC: String?) throws(CNIError) -> MACAddress? {

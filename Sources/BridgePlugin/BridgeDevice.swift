@@ -46,7 +46,7 @@ struct BridgeDevice {
         try? Sysctl.write("net/ipv6/conf/\(name)/accept_ra", "0")
         let needsPromisc = config.promiscMode && !bridge.promiscuous
         if !bridge.isUp || needsPromisc {
-            try socket.setLink(index: bridge.index, up: true, promiscuous: needsPromisc ? true : nil)
+            try socket.setLink(index: bridge.index, LinkAttributes(isUp: true, promiscuous: needsPromisc ? true : nil))
             bridge.isUp = true
             bridge.promiscuous = bridge.promiscuous || needsPromisc
         }
@@ -76,7 +76,7 @@ struct BridgeDevice {
                 guard pods.isEmpty else {
                     throw CNIError.internalFailure("failed to set bridge addr: " + change.blockedError(bridge: link.name, pods: pods))
                 }
-                StandardIO.write("bridge: \(change.replacedMessage(bridge: link.name))\n", fd: 2)
+                Log.warning(plugin: "bridge", change.replacedMessage(bridge: link.name))
             }
             do {
                 try socket.deleteAddress(index: link.index, a.network)

@@ -55,13 +55,4 @@ public struct BridgePlugin: CNIPlugin {
     private func config(_ context: PluginContext) throws(CNIError) -> BridgeConfig {
         try BridgeConfig(json: context.config.json, cniArgsMAC: context.environment.args["MAC"])
     }
-
-    /// Opens the pod's network namespace with the reference's error text.
-    static func openNamespace(_ path: String) throws -> NetworkNamespace {
-        do {
-            return try NetworkNamespace(path: path)
-        } catch {
-            throw CNIError.internalFailure("failed to open netns \"\(path)\": \(error)")
-        }
-    }
 }

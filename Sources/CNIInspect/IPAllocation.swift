@@ -2,7 +2,8 @@ import CNIValues
 import HostLocalStore
 
 /// One host-local reservation file, `<dataDir>/<network>/<ip>` holding `<containerID>\r\n<ifname>`
-/// (legacy files hold only the container ID). Names and records follow `HostLocalStore`.
+/// (containernetworking/plugins:plugins/ipam/host-local/backend/disk/backend.go; legacy files hold
+/// only the container ID). Names and records follow `HostLocalStore`.
 public struct IPAllocation: Sendable, Equatable {
     /// The store directory's name: the CNI network name.
     public var network: String

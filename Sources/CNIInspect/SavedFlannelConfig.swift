@@ -1,8 +1,8 @@
 import CNIValues
 import HostLocalStore
 
-/// flannel's saved delegate config, `<dataDir>/<containerID>`: the exact JSON that DEL hands to
-/// the delegate plugin.
+/// flannel's saved delegate config, `<dataDir>/<containerID>` (flannel-io/cni-plugin:flannel.go,
+/// `saveScratchNetConf`): the exact JSON that DEL hands to the delegate plugin.
 public struct SavedFlannelConfig: Sendable, Equatable {
     public var containerID: String
     public var path: String

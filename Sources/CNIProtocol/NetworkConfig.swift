@@ -15,17 +15,8 @@ public struct NetworkConfig: Sendable {
     /// `deleting`: the config of a DEL, where a wrongly typed `args` or `runtimeConfig` is
     /// reported on stderr and read as absent (see `DeleteConfig`).
     public init(bytes: [UInt8], deleting: Bool = false) throws(CNIError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CNIError(code: CNIError.decodingFailure, "error unmarshall network config: \(error)")
-        }
-        guard let obj = value.objectValue else {
-            throw CNIError(code: CNIError.decodingFailure,
-                           "error unmarshall network config: expected an object, got \(value.typeName)")
-        }
-        if let key = NetworkConfig.firstNULString(value) {
+        let obj = try JSONObject(parsing: bytes, context: "error unmarshall network config")
+        if let key = NetworkConfig.firstNULString(.object(obj)) {
             throw CNIError.invalidConfig("invalid network config: NUL character in \"\(key)\"")
         }
         guard let name = try? obj.string("name"), !name.isEmpty else {

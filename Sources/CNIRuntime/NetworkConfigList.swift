@@ -10,15 +10,7 @@ public struct NetworkConfigList: Sendable {
     public let plugins: [JSONObject]
 
     public init(bytes: [UInt8]) throws(CNIError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CNIError(code: CNIError.decodingFailure, "error parsing configuration list: \(error)")
-        }
-        guard let o = value.objectValue else {
-            throw CNIError(code: CNIError.decodingFailure, "error parsing configuration list: expected an object")
-        }
+        let o = try JSONObject(parsing: bytes, context: "error parsing configuration list")
         // libcni reads a conflist into a map (exact keys) and a single config into
         // types.NetConf (struct fields, matched as encoding/json does).
         let keys: KeyMatching = o["plugins"] == nil ? .structField : .exact

@@ -149,6 +149,6 @@ public struct FlannelPlugin: CNIPlugin {
     }
 
     static func log(_ message: String) {
-        StandardIO.write("flannel: \(message)\n", fd: 2)
+        Log.warning(plugin: "flannel", message)
     }
 }

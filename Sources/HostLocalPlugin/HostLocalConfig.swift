@@ -123,12 +123,10 @@ public struct HostLocalConfig: Sendable {
     static func routes(_ ipam: JSONObject) throws(CNIError) -> [CNIResult.Route] {
         var out: [CNIResult.Route] = []
         for value in try ipam.array("routes") ?? [] {
-            guard let r = value.objectValue, let dst = try r.network("dst") else {
+            guard let r = value.objectValue, let route = try CNIResult.Route(json: r) else {
                 throw CNIError.invalidConfig("invalid route \(value): needs a \"dst\" CIDR")
             }
-            out.append(CNIResult.Route(destination: dst, gateway: try r.address("gw"), mtu: try r.int("mtu"),
-                                       advmss: try r.int("advmss"), priority: try r.int("priority"),
-                                       table: try r.int("table"), scope: try r.int("scope")))
+            out.append(route)
         }
         return out
     }

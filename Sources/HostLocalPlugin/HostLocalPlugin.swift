@@ -17,7 +17,7 @@ public struct HostLocalPlugin: CNIPlugin {
     public func add(_ context: PluginContext) throws -> CNIResult {
         let config = try HostLocalConfig(config: context.config, environmentArgs: context.environment.args)
         // Requested IPs that no range set can take fail before the store is touched.
-        _ = try Allocator<DiskStore>.assign(config.requestedIPs, to: config.rangeSets)
+        let assignment = try RangeSet.assign(config.requestedIPs, to: config.rangeSets)
         let dns = try config.resolvConf.map { try ResolvConf.load(path: $0) } ?? CNIResult.DNS()
         let boot = config.releaseOnReboot ? BootID.current() : nil
         let store = DiskStore(directory: config.storeDirectory, durable: boot == nil)
@@ -33,13 +33,13 @@ public struct HostLocalPlugin: CNIPlugin {
                     + transition.released.map(\.description).joined(separator: ", "))
             }
             store.removeOrphanedTemporaryFiles()
-            return try Allocator(store: store).allocate(config.rangeSets, requested: config.requestedIPs, for: context.attachment)
+            return try Allocator(store: store).allocate(config.rangeSets, assignment: assignment, for: context.attachment)
         }
         return CNIResult(ips: ips, routes: config.routes, dns: dns)
     }
 
     static func log(_ message: String) {
-        StandardIO.write("host-local: \(message)\n", fd: 2)
+        Log.warning(plugin: "host-local", message)
     }
 
     /// Releases everything the attachment holds. Unknown attachments, repeated DELs (also the DEL of

@@ -2,7 +2,7 @@ import CNIFirewall
 import CNIProtocol
 import CNIValues
 
-/// The portmap plugin's configuration (keys and defaults of the reference, §5.1).
+/// The portmap plugin's configuration (keys and defaults of the reference: `containernetworking/plugins:plugins/meta/portmap/main.go`).
 public struct PortmapConfig: Sendable {
     public enum Backend: String, Sendable {
         case iptables, nftables

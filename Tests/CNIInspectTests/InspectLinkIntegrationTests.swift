@@ -68,7 +68,7 @@ final class InspectLinkIntegrationTests: XCTestCase {
         XCTAssertTrue(nothing.stdout.hasSuffix("nothing to fix\n"), nothing.stdout)
     }
 
-    /// portmap's nftables backend (§5.4): a rule of a gone container is found and deleted by handle.
+    /// portmap's nftables backend (`containernetworking/plugins:plugins/meta/portmap/portmap_nftables.go`): a rule of a gone container is found and deleted by handle.
     func testNftHostPortRuleOfAGoneContainer() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")

@@ -5,7 +5,7 @@ import XCTest
 import FlannelSubnet
 
 /// Delegate generation: byte-identical to the reference's `json.Marshal` output for the
-/// documented example (reference-behaviour §2.3), the upstream test cases, and key rules.
+/// example in flannel-io/cni-plugin:README.md, the upstream test cases (`flannel_linux_test.go`), and key rules.
 final class DelegateConfigTests: XCTestCase {
     static let kubeFlannelSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
     static let dualStackSubnetEnv = """
