@@ -46,6 +46,11 @@ func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
     retryingInterrupts { read(fd, buffer.baseAddress, buffer.count) }
 }
 
+/// pread(2)
+func system_pread(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) -> Int {
+    retryingInterrupts { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+}
+
 /// write(2)
 func system_write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int {
     retryingInterrupts { write(fd, buffer.baseAddress, buffer.count) }
