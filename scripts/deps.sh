@@ -2,7 +2,8 @@
 # Usage: scripts/deps.sh [--test]
 # Installs what building needs (Debian/Ubuntu): libmnl-dev (the developer build links it;
 # the static release build fetches Debian 13's libmnl.a itself, see scripts/lib/static-libmnl.sh),
-# pkg-config, binutils (readelf, strip), debian-archive-keyring, iproute2, iptables.
+# pkg-config, binutils (readelf, strip), libc6-dev and g++ (libc.a, libstdc++.a for the static
+# link), debian-archive-keyring, iproute2, iptables.
 # With --test, also what the tests and benchmarks use: nftables, conntrack, Debian's reference
 # Go plugins (containernetworking-plugins), busybox-static, python3, podman, containerd, runc,
 # buildah (the init-container image), debootstrap (the Debian 11 rootfs), strace, file.
@@ -11,7 +12,7 @@
 # expected on PATH (see README).
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
-packages=(libmnl-dev pkg-config binutils debian-archive-keyring iproute2 iptables)
+packages=(libmnl-dev pkg-config binutils libc6-dev g++ debian-archive-keyring iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
     packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl time podman containerd runc buildah debootstrap strace file)
 fi
