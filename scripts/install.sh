@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 . "$(dirname "$0")/lib/suite-binary.sh"
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 dir=""; conflist=""; netconf=/etc/cni/net.d; build=1
 while (($#)); do
     case "$1" in

@@ -16,8 +16,9 @@ enum InstallCommand {
 
     static let usage = """
         usage: cni-plugins install DIR
-        Installs \(names.joined(separator: ", ")) into DIR (e.g. /opt/cni/bin), each name its own
-        file, written atomically (temp file + rename). Names that already hold this build are kept.
+        Installs \(names.joined(separator: ", ")) into DIR
+        (e.g. /opt/cni/bin), each name its own file, written atomically (temp file + rename).
+        Names that already hold this build are kept.
 
         """
 
