@@ -15,7 +15,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 . "$(dirname "$0")/lib/suite-binary.sh"
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUDGET_KIB=51200  # 50 MB for the five files
 dir=$(mktemp -d /tmp/cni-install-check.XXXXXX)
 node="cni-ic-node-$$" pod="cni-ic-pod-$$"
@@ -103,7 +103,7 @@ JSON
     ip -n "$pod" -4 addr show dev eth0 | grep -q 10.250.0.2/24 || { fail "$1: pod has no 10.250.0.2 on eth0"; return 1; }
     out=$(ip netns exec "$node" env CNI_COMMAND=DEL CNI_CONTAINERID=ic1 CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 \
         CNI_PATH="$bindir" "$bindir/bridge" <"$conf") || { fail "$1: bridge DEL: $out"; return 1; }
-    [ -z "$(ls -A "$dir/ipam/ic" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip')" ] \
+    [ -z "$(find "$dir/ipam/ic" -mindepth 1 ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null)" ] \
         || { fail "$1: reservation left after DEL: $(ls "$dir/ipam/ic")"; return 1; }
 }
 if [ "$(id -u)" != 0 ]; then

@@ -32,7 +32,7 @@ static_libmnl_prepare() {
     root="$base/root"
     pcdir="$base/pkgconfig"
     if [ ! -f "$pcdir/libmnl.pc" ] || [ "$deb" -nt "$pcdir/libmnl.pc" ]; then
-        rm -rf "$root" "$base/lib" && mkdir -p "$root" "$base/lib" "$pcdir" || return
+        rm -rf "${root:?}" "${base:?}/lib" && mkdir -p "$root" "$base/lib" "$pcdir" || return
         dpkg -x "$deb" "$root" || return
         [ -f "$root/usr/lib/x86_64-linux-gnu/libmnl.a" ] && [ -f "$root/usr/include/libmnl/libmnl.h" ] \
             || { echo "static-libmnl: $deb holds no libmnl.a / libmnl.h" >&2; return 1; }

@@ -12,6 +12,7 @@
 #     `BINARY install DIR`: the binary copies itself into DIR under each plugin name, one file
 #     per name, each written to a temp file and renamed into place.
 
+# shellcheck disable=SC2034  # used by the scripts that source this file
 SUITE_PLUGIN_NAMES=(flannel bridge host-local portmap loopback)
 
 # True when $1 exists and is newer than every source file (Package.swift, Sources/) under $2.
