@@ -162,6 +162,16 @@ def churn(impl, plugin_dir, workers, per_worker, tmp):
     return workers * per_worker / (time.perf_counter() - t0)
 
 
+SETTLE_SECONDS = 5
+
+
+def settle():
+    """Let the kernel finish tearing down the pod netns just deleted: `ip netns del` returns
+    before the namespace is destroyed (cleanup_net runs later, under rtnl_lock), and that work
+    would otherwise slow down whichever implementation runs next."""
+    time.sleep(SETTLE_SECONDS)
+
+
 def q(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
@@ -210,6 +220,7 @@ def main():
             for impl, d in impls:
                 # Fresh bridge per side: tear the previous one down (in the private node netns only).
                 sh("ip", "link", "del", "cni0", check=False)
+                settle()
                 r[impl] = scenario(kind, "reference" if impl == ref_name else "ours", d, pods, tmp)
             rows.append((kind, r))
         churn_rows = []
@@ -217,6 +228,7 @@ def main():
             c = {}
             for impl, d in impls:
                 sh("ip", "link", "del", "cni0", check=False)
+                settle()
                 c[impl] = churn("reference" if impl == ref_name else "ours", d, workers, max(10, pods // 5), tmp)
             churn_rows.append((workers, c))
     finally:
