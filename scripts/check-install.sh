@@ -70,11 +70,16 @@ echo "install check: $kib KiB for the five files ($(stat -c %s "$bin") bytes eac
 ((kib <= BUDGET_KIB)) && pass "size $kib KiB <= $BUDGET_KIB KiB" || fail "installed suite is $kib KiB > $BUDGET_KIB KiB (50 MB)"
 
 # ---- idempotent ------------------------------------------------------------------------------
+# A temp file of an install killed mid-write (its pid is gone) is swept by the next install.
+deadpid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))  # no process can have it
+printf 'partial' >"$bindir/.bridge.tmp-$deadpid-0badcafe"
 before=$(stat -c '%n %i %Y' "$bindir"/* | sort)
 (exec -a cni-plugins "$bin" install "$bindir") >"$dir/second.out" || fail "second install failed"
 after=$(stat -c '%n %i %Y' "$bindir"/* | sort)
 [ "$before" = "$after" ] && pass "installing again changes nothing: $(cat "$dir/second.out")" \
     || fail "second install rewrote files: $before -> $after"
+[ ! -e "$bindir/.bridge.tmp-$deadpid-0badcafe" ] && pass "an abandoned temp file of a killed install was removed" \
+    || fail "abandoned temp file .bridge.tmp-$deadpid-0badcafe left in $bindir"
 
 # ---- cp -f over flannel ----------------------------------------------------------------------
 foreign=/usr/lib/cni/bridge

@@ -7,7 +7,8 @@ import CNIValues
 /// container does at every start, must not change bridge or host-local). Each file is written
 /// to a temp name in DIR, fsynced and renamed into place, so a kubelet never execs a partial
 /// binary; a name that already holds exactly this build is left alone (running it again
-/// changes nothing). Needs nothing but the kernel and /proc: it is the entrypoint of the
+/// changes nothing). Temp files of an earlier install that was killed (their writer is gone) are
+/// removed. Needs nothing but the kernel and /proc: it is the entrypoint of the
 /// init-container image, which holds no shell and no `cp`.
 enum InstallCommand {
     /// Delegates first, the chain's entry point last: a kubelet that sees `flannel` finds
@@ -36,6 +37,8 @@ enum InstallCommand {
         do {
             let me = try FileSystem.readFile("/proc/self/exe", limit: 256 << 20)
             try FileSystem.makeDirectory(dir, mode: 0o755)
+            // What an install killed mid-write left (a 10 MB temp file per name otherwise stays).
+            let swept = FileSystem.removeAbandonedTemporaryFiles(in: dir)
             var installed: [String] = [], kept: [String] = []
             for name in names {
                 let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
@@ -50,7 +53,9 @@ enum InstallCommand {
             var line = "install: \(dir): "
             line += installed.isEmpty ? "nothing to do" : "installed \(installed.joined(separator: " "))"
             if !kept.isEmpty { line += installed.isEmpty ? " (\(kept.joined(separator: " ")) up to date)" : "; up to date: \(kept.joined(separator: " "))" }
-            line += " (\(me.count) bytes each, build-id \(id.map(ELFBuildID.hex) ?? "none"))\n"
+            line += " (\(me.count) bytes each, build-id \(id.map(ELFBuildID.hex) ?? "none"))"
+            if !swept.isEmpty { line += "; removed abandoned temp files: \(swept.joined(separator: " "))" }
+            line += "\n"
             StandardIO.write(line, fd: 1)
             return 0
         } catch {
