@@ -1,6 +1,5 @@
 import CNISystem
 import CNIValues
-import Glibc
 
 /// The plugins compiled into this executable, for in-process delegation. Set once by the
 /// multicall main before any plugin runs.
@@ -24,9 +23,15 @@ public enum PluginRegistry {
         return me == other
     }
 
+    /// Bytes read from the start of a candidate: linkers put the build-id note right after the
+    /// program headers (in the first KiB of our binary and of the Go plugins). A note further in
+    /// reads as no build-id, so that plugin is exec'ed: slower, never wrong.
+    static let buildIDPrefix = 64 << 10
+
     /// The ELF build-id of the file at `path` (nil when it has none or cannot be read).
     public static func buildID(of path: String) -> [UInt8]? {
-        guard let fd = try? FileDescriptor.open(path, flags: O_RDONLY) else { return nil }
-        return ELFBuildID.read { offset, count in try? fd.read(at: offset, count: count, path: path) }
+        guard let bytes = try? FileProbe.readPrefix(path, count: buildIDPrefix),
+              case .id(let id) = ELFBuildID.parse(bytes) else { return nil }
+        return id
     }
 }

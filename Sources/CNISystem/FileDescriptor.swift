@@ -36,27 +36,6 @@ public final class FileDescriptor {
         }
     }
 
-    /// Up to `count` bytes at `offset` (pread(2), the file position is untouched); fewer only at
-    /// end of file.
-    public func read(at offset: UInt64, count: Int, path: String? = nil) throws(SystemError) -> [UInt8] {
-        guard count > 0 else { return [] }
-        guard offset <= UInt64(Int64.max - Int64(count)) else {
-            throw SystemError(operation: "read", path: path, errno: .invalidArgument)
-        }
-        var out = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = out.withUnsafeMutableBytes { raw in
-                system_pread(rawValue, UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), Int64(offset) + Int64(filled))
-            }
-            if n < 0 { throw SystemError(operation: "read", path: path, errno: .current) }
-            if n == 0 { break }
-            filled += n
-        }
-        out.removeSubrange(filled...)
-        return out
-    }
-
     /// Writes every byte, looping over partial writes.
     public func writeAll(_ bytes: [UInt8], path: String? = nil) throws(SystemError) {
         var offset = 0

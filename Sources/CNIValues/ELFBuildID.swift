@@ -1,59 +1,80 @@
-/// The GNU build-id of an ELF file: the `NT_GNU_BUILD_ID` note (name "GNU", type 3) in a
-/// `PT_NOTE` segment, a hash the linker computes over the output (`ld --build-id`). Two files
-/// with the same build-id are the same build; `strip` keeps the note.
-///
-/// Pure: `read(offset, count)` supplies the file's bytes (fewer than `count` at end of file,
-/// nil on error), so only the ELF header, the program headers and the note segments are read.
-/// Only ELF64 little-endian (x86_64, aarch64) is understood; anything else has no build-id.
-public enum ELFBuildID {
-    public typealias Reader = (_ offset: UInt64, _ count: Int) -> [UInt8]?
+/// The build identity of an executable: the GNU build-id note (`NT_GNU_BUILD_ID`, owner "GNU")
+/// the linker writes into every ELF file, found through the program headers' `PT_NOTE`
+/// segments (pure parsing over the file's first bytes; every read is bounds-checked). Two files
+/// with the same build-id are the same build.
+public enum ELFBuildID: Equatable, Sendable {
+    /// Not an ELF file (a script, a truncated file).
+    case notELF
+    /// ELF, but no build-id note within the bytes given (linked with `--build-id=none`).
+    case none
+    /// The note's descriptor (20 bytes for sha1, 16 for md5/uuid).
+    case id([UInt8])
 
-    static let noteTypeGNUBuildID: UInt32 = 3
-    static let segmentTypeNote: UInt32 = 4
-    /// Bounds that keep a hostile or corrupt file from making us read much.
-    static let maxProgramHeaders = 512
-    static let maxNoteSegmentSize: UInt64 = 1 << 16
+    static let ptNote: UInt32 = 4
+    static let ntGNUBuildID: UInt32 = 3
 
-    public static func read(_ read: Reader) -> [UInt8]? {
-        guard let header = read(0, 64), header.count == 64,
-              header[0] == 0x7F, header[1] == 0x45, header[2] == 0x4C, header[3] == 0x46,
-              header[4] == 2,  // ELFCLASS64
-              header[5] == 1   // ELFDATA2LSB
-        else { return nil }
-        let phoff = le64(header, 0x20)
-        let phentsize = Int(le16(header, 0x36))
-        let phnum = Int(le16(header, 0x38))
-        guard phnum > 0, phnum <= maxProgramHeaders, phentsize >= 56,
-              let table = read(phoff, phnum * phentsize), table.count == phnum * phentsize
-        else { return nil }
-        for index in 0..<phnum {
-            let at = index * phentsize
-            guard le32(table, at) == segmentTypeNote else { continue }
-            let offset = le64(table, at + 0x08)
-            let size = le64(table, at + 0x20)
-            let align = le64(table, at + 0x30) == 8 ? 8 : 4
-            guard size > 0, size <= maxNoteSegmentSize,
-                  let notes = read(offset, Int(size)), notes.count == Int(size) else { continue }
-            if let id = buildID(inNotes: notes, alignment: align) { return id }
+    /// Lower-case hex of the id (what `readelf -n` and `file` print).
+    public var hex: String? {
+        guard case .id(let bytes) = self else { return nil }
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
         }
-        return nil
+        return out
     }
 
-    /// Walks one note segment: `namesz`, `descsz`, `type` (4 bytes each), then the name and
-    /// the descriptor, each padded to `alignment`.
-    static func buildID(inNotes notes: [UInt8], alignment: Int) -> [UInt8]? {
-        var at = 0
-        while notes.count - at >= 12 {
-            let nameSize = Int(le32(notes, at)), descSize = Int(le32(notes, at + 4))
-            let type = le32(notes, at + 8)
+    /// Parses the start of a file (the header, program headers and notes must lie within it).
+    public static func parse(_ bytes: [UInt8]) -> ELFBuildID {
+        guard bytes.count >= 52, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else { return .notELF }
+        let is64: Bool
+        switch bytes[4] {
+        case 1: is64 = false
+        case 2: is64 = true
+        default: return .notELF
+        }
+        let reader: Reader
+        switch bytes[5] {
+        case 1: reader = Reader(bytes: bytes, bigEndian: false)
+        case 2: reader = Reader(bytes: bytes, bigEndian: true)
+        default: return .notELF
+        }
+        guard let phoff = is64 ? reader.u64(0x20) : reader.u32(0x1C).map(UInt64.init),
+              let phentsize = reader.u16(is64 ? 0x36 : 0x2A), let phnum = reader.u16(is64 ? 0x38 : 0x2C)
+        else { return .notELF }
+        let entrySize = is64 ? 56 : 32
+        guard Int(phentsize) >= entrySize, phoff < UInt64(bytes.count) else { return .none }
+        for i in 0..<Int(phnum) {
+            let base = Int(phoff) + i * Int(phentsize)
+            guard base + entrySize <= bytes.count, let type = reader.u32(base), type == ptNote else { continue }
+            let offset: UInt64?, size: UInt64?, align: UInt64?
+            if is64 {
+                offset = reader.u64(base + 8); size = reader.u64(base + 32); align = reader.u64(base + 48)
+            } else {
+                offset = reader.u32(base + 4).map(UInt64.init); size = reader.u32(base + 16).map(UInt64.init)
+                align = reader.u32(base + 28).map(UInt64.init)
+            }
+            guard let offset, let size, offset <= UInt64(bytes.count), size <= UInt64(bytes.count) - offset else { continue }
+            if let id = buildID(reader, from: Int(offset), to: Int(offset + size), align: align == 8 ? 8 : 4) {
+                return .id(id)
+            }
+        }
+        return .none
+    }
+
+    /// Walks the notes in `[start, end)`: namesz, descsz, type, name and desc each padded to `align`.
+    static func buildID(_ r: Reader, from start: Int, to end: Int, align: Int) -> [UInt8]? {
+        var at = start
+        while at + 12 <= end {
+            guard let namesz = r.u32(at), let descsz = r.u32(at + 4), let type = r.u32(at + 8) else { return nil }
             let nameStart = at + 12
-            let descStart = nameStart + padded(nameSize, alignment)
-            let next = descStart + padded(descSize, alignment)
-            guard descStart <= notes.count, descStart + descSize <= notes.count else { return nil }
-            if type == noteTypeGNUBuildID, nameSize == 4,
-               notes[nameStart] == 0x47, notes[nameStart + 1] == 0x4E, notes[nameStart + 2] == 0x55,
-               notes[nameStart + 3] == 0, descSize > 0 {
-                return Array(notes[descStart..<(descStart + descSize)])
+            let descStart = nameStart + padded(Int(namesz), align)
+            let next = descStart + padded(Int(descsz), align)
+            guard namesz <= 1 << 16, descsz <= 1 << 16, descStart + Int(descsz) <= end else { return nil }
+            if type == ntGNUBuildID, namesz == 4, Array(r.bytes[nameStart..<nameStart + 4]) == [0x47, 0x4E, 0x55, 0],
+               descsz > 0 {
+                return Array(r.bytes[descStart..<descStart + Int(descsz)])
             }
             guard next > at else { return nil }
             at = next
@@ -61,36 +82,24 @@ public enum ELFBuildID {
         return nil
     }
 
-    /// Lowercase hex, as `readelf -n` and `file` print it.
-    public static func hex(_ id: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(id.count * 2)
-        for byte in id {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+    static func padded(_ n: Int, _ align: Int) -> Int { (n + align - 1) / align * align }
+
+    struct Reader {
+        let bytes: [UInt8]
+        let bigEndian: Bool
+
+        func value(_ at: Int, _ width: Int) -> UInt64? {
+            guard at >= 0, width > 0, at <= bytes.count - width else { return nil }
+            var v: UInt64 = 0
+            for k in 0..<width {
+                let b = UInt64(bytes[bigEndian ? at + k : at + width - 1 - k])
+                v = v << 8 | b
+            }
+            return v
         }
-        return String(decoding: out, as: UTF8.self)
-    }
 
-    // Sizes come from 32-bit fields, so these never overflow Int on a 64-bit host.
-    private static func padded(_ size: Int, _ alignment: Int) -> Int {
-        (size + alignment - 1) / alignment * alignment
-    }
-
-    private static func le16(_ b: [UInt8], _ at: Int) -> UInt16 {
-        UInt16(b[at]) | UInt16(b[at + 1]) << 8
-    }
-
-    private static func le32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        var v: UInt32 = 0
-        for i in (0..<4).reversed() { v = v << 8 | UInt32(b[at + i]) }
-        return v
-    }
-
-    private static func le64(_ b: [UInt8], _ at: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in (0..<8).reversed() { v = v << 8 | UInt64(b[at + i]) }
-        return v
+        func u16(_ at: Int) -> UInt16? { value(at, 2).map { UInt16(truncatingIfNeeded: $0) } }
+        func u32(_ at: Int) -> UInt32? { value(at, 4).map { UInt32(truncatingIfNeeded: $0) } }
+        func u64(_ at: Int) -> UInt64? { value(at, 8) }
     }
 }

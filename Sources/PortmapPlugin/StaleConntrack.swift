@@ -1,5 +1,5 @@
-import CNIValues
 import CNISystem
+import CNIValues
 
 /// Deletes conntrack entries for the mapped UDP host ports after the rules are in place, so
 /// earlier UDP "connections" to the host port don't keep bypassing the new DNAT. Uses the

@@ -53,7 +53,7 @@ enum InstallCommand {
             var line = "install: \(dir): "
             line += installed.isEmpty ? "nothing to do" : "installed \(installed.joined(separator: " "))"
             if !kept.isEmpty { line += installed.isEmpty ? " (\(kept.joined(separator: " ")) up to date)" : "; up to date: \(kept.joined(separator: " "))" }
-            line += " (\(me.count) bytes each, build-id \(id.map(ELFBuildID.hex) ?? "none"))"
+            line += " (\(me.count) bytes each, build-id \(id.flatMap { ELFBuildID.id($0).hex } ?? "none"))"
             if !swept.isEmpty { line += "; removed abandoned temp files: \(swept.joined(separator: " "))" }
             line += "\n"
             StandardIO.write(line, fd: 1)

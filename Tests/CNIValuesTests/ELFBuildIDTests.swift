@@ -1,97 +1,82 @@
 import CNIValues
 import XCTest
 
+/// The build-id reader on hand-built ELF images: 64-bit little-endian and 32-bit big-endian,
+/// other notes before the build-id, and inputs that must not trap.
 final class ELFBuildIDTests: XCTestCase {
-    /// A minimal ELF64 little-endian file: header, `programHeaders`, then `segments` laid out
-    /// one after the other (each program header points at its segment).
-    private func elf(_ segments: [(type: UInt32, align: UInt64, bytes: [UInt8])]) -> [UInt8] {
-        var header = [UInt8](repeating: 0, count: 64)
-        header.replaceSubrange(0..<6, with: [0x7F, 0x45, 0x4C, 0x46, 2, 1])
-        put(&header, 0x20, UInt64(64), 8)                 // e_phoff
-        put(&header, 0x36, UInt64(56), 2)                 // e_phentsize
-        put(&header, 0x38, UInt64(segments.count), 2)     // e_phnum
-        var table: [UInt8] = []
-        var offset = 64 + 56 * segments.count
-        for s in segments {
-            var ph = [UInt8](repeating: 0, count: 56)
-            put(&ph, 0, UInt64(s.type), 4)
-            put(&ph, 0x08, UInt64(offset), 8)
-            put(&ph, 0x20, UInt64(s.bytes.count), 8)
-            put(&ph, 0x30, s.align, 8)
-            table += ph
-            offset += s.bytes.count
+    /// An ELF header, one PT_NOTE program header and the notes right after.
+    static func image(is64: Bool, bigEndian: Bool, notes: [(name: [UInt8], type: UInt32, desc: [UInt8])]) -> [UInt8] {
+        func put(_ v: UInt64, _ width: Int, into out: inout [UInt8]) {
+            for k in 0..<width {
+                let shift = bigEndian ? (width - 1 - k) * 8 : k * 8
+                out.append(UInt8(truncatingIfNeeded: v >> UInt64(shift)))
+            }
         }
-        return header + table + segments.flatMap(\.bytes)
-    }
-
-    private func note(name: [UInt8], type: UInt32, desc: [UInt8], align: Int = 4) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 12)
-        put(&out, 0, UInt64(name.count), 4)
-        put(&out, 4, UInt64(desc.count), 4)
-        put(&out, 8, UInt64(type), 4)
-        out += name + [UInt8](repeating: 0, count: (align - name.count % align) % align)
-        out += desc + [UInt8](repeating: 0, count: (align - desc.count % align) % align)
-        return out
-    }
-
-    private func put(_ b: inout [UInt8], _ at: Int, _ value: UInt64, _ size: Int) {
-        for i in 0..<size { b[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
-    }
-
-    private func buildID(_ file: [UInt8]) -> [UInt8]? {
-        ELFBuildID.read { offset, count in
-            guard offset <= UInt64(file.count) else { return [] }
-            let start = Int(offset)
-            return Array(file[start..<min(file.count, start + count)])
+        var noteBytes: [UInt8] = []
+        for n in notes {
+            put(UInt64(n.name.count), 4, into: &noteBytes)
+            put(UInt64(n.desc.count), 4, into: &noteBytes)
+            put(UInt64(n.type), 4, into: &noteBytes)
+            noteBytes += n.name + [UInt8](repeating: 0, count: (4 - n.name.count % 4) % 4)
+            noteBytes += n.desc + [UInt8](repeating: 0, count: (4 - n.desc.count % 4) % 4)
         }
-    }
-
-    private let gnu: [UInt8] = [0x47, 0x4E, 0x55, 0]
-    private let id: [UInt8] = [0xD1, 0x98, 0x62, 0xF2, 0xD1, 0x07, 0x9D, 0xD3, 0xE8, 0xD6,
-                               0x20, 0x40, 0x32, 0x7B, 0x10, 0xDC, 0xA2, 0xDD, 0x40, 0xCA]
-
-    func testFindsTheGNUBuildIDAfterOtherNotesAndSegments() {
-        let abiTag = note(name: gnu, type: 1, desc: [0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0])
-        let goNote = note(name: Array("Go".utf8) + [0], type: 4, desc: Array("abc/def".utf8))
-        let file = elf([
-            (type: 1, align: 4096, bytes: [UInt8](repeating: 0x90, count: 32)),   // PT_LOAD
-            (type: 4, align: 4, bytes: abiTag + goNote + note(name: gnu, type: 3, desc: id)),
-        ])
-        XCTAssertEqual(buildID(file), id)
-        XCTAssertEqual(ELFBuildID.hex(id), "d19862f2d1079dd3e8d62040327b10dca2dd40ca")
-    }
-
-    func testReadsNotesAlignedToEightBytes() {
-        let property = note(name: gnu, type: 5, desc: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], align: 8)
-        let file = elf([(type: 4, align: 8, bytes: property + note(name: gnu, type: 3, desc: id, align: 8))])
-        XCTAssertEqual(buildID(file), id)
-    }
-
-    func testNoBuildIDInFilesWithoutOne() {
-        XCTAssertNil(buildID(elf([(type: 4, align: 4, bytes: note(name: gnu, type: 1, desc: [0, 0, 0, 0]))])))
-        // A type-3 note under another name ("Go" build IDs are type 4; "XYZ" is nobody's).
-        XCTAssertNil(buildID(elf([(type: 4, align: 4, bytes: note(name: Array("XYZ".utf8) + [0], type: 3, desc: id))])))
-        XCTAssertNil(buildID(elf([(type: 1, align: 4, bytes: note(name: gnu, type: 3, desc: id))])))  // not PT_NOTE
-        XCTAssertNil(buildID(Array("#!/bin/sh\necho hi\n".utf8)))
-        XCTAssertNil(buildID([]))
-    }
-
-    func testRejectsTruncatedAndCorruptFilesWithoutTrapping() {
-        let good = elf([(type: 4, align: 4, bytes: note(name: gnu, type: 3, desc: id))])
-        for cut in [10, 63, 64, 100, good.count - 1] {
-            XCTAssertNil(buildID(Array(good[0..<cut])), "cut at \(cut)")
+        let headerSize = is64 ? 64 : 52, phSize = is64 ? 56 : 32
+        let noteOffset = UInt64(headerSize + phSize)
+        var out: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, is64 ? 2 : 1, bigEndian ? 2 : 1, 1, 0]
+        out += [UInt8](repeating: 0, count: 8)
+        put(2, 2, into: &out); put(62, 2, into: &out); put(1, 4, into: &out)  // e_type, e_machine, e_version
+        if is64 {
+            put(0, 8, into: &out); put(UInt64(headerSize), 8, into: &out); put(0, 8, into: &out)  // entry, phoff, shoff
+        } else {
+            put(0, 4, into: &out); put(UInt64(headerSize), 4, into: &out); put(0, 4, into: &out)
         }
-        var bigClass = good
-        bigClass[5] = 2  // big-endian
-        XCTAssertNil(buildID(bigClass))
-        var hugeDesc = good
-        put(&hugeDesc, 64 + 56 + 4, 0xFFFF_FFFF, 4)  // descsz past the segment
-        XCTAssertNil(buildID(hugeDesc))
-        var hugeTable = good
-        put(&hugeTable, 0x38, 0xFFFF, 2)  // e_phnum
-        XCTAssertNil(buildID(hugeTable))
-        var farOffset = good
-        put(&farOffset, 0x20, UInt64.max - 8, 8)  // e_phoff
-        XCTAssertNil(buildID(farOffset))
+        put(0, 4, into: &out); put(UInt64(headerSize), 2, into: &out)  // flags, ehsize
+        put(UInt64(phSize), 2, into: &out); put(1, 2, into: &out)  // phentsize, phnum
+        put(0, 2, into: &out); put(0, 2, into: &out); put(0, 2, into: &out)  // shentsize, shnum, shstrndx
+        XCTAssertEqual(out.count, headerSize)
+        if is64 {
+            put(4, 4, into: &out); put(4, 4, into: &out); put(noteOffset, 8, into: &out)  // type, flags, offset
+            put(0, 8, into: &out); put(0, 8, into: &out)  // vaddr, paddr
+            put(UInt64(noteBytes.count), 8, into: &out); put(UInt64(noteBytes.count), 8, into: &out); put(4, 8, into: &out)
+        } else {
+            put(4, 4, into: &out); put(noteOffset, 4, into: &out); put(0, 4, into: &out); put(0, 4, into: &out)
+            put(UInt64(noteBytes.count), 4, into: &out); put(UInt64(noteBytes.count), 4, into: &out)
+            put(4, 4, into: &out); put(4, 4, into: &out)
+        }
+        return out + noteBytes
+    }
+
+    static let gnu: [UInt8] = [0x47, 0x4E, 0x55, 0]
+    static let id: [UInt8] = Array(0..<20).map { UInt8($0 * 13 & 0xFF) }
+
+    func testFindsTheBuildIDAfterOtherNotes() {
+        let notes: [(name: [UInt8], type: UInt32, desc: [UInt8])] = [
+            (Self.gnu, 1, [0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]),  // NT_GNU_ABI_TAG
+            (Array("Go\0".utf8), 4, [1, 2, 3]),  // a note whose desc needs padding
+            (Self.gnu, 3, Self.id),
+        ]
+        for (is64, big) in [(true, false), (false, true), (true, true), (false, false)] {
+            let bytes = Self.image(is64: is64, bigEndian: big, notes: notes)
+            XCTAssertEqual(ELFBuildID.parse(bytes), .id(Self.id), "is64 \(is64) bigEndian \(big)")
+        }
+        XCTAssertEqual(ELFBuildID.id(Self.id).hex, "000d1a2734414e5b6875828f9ca9b6c3d0ddeaf7")
+    }
+
+    func testWithoutBuildIDNotELFAndTruncated() {
+        let noID = Self.image(is64: true, bigEndian: false, notes: [(Self.gnu, 1, [0, 0, 0, 0])])
+        XCTAssertEqual(ELFBuildID.parse(noID), ELFBuildID.none)
+        XCTAssertEqual(ELFBuildID.parse(Array("#!/bin/sh\necho hi\n".utf8) + [UInt8](repeating: 0x20, count: 64)), .notELF)
+        XCTAssertEqual(ELFBuildID.parse([0x7F, 0x45, 0x4C, 0x46]), .notELF)
+        // Every prefix of a valid image parses without trapping, to none or the id.
+        let full = Self.image(is64: true, bigEndian: false, notes: [(Self.gnu, 3, Self.id)])
+        for n in 0...full.count {
+            let r = ELFBuildID.parse(Array(full.prefix(n)))
+            XCTAssertTrue(r == .notELF || r == ELFBuildID.none || r == .id(Self.id), "prefix \(n): \(r)")
+        }
+        XCTAssertEqual(ELFBuildID.parse(full), .id(Self.id))
+        // Absurd sizes in the note header.
+        var bad = full
+        bad[120] = 0xFF; bad[121] = 0xFF; bad[122] = 0xFF; bad[123] = 0xFF
+        XCTAssertEqual(ELFBuildID.parse(bad), ELFBuildID.none)
     }
 }
