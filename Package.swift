@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
         .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "FlannelSubnet", "CNITestSupport"]),
         .testTarget(name: "CNIRuntimeTests", dependencies: ["CNIRuntime", "CNITestSupport"]),
-        .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "HostLocalStore", "CNITestSupport"]),
+        .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "HostLocalStore", "CNITestSupport", "CNIValues"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
     ]
