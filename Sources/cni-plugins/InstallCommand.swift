@@ -38,7 +38,7 @@ enum InstallCommand {
             let me = try FileSystem.readFile("/proc/self/exe", limit: 256 << 20)
             try FileSystem.makeDirectory(dir, mode: 0o755)
             // What an install killed mid-write left (a 10 MB temp file per name otherwise stays).
-            let swept = FileSystem.removeAbandonedTemporaryFiles(in: dir)
+            let swept = FileSystem.removeTemporaryFiles(in: dir, onlyAbandoned: true)
             var installed: [String] = [], kept: [String] = []
             for name in names {
                 let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
