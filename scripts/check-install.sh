@@ -108,7 +108,7 @@ JSON
     ip -n "$pod" -4 addr show dev eth0 | grep -q 10.250.0.2/24 || { fail "$1: pod has no 10.250.0.2 on eth0"; return 1; }
     out=$(ip netns exec "$node" env CNI_COMMAND=DEL CNI_CONTAINERID=ic1 CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 \
         CNI_PATH="$bindir" "$bindir/bridge" <"$conf") || { fail "$1: bridge DEL: $out"; return 1; }
-    [ -z "$(find "$dir/ipam/ic" -mindepth 1 ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null)" ] \
+    [ -z "$(find "$dir/ipam/ic" -mindepth 1 ! -name lock ! -name boot_id ! -name 'last_reserved_ip*' 2>/dev/null)" ] \
         || { fail "$1: reservation left after DEL: $(ls "$dir/ipam/ic")"; return 1; }
 }
 if [ "$(id -u)" != 0 ]; then
