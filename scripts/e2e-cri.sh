@@ -30,6 +30,7 @@ NAME=e2e-cri
 . "$E2E_ROOT/scripts/lib/runtime-sandbox.sh"
 . "$E2E_ROOT/scripts/lib/runtime-node.sh"
 . "$E2E_ROOT/scripts/lib/runtime-checks.sh"
+. "$E2E_ROOT/scripts/lib/runtime-e2e.sh"       # skip_all, e2e_begin, e2e_finish
 . "$E2E_ROOT/scripts/lib/runtime-scenarios.sh"   # HOST_PORT, wait_http, check_hostport
 . "$E2E_ROOT/scripts/lib/e2e-plugins.sh"         # suite_binary (scripts/lib/suite-binary.sh), E2E_PLUGIN_NAMES
 . "$E2E_ROOT/scripts/lib/cri-node.sh"
@@ -41,16 +42,6 @@ NAME=e2e-cri
 # label and conflist file of each run
 CRI_RUNS=("0.3.1:10-flannel.conflist" "1.0.0:10-flannel-v1.1.conflist")
 
-E2E_SKIP_REASON=""
-skip_all() {
-    E2E_SKIP_REASON=$*
-    if [ -z "${E2E_TRAP_SET:-}" ]; then print_skip; fi
-    exit 0
-}
-print_skip() {
-    echo "$NAME: skipped: $E2E_SKIP_REASON"
-    echo "$NAME: 0 passed, 0 failed, 1 skipped"
-}
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (creates namespaces and runs containerd)"
 for tool in containerd containerd-shim-runc-v2 ctr runc gcc protoc unshare nsenter setpriv ip iptables-save timeout busybox tar sha256sum; do
@@ -77,31 +68,14 @@ cleanup() {
         for id in "${CRI_LIVE_PODS[@]}"; do cri_remove_pod "$id"; done
         cri_stop_containerd
     fi
-    sandbox_stop
-    sandbox_remove_cgroups "$CGROUP_PARENT"
-    [ ! -d "$WORK" ] || rmdir "$WORK" 2>/dev/null
-    if [ -n "$E2E_SKIP_REASON" ] && ((E2E_PASSED + E2E_FAILED == 0)); then
-        print_skip
-        exit 0
-    fi
-    ((rc == 0)) || ((E2E_FAILED > 0)) || fail "aborted (exit status $rc)"
-    summary
-    exit $((E2E_FAILED > 0 ? 1 : 0))
+    e2e_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 E2E_TRAP_SET=1
 
-E2E_START_MS=$(now_ms)
-sandbox_remove_cgroups 'e2e-cri-*'   # empty leftovers of a killed earlier run
-E2E_HOST_BEFORE=$(host_snapshot)
 echo "plugins: $suite_bin behind tracing wrappers; containerd $(containerd --version | awk '{print $3}')"
-if ! sandbox_start "$WORK" 2>"$WORK.err"; then
-    setup_err=$(tail -n 3 "$WORK.err" | tr '\n' ' ')
-    rm -f "$WORK.err"
-    skip_all "cannot create private pid/mount/net namespaces with tmpfs and overlay mounts: $setup_err"
-fi
-rm -f "$WORK.err"
+e2e_begin
 node_install_plugins bin "$suite_bin" "$E2E_ROOT" || { fail "install plugins into $NODE_PLUGIN_DIR"; exit 1; }
 node_configure "$E2E_ROOT/conflists/10-flannel.conflist" || { fail "node configuration"; exit 1; }
 sandbox_run mkdir -p "$CRI_DIR" && sandbox_run ln -s "$suite_bin" "$CRI_INSPECT" || { fail "install cni-inspect"; exit 1; }

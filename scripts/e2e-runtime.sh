@@ -32,22 +32,11 @@ NAME=e2e-runtime
 . "$E2E_ROOT/scripts/lib/runtime-sandbox.sh"
 . "$E2E_ROOT/scripts/lib/runtime-node.sh"
 . "$E2E_ROOT/scripts/lib/runtime-checks.sh"
+. "$E2E_ROOT/scripts/lib/runtime-e2e.sh"       # skip_all, e2e_begin, e2e_finish
 . "$E2E_ROOT/scripts/lib/runtime-scenarios.sh"
 . "$E2E_ROOT/scripts/lib/runtime-ctr.sh"
 . "$E2E_ROOT/scripts/lib/suite-binary.sh"
 
-E2E_SKIP_REASON=""
-# skip_all REASON: nothing was tested, for a reason outside the suite's control; exit 0. The
-# two lines are printed last (by cleanup once the trap is installed).
-skip_all() {
-    E2E_SKIP_REASON=$*
-    if [ -z "${E2E_TRAP_SET:-}" ]; then print_skip; fi
-    exit 0
-}
-print_skip() {
-    echo "$NAME: skipped: $E2E_SKIP_REASON"
-    echo "$NAME: 0 passed, 0 failed, 1 skipped"
-}
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (creates namespaces and runs podman as root)"
 for tool in podman runc conmon containerd ctr unshare nsenter setpriv ip bridge iptables-save python3 timeout busybox; do
@@ -85,31 +74,14 @@ cleanup() {
         # graceful first (runc removes its cgroups), then the kernel kills the rest with pid 1
         sandbox_run timeout 30 podman rm -af -t 0 >/dev/null 2>&1
     fi
-    sandbox_stop
-    sandbox_remove_cgroups "$CGROUP_PARENT"
-    [ ! -d "$WORK" ] || rmdir "$WORK" 2>/dev/null
-    if [ -n "$E2E_SKIP_REASON" ] && ((E2E_PASSED + E2E_FAILED == 0)); then
-        print_skip
-        exit 0
-    fi
-    ((rc == 0)) || ((E2E_FAILED > 0)) || fail "aborted (exit status $rc)"
-    summary
-    exit $((E2E_FAILED > 0 ? 1 : 0))
+    e2e_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 E2E_TRAP_SET=1
 
-E2E_START_MS=$(now_ms)
-sandbox_remove_cgroups 'e2e-runtime-*'   # empty leftovers of a killed earlier run
-E2E_HOST_BEFORE=$(host_snapshot)
 echo "plugins: $plugin_desc; conflist: ${conflist:-bridge+host-local+portmap equivalent of the flannel delegate}"
-if ! sandbox_start "$WORK" 2>"$WORK.err"; then
-    setup_err=$(tail -n 3 "$WORK.err" | tr '\n' ' ')
-    rm -f "$WORK.err"
-    skip_all "cannot create private pid/mount/net namespaces with tmpfs and overlay mounts: $setup_err"
-fi
-rm -f "$WORK.err"
+e2e_begin
 sandbox_run "$E2E_ROOT/scripts/make-rootfs.sh" "$ROOTFS" >/dev/null || { fail "make-rootfs"; exit 1; }
 node_install_plugins "$plugin_mode" "$plugin_src" "$E2E_ROOT" || { fail "install plugins into $NODE_PLUGIN_DIR"; exit 1; }
 node_configure "$conflist" || { fail "node configuration"; exit 1; }
