@@ -84,6 +84,10 @@ echo "plugins: $plugin_desc; conflist: ${conflist:-bridge+host-local+portmap equ
 e2e_begin
 sandbox_run "$E2E_ROOT/scripts/make-rootfs.sh" "$ROOTFS" >/dev/null || { fail "make-rootfs"; exit 1; }
 node_install_plugins "$plugin_mode" "$plugin_src" "$E2E_ROOT" || { fail "install plugins into $NODE_PLUGIN_DIR"; exit 1; }
+if [ "$plugin_mode" != dir ]; then   # our suite: its own inspector checks the node at the end
+    NODE_INSPECT=$WORK/cni-inspect
+    sandbox_run ln -s "$NODE_PLUGIN_DIR/bridge" "$NODE_INSPECT" || { fail "install cni-inspect"; exit 1; }
+fi
 node_configure "$conflist" || { fail "node configuration"; exit 1; }
 echo "node: netns with $NODE_IP on node0, network $NODE_NETWORK, subnet $NODE_SUBNET$( ((NODE_USES_FLANNEL)) && echo ' via flannel')"
 

@@ -11,6 +11,7 @@ CRI_CONF_DIR=$CRI_DIR/net.d
 CRI_BIN_DIR=$CRI_DIR/bin                 # the tracing wrappers
 CRI_TRACE_DIR=$CRI_DIR/trace             # one subdir per conflist run
 CRI_INSPECT=$CRI_DIR/cni-inspect         # the suite binary under its cni-inspect name
+NODE_INSPECT=$CRI_INSPECT                 # what check_cni_inspect runs
 CRI_SNAPSHOTTER=native                   # plain copies: no overlayfs-on-tmpfs requirement
 CRI_PYTHON=/usr/bin/python3              # Debian's, which python3-grpcio/-protobuf belong to
 CRI_CLIENT_NET=198.51.100                # TEST-NET-2: node .1 on cri-cl0, client .2

@@ -178,11 +178,3 @@ check_pod_leftovers() {
     expect_eq "$label: no pod netns left in /var/run/netns" "" "$(on_node sh -c 'ls /var/run/netns 2>/dev/null | grep "^cni-"')"
     check_cni_inspect "$label"
 }
-
-# check_cni_inspect LABEL: `cni-inspect --json` in the node netns exits 0 (no problem found).
-check_cni_inspect() {
-    local out rc
-    out=$(on_node "$CRI_INSPECT" --json 2>&1)
-    rc=$?
-    if ((rc == 0)); then pass "$1: cni-inspect --json: no problems"; else fail "$1: cni-inspect --json: no problems (exit $rc)" "$out"; fi
-}

@@ -103,6 +103,15 @@ check_released() {
     if [ -z "$left" ]; then pass "$label: IP $ip, cache, saved config and rules released"; else fail "$label: released after DEL" "$left"; fi
 }
 
+# check_cni_inspect LABEL: the `cni-inspect --json` we ship ($NODE_INSPECT: the suite binary
+# under that name) in the node netns exits 0: node ready, no problem found.
+check_cni_inspect() {
+    local out rc
+    out=$(on_node "$NODE_INSPECT" --json 2>&1)
+    rc=$?
+    if ((rc == 0)); then pass "$1: cni-inspect --json: no problems"; else fail "$1: cni-inspect --json: no problems (exit $rc)" "$out"; fi
+}
+
 # ---- the machine itself --------------------------------------------------------------------
 # host_snapshot: what the test must not change outside its namespaces: root netns links,
 # routes and iptables rules, and the paths the runtimes would use on the machine.
@@ -131,5 +140,7 @@ run_final_checks() {
     expect_eq "node: no veth left on cni0" "" "$(on_node sh -c 'ip link show cni0 >/dev/null 2>&1 || exit 0; ip -o link show master cni0 2>&1')"
     out=$(pm ps -a --format '{{.Names}}' 2>&1)
     expect_eq "podman: no containers left" "" "$out"
+    # our plugins on the node: the inspector we ship must agree (the reference suite has none)
+    [ -z "${NODE_INSPECT:-}" ] || check_cni_inspect "node"
     expect_eq "machine: root netns and host paths unchanged" "$E2E_HOST_BEFORE" "$(host_snapshot)"
 }
