@@ -1,7 +1,9 @@
+import CNIFirewall
+
 /// `macspoofchk`: nftables rules in table `bridge nat` that drop frames from the host veth whose
 /// source MAC is not the container's, laid out as the reference does (base chain `PREROUTING`,
 /// per-attachment chains `cni-br-iface-<id>-<ifname>` and `…-mac`, comment `macspoofchk-<id>-<ifname>`).
-/// Pure: the current table comes in as `nft -a list table bridge nat` text.
+/// Pure: the current table comes in as the `NftRuleListing` of table `bridge nat`.
 public struct SpoofCheckRules: Sendable {
     public let containerID: String
     public let ifname: String
@@ -11,7 +13,9 @@ public struct SpoofCheckRules: Sendable {
         self.ifname = ifname
     }
 
-    static let table = "bridge nat"
+    public static let nftTable = NftTable(family: "bridge", name: "nat")
+    static let table = nftTable.description
+    static let baseChain = "PREROUTING"
     var reference: String { "\(containerID)-\(ifname)" }
     public var interfaceChain: String { "cni-br-iface-\(reference)" }
     public var macChain: String { interfaceChain + "-mac" }
@@ -19,7 +23,7 @@ public struct SpoofCheckRules: Sendable {
 
     /// One batch: table, base chain and our chains ensured, our chains flushed, stale jumps to them
     /// (from an earlier ADD) deleted, then the jump for `hostInterface` and the MAC check.
-    public func setup(hostInterface: String, mac: String, existing: String) -> String {
+    public func setup(hostInterface: String, mac: String, existing: NftRuleListing) throws(FirewallTextError) -> String {
         let t = SpoofCheckRules.table
         var lines = [
             "add table \(t)",
@@ -30,9 +34,9 @@ public struct SpoofCheckRules: Sendable {
             "flush chain \(t) \(macChain)",
         ]
         for h in jumpHandles(in: existing) { lines.append("delete rule \(t) PREROUTING handle \(h)") }
-        let c = "comment \(quoted(comment))"
+        let c = "comment \(try NftText.quotedComment(comment))"
         lines += [
-            "add rule \(t) PREROUTING iifname \(quoted(hostInterface)) jump \(interfaceChain) \(c)",
+            "add rule \(t) PREROUTING iifname \(try NftText.quotedComment(hostInterface)) jump \(interfaceChain) \(c)",
             "add rule \(t) \(interfaceChain) jump \(macChain) \(c)",
             "add rule \(t) \(macChain) ether saddr \(mac) return \(c)",
             "add rule \(t) \(macChain) drop \(c)",
@@ -41,32 +45,17 @@ public struct SpoofCheckRules: Sendable {
     }
 
     /// Deletes our jumps and chains that `existing` shows; nil when nothing of ours is there.
-    public func teardown(existing: String) -> String? {
+    public func teardown(existing: NftRuleListing) -> String? {
         let t = SpoofCheckRules.table
         var lines = jumpHandles(in: existing).map { "delete rule \(t) PREROUTING handle \($0)" }
-        let chains = [interfaceChain, macChain].filter { hasChain($0, in: existing) }
+        let chains = [interfaceChain, macChain].filter { existing.hasChain($0) }
         lines += chains.map { "flush chain \(t) \($0)" } + chains.map { "delete chain \(t) \($0)" }
         return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
     }
 
     /// Handles of PREROUTING rules carrying our comment.
-    func jumpHandles(in listing: String) -> [Int] {
-        var inBase = false
-        var out: [Int] = []
-        for raw in listing.split(separator: "\n") {
-            let line = raw.drop(while: { $0 == " " || $0 == "\t" })
-            if line.hasPrefix("chain ") { inBase = line.hasPrefix("chain PREROUTING ") }
-            guard inBase, line.contains("comment \"\(comment)\""), let r = line.ranges(of: " # handle ").last else { continue }
-            if let h = Int(line[r.upperBound...].filter { $0 != " " }) { out.append(h) }
-        }
-        return out
-    }
-
-    func hasChain(_ name: String, in listing: String) -> Bool {
-        listing.split(separator: "\n").contains { raw in
-            let line = raw.drop(while: { $0 == " " || $0 == "\t" })
-            return line.hasPrefix("chain \(name) {")
-        }
+    func jumpHandles(in listing: NftRuleListing) -> [Int] {
+        listing.rules(in: Self.baseChain, comment: comment).map(\.handle)
     }
 
     /// Whether the chain names can be written in nft syntax (an unquoted identifier: letters,
@@ -74,7 +63,4 @@ public struct SpoofCheckRules: Sendable {
     public var hasValidChainNames: Bool {
         reference.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "." || $0 == "-") }
     }
-
-    /// nft quoted string (nft has no escapes: double quotes are dropped).
-    func quoted(_ s: String) -> String { "\"" + s.filter { $0 != "\"" } + "\"" }
 }

@@ -33,6 +33,12 @@ struct NetlinkRequest {
         pad()
     }
 
+    /// A family header given as bytes (`nfgenmsg`), padded to 4 bytes.
+    mutating func header(bytes value: [UInt8]) {
+        bytes.append(contentsOf: value)
+        pad()
+    }
+
     mutating func put(_ type: Int, bytes payload: [UInt8]) {
         // An attribute length is 16 bits; nothing we send comes near that, but never trap.
         let value = payload.count <= 0xFFFF - 4 ? payload : Array(payload.prefix(0xFFFF - 4))

@@ -1,6 +1,6 @@
 import CNIFirewall
 
-/// Pure: turns the wanted rules and the current table (`iptables-save -t nat`) into one
+/// Pure: turns the wanted rules and the chains read from the table (`IptablesTable`) into one
 /// `iptables-restore --noflush` batch, so a whole ADD or DEL is one exec per family.
 ///
 /// Declaring a chain (`:NAME - [0:0]`) in a --noflush restore flushes it when it exists, so shared
@@ -67,14 +67,12 @@ public enum IptablesPortmapBatch {
     /// GC: the containers of `network` that have entry rules (found by their comment
     /// `dnat name: "<network>" id: "<id>"` and a jump to the matching chain) but are not in `keep`.
     public static func staleContainers(network: String, keep: Set<String>, existing: IptablesRuleset) -> [String] {
-        let prefix = "dnat name: \"\(network)\" id: \""
         var stale: [String] = []
         for rule in existing.rules(in: IptablesPortmapRules.topLevelDNATChain) {
-            guard let i = rule.arguments.firstIndex(of: "--comment"), i + 1 < rule.arguments.count else { continue }
-            let comment = rule.arguments[i + 1]
-            guard comment.hasPrefix(prefix), comment.hasSuffix("\"") else { continue }
-            let id = String(comment.dropFirst(prefix.count).dropLast())
-            guard !id.isEmpty, rule.target == IptablesPortmapRules.dnatChain(network: network, containerID: id),
+            guard let text = rule.comment, let owner = OwnerComment(parsing: text, prefix: OwnerComment.portmapPrefix),
+                  owner.network == network else { continue }
+            let id = owner.containerID
+            guard rule.target == IptablesPortmapRules.dnatChain(network: network, containerID: id),
                   !keep.contains(id), !stale.contains(id) else { continue }
             stale.append(id)
         }
