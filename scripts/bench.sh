@@ -2,7 +2,9 @@
 # Usage: scripts/bench.sh [PODS]   (default 100; root)
 # Our suite vs Debian's reference Go plugins (containernetworking-plugins), same configs, one run,
 # inside a private node network namespace: ADD/DEL median and p90 for bridge+host-local,
-# +portmap, and the flannel chain; churn throughput with 1 and 2 workers; peak RSS; binary sizes.
+# +portmap, and the flannel chain; churn throughput with 1 and 2 workers; peak RSS; binary sizes;
+# then the node-scale scenario (scripts/bench-node-scale.sh: portmap and bridge ipMasq on a node
+# with a kube-proxy-sized nat table; NODE_SCALE="0:9 10000:9" to choose sizes, NODE_SCALE=none to skip).
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 cd "$(dirname "$0")/.."
@@ -26,3 +28,9 @@ for p in bridge host-local portmap loopback; do
 done
 echo "  reference total (bridge host-local portmap loopback): $(du -cb $ref/{bridge,host-local,portmap,loopback} | tail -1 | cut -f1)"
 echo "  ours installed dir: $(du -sb "$ours" | cut -f1) bytes (hard links counted once)"
+
+if [ "${NODE_SCALE:-}" != none ]; then
+    echo
+    # shellcheck disable=SC2086 # a list of SIZE:SAMPLES words
+    OURS_DIR="$ours" scripts/bench-node-scale.sh ${NODE_SCALE:-}
+fi

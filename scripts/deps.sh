@@ -2,7 +2,8 @@
 # Usage: scripts/deps.sh [--test]
 # Installs what building needs (Debian/Ubuntu): libmnl-dev, pkg-config, iproute2, iptables.
 # With --test, also what the tests and benchmarks use: nftables, conntrack, Debian's reference
-# Go plugins (containernetworking-plugins), busybox-static, python3, podman, containerd, runc.
+# Go plugins (containernetworking-plugins), busybox-static, python3, python3-matplotlib (benchmark
+# plots), podman, containerd, runc.
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
@@ -10,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 packages=(libmnl-dev pkg-config iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
-    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl time podman containerd runc)
+    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 python3-matplotlib procps iputils-ping curl time podman containerd runc)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -67,33 +67,27 @@ public struct MasqueradeRules: Sendable {
     /// and POSTROUTING jump to it once per address: the chain is declared and flushed, jumps
     /// already present in `existing` are kept, stale jumps to the chain deleted.
     public func iptablesSetup(addresses: [IPNetwork], existing: IptablesRuleset) throws(FirewallTextError) -> String {
-        try IptablesRule.checkChainName(chain)
-        var lines = [":\(chain) - [0:0]", "-F \(chain)"]
-        for rule in chainRules(addresses: addresses) { lines.append(try rule.restoreLine()) }
+        var batch = IptablesRestoreBatch(table: "nat")
+        try batch.declare(chain)
+        try batch.flush(chain)
+        for rule in chainRules(addresses: addresses) { try batch.append(rule) }
         let wanted = jumpRules(addresses: addresses)
         let present = existing.rules(jumpingTo: chain).filter { $0.chain == Self.jumpChain }
-        for rule in present where !wanted.contains(rule) { lines.append(try rule.restoreLine(.delete)) }
-        for rule in wanted where !present.contains(rule) { lines.append(try rule.restoreLine()) }
-        return Self.render(lines)
+        for rule in present where !wanted.contains(rule) { try batch.delete(rule) }
+        for rule in wanted where !present.contains(rule) { try batch.append(rule) }
+        return batch.text
     }
 
     /// The restore batch that removes every jump to the chain and the chain itself, or nil when
     /// `existing` shows neither (nothing to do, no exec).
     public func iptablesTeardown(existing: IptablesRuleset) throws(FirewallTextError) -> String? {
-        let declared = existing.hasChain(chain)
-        let present = existing.rules(jumpingTo: chain).filter { $0.chain != chain }
-        guard declared || !present.isEmpty else { return nil }
-        var lines: [String] = []
-        for rule in present { lines.append(try rule.restoreLine(.delete)) }
-        if declared {
-            lines.append("-F \(chain)")
-            lines.append("-X \(chain)")
+        var batch = IptablesRestoreBatch(table: "nat")
+        for rule in existing.rules(jumpingTo: chain) where rule.chain != chain { try batch.delete(rule) }
+        if existing.hasChain(chain) {
+            try batch.flush(chain)
+            try batch.deleteChain(chain)
         }
-        return Self.render(lines)
-    }
-
-    static func render(_ lines: [String]) -> String {
-        (["*nat"] + lines + ["COMMIT"]).joined(separator: "\n") + "\n"
+        return batch.isEmpty ? nil : batch.text
     }
 
     // MARK: nftables (table inet cni_plugins_masquerade, as upstream v1.6+)

@@ -1,0 +1,127 @@
+import CNITestSupport
+import Foundation
+import XCTest
+
+/// portmap on a node whose nat table already holds a kube-proxy-sized rule set: ADD, CHECK and
+/// DEL read only portmap's own chains (iptables) or table (nftables), never dump the table, and
+/// traffic (from another netns, via localhost, hairpin from the pod itself) works on both
+/// backends. The firewall tools are wrapped by scripts placed first in `PATH`: `iptables-save`
+/// fails the plugin and is recorded (this also proves tools are looked up through `PATH`),
+/// `iptables`, `ip6tables` and `nft` are recorded and passed on.
+final class NodeScaleTests: XCTestCase {
+    static let kubeRules = 10_000
+    static let mappings = """
+    [{"hostPort":18080,"containerPort":8080,"protocol":"tcp"},{"hostPort":15353,"containerPort":5353,"protocol":"udp"}]
+    """
+
+    func testIptablesBackendOnABigNatTable() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let calls = try exercise(backend: "iptables")
+        XCTAssertFalse(calls.contains { $0.hasPrefix("iptables-save") || $0.hasPrefix("ip6tables-save") }, calls.joined(separator: "\n"))
+        let listings = calls.filter { $0.contains(" -S") }
+        XCTAssertFalse(listings.isEmpty, "the wrapped iptables was used: \(calls)")
+        let ours = ["PREROUTING", "OUTPUT", "POSTROUTING", "CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-SETMARK", "CNI-HOSTPORT-MASQ",
+                    "CNI-HOSTPORT-SNAT"]
+        for call in listings {
+            guard let chain = call.split(separator: " ").last.map(String.init) else { continue }
+            XCTAssertTrue(ours.contains(chain) || chain.hasPrefix("CNI-DN-"), "listed a chain not portmap's: \(call)")
+        }
+    }
+
+    func testNftablesBackendOnABigNatTable() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft"), "nft not installed")
+        let calls = try exercise(backend: "nftables")
+        XCTAssertFalse(calls.contains { $0.hasPrefix("iptables-save") || $0.hasPrefix("ip6tables-save") }, calls.joined(separator: "\n"))
+        let lists = calls.filter { $0.hasPrefix("nft") && $0.contains(" list ") }
+        XCTAssertFalse(lists.isEmpty, "the wrapped nft was used: \(calls)")
+        for call in lists {
+            XCTAssertTrue(call.hasSuffix("list table ip cni_hostport") || call.hasSuffix("list table ip6 cni_hostport")
+                          || call.contains("list tables"), "read more than portmap's table: \(call)")
+        }
+    }
+
+    /// ADD, traffic, CHECK, DEL, traffic gone, DEL again; returns the recorded tool calls.
+    private func exercise(backend: String) throws -> [String] {
+        let bed = try PortmapTestbed()
+        defer { bed.tearDown() }
+        try bed.startServers()
+        // As the bridge plugin's hairpinMode does: br_netfilter may hand the DNATed frame back
+        // to the port it came in on.
+        try bed.node.ip(["link", "set", "vethpod", "type", "bridge_slave", "hairpin", "on"])
+        try bed.node.run(["iptables-restore", "-w", "10"], stdin: Self.kubeProxyTable(rules: Self.kubeRules))
+        let kubeBefore = try bed.node.run(["iptables", "-t", "nat", "-S", "KUBE-SERVICES"])
+
+        let tools = try TemporaryDirectory()
+        let record = tools.path + "/calls"
+        try Self.writeWrappers(in: tools.path, record: record)
+        let env = ["PATH": tools.path + ":" + Command.pluginSearchPath]
+
+        let id = Portmap.randomID()
+        let config = Portmap.config(extra: "\"backend\":\"\(backend)\",", mappings: Self.mappings,
+                                    previous: bed.previousResult(version: "1.0.0"))
+        let add = Portmap.run("ADD", config: config, containerID: id, netns: bed.pod.path, in: bed.node, extraEnv: env)
+        XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
+
+        let tcp4 = bed.probe(bed.client, "tcp", PortmapTestbed.nodeAddress4, 18080)
+        XCTAssertTrue(tcp4.output.hasPrefix("pod-tcp from") && tcp4.output.hasSuffix("192.168.77.2"), "from another netns: \(tcp4.output)")
+        XCTAssertEqual(bed.probe(bed.client, "tcp", PortmapTestbed.nodeAddress6, 18080).output, "pod-tcp from fd00:77::2")
+        XCTAssertEqual(bed.probe(bed.client, "udp", PortmapTestbed.nodeAddress4, 15353).output, "echo:ping")
+        let local = bed.probe(bed.node, "tcp", "127.0.0.1", 18080)
+        XCTAssertTrue(local.output.hasPrefix("pod-tcp from") && local.output.hasSuffix("10.244.1.1"), "localhost, masqueraded: \(local.output)")
+        let hairpin = bed.probe(bed.pod, "tcp", PortmapTestbed.nodeAddress4, 18080)
+        XCTAssertTrue(hairpin.output.hasPrefix("pod-tcp from") && hairpin.output.hasSuffix("10.244.1.1"),
+                      "hairpin: the pod reaches itself through the hostPort, masqueraded: \(hairpin.output)")
+
+        let check = Portmap.run("CHECK", config: config, containerID: id, netns: bed.pod.path, in: bed.node, extraEnv: env)
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        let del = Portmap.run("DEL", config: config, containerID: id, netns: bed.pod.path, in: bed.node, extraEnv: env)
+        XCTAssertEqual(del.status, 0, del.stdout + del.stderr)
+        XCTAssertEqual(bed.probe(bed.client, "tcp", PortmapTestbed.nodeAddress4, 18080).output, "REFUSED")
+        XCTAssertEqual(bed.probe(bed.node, "tcp", "127.0.0.1", 18080).output, "REFUSED")
+        // A DEL of a container whose rules are gone succeeds.
+        let again = Portmap.run("DEL", config: config, containerID: id, netns: "", in: bed.node, extraEnv: env)
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+
+        XCTAssertEqual(try bed.node.run(["iptables", "-t", "nat", "-S", "KUBE-SERVICES"]), kubeBefore, "kube-proxy's rules untouched")
+        let text = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Wrappers first in PATH: the save tools record and fail, the others record and exec the real tool.
+    static func writeWrappers(in dir: String, record: String) throws {
+        for tool in ["iptables-save", "ip6tables-save"] {
+            try write("#!/bin/sh\necho \"\(tool) $*\" >> '\(record)'\necho 'dumping the nat table is not allowed' >&2\nexit 1\n",
+                      to: "\(dir)/\(tool)")
+        }
+        for tool in ["iptables", "ip6tables", "nft"] {
+            try write("#!/bin/sh\necho \"\(tool) $*\" >> '\(record)'\nexec /usr/sbin/\(tool) \"$@\"\n", to: "\(dir)/\(tool)")
+        }
+    }
+
+    private static func write(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    /// iptables-restore text for table nat with `rules` rules shaped like kube-proxy's.
+    static func kubeProxyTable(rules: Int) -> String {
+        let services = rules / 5
+        var chains = [":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]",
+                      ":KUBE-SERVICES - [0:0]", ":KUBE-MARK-MASQ - [0:0]"]
+        var lines = [#"-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES"#,
+                     #"-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES"#,
+                     "-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000"]
+        for s in 0..<services {
+            let svc = "KUBE-SVC-" + String(format: "%016X", s), sep = "KUBE-SEP-" + String(format: "%016X", s)
+            let vip = "10.96.\(s / 250).\(s % 250 + 1)", pod = "10.245.\(s / 250).\(s % 250 + 2)"
+            chains += [":\(svc) - [0:0]", ":\(sep) - [0:0]"]
+            lines += ["-A KUBE-SERVICES -d \(vip)/32 -p tcp -m tcp --dport 80 -j \(svc)",
+                      "-A \(svc) ! -s 10.244.0.0/16 -d \(vip)/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ",
+                      "-A \(svc) -j \(sep)",
+                      "-A \(sep) -s \(pod)/32 -j KUBE-MARK-MASQ",
+                      "-A \(sep) -p tcp -m tcp -j DNAT --to-destination \(pod):8080"]
+        }
+        return (["*nat"] + chains + lines + ["COMMIT"]).joined(separator: "\n") + "\n"
+    }
+}
