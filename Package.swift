@@ -5,7 +5,7 @@
 // Layers (dependencies point down only):
 //   cni-plugins (multicall executable)
 //   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
-//   CNIFirewall (rule model, iptables-restore / nft renderers)
+//   CNIFirewall (rule model, iptables-restore / nft renderers, scoped reads)
 //   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
 //   CNINetlink (typed rtnetlink over libmnl)
 //   CNISystem (the only place with syscalls) · CNIValues (pure: JSON, IP math, MAC)
@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CNISystem"),
         .target(name: "CNINetlink", dependencies: ["CMnl", "CNISystem", "CNIValues"]),
         .target(name: "CNIProtocol", dependencies: ["CNIValues", "CNISystem"]),
-        .target(name: "CNIFirewall", dependencies: ["CNIValues", "CNISystem"]),
+        .target(name: "CNIFirewall", dependencies: ["CNINetlink", "CNIValues", "CNISystem"]),
         .target(name: "LoopbackPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem"]),
         .target(name: "HostLocalPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
