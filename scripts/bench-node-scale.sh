@@ -24,4 +24,6 @@ ref=/usr/lib/cni
 ip netns add "$node"
 echo "node-scale: ours $ours, reference containernetworking-plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins 2>/dev/null || echo '?'), $(iptables --version)"
 echo "plan (nat rules:samples): ${plan[*]}"
-ip netns exec "$node" python3 scripts/lib/bench_node_scale.py "$ours" "$ref" "$node" "$out" "${plan[@]}"
+# Debian's interpreter, which python3-matplotlib belongs to (a pyenv python3 first on PATH lacks it).
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
+ip netns exec "$node" "$py" scripts/lib/bench_node_scale.py "$ours" "$ref" "$node" "$out" "${plan[@]}"

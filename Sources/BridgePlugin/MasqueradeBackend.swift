@@ -102,27 +102,28 @@ struct NftMasqueradeBackend: MasqueradeBackend {
 
     func teardown(_ rules: MasqueradeRules, families: [IPAddress.Family]?) throws {
         try FirewallBatch.withAttempts {
-            if let batch = rules.nftTeardown(existing: try MasqueradeRules.nftTable.listing()) { try FirewallBatch.nft(batch) }
+            if let batch = try rules.nftTeardown(existing: try MasqueradeRules.nftTable.listing()) { try FirewallBatch.nft(batch) }
         }
     }
 
     func collectGarbage(network: String, valid: [Attachment]) throws {
         try FirewallBatch.withAttempts {
-            if let batch = Self.garbageBatch(network: network, valid: valid, existing: try MasqueradeRules.nftTable.listing()) {
+            if let batch = try Self.garbageBatch(network: network, valid: valid, existing: try MasqueradeRules.nftTable.listing()) {
                 try FirewallBatch.nft(batch)
             }
         }
     }
 
     /// Deletes masq_checks rules of `network` whose comment belongs to no valid attachment; nil when none.
-    static func garbageBatch(network: String, valid: [Attachment], existing: NftRuleListing) -> String? {
+    static func garbageBatch(network: String, valid: [Attachment], existing: NftRuleListing) throws(FirewallTextError) -> String? {
         let keep = valid.map { MasqueradeRules(network: network, containerID: $0.containerID, ifname: $0.ifname).nftInstanceHash }
         let prefix = MasqueradeRules.nftNetworkHash(network) + "-"
         let stale = existing.rules(in: MasqueradeRules.nftChecksChain, commentPrefix: prefix).filter { rule in
             !keep.contains { rule.comment?.hasPrefix($0) ?? false }
         }
-        guard !stale.isEmpty else { return nil }
-        return stale.map { "delete rule \(MasqueradeRules.nftTable) \(MasqueradeRules.nftChecksChain) handle \($0.handle)\n" }.joined()
+        var batch = NftBatch(table: MasqueradeRules.nftTable)
+        for rule in stale { try batch.deleteRule(MasqueradeRules.nftChecksChain, handle: rule.handle) }
+        return batch.isEmpty ? nil : batch.text
     }
 }
 

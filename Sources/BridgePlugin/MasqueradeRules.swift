@@ -118,35 +118,33 @@ public struct MasqueradeRules: Sendable {
     /// One `nft -f` batch: table and chains ensured, postrouting rewritten, our stale rules (found in
     /// `existing`, the listing of our table) deleted, one rule per address.
     public func nftSetup(addresses: [IPNetwork], existing: NftRuleListing) throws(FirewallTextError) -> String {
-        let t = Self.nftTable.description
         let c = Self.nftChecksChain
-        var lines = [
-            "add table \(t) { comment \"Masquerading for plugins from github.com/containernetworking/plugins\" ; }",
-            "add chain \(t) \(c) { comment \"Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet\" ; }",
-            "add chain \(t) postrouting { type nat hook postrouting priority srcnat ; }",
-            "flush chain \(t) postrouting",
-            "add rule \(t) postrouting ip daddr == 224.0.0.0/4  return",
-            "add rule \(t) postrouting ip6 daddr == ff00::/8  return",
-            "add rule \(t) postrouting goto \(c)",
-        ]
-        lines += nftDeletions(existing: existing)
-        let quoted = try NftText.quotedComment(nftComment)
+        var batch = NftBatch(table: Self.nftTable)
+        try batch.addTable(comment: "Masquerading for plugins from github.com/containernetworking/plugins")
+        try batch.addChain(c, comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet")
+        try batch.addChain("postrouting", hook: .init(type: "nat", hook: "postrouting", priority: "srcnat"))
+        try batch.flushChain("postrouting")
+        try batch.addRule("postrouting", "ip daddr == 224.0.0.0/4  return")
+        try batch.addRule("postrouting", "ip6 daddr == ff00::/8  return")
+        try batch.addRule("postrouting", "goto \(c)")
+        try addDeletions(existing: existing, to: &batch)
         for a in addresses {
             let ip = a.family == .v4 ? "ip" : "ip6"
-            lines.append("add rule \(t) \(c) \(ip) saddr == \(a.address) \(ip) daddr != \(a.network) masquerade comment \(quoted)")
+            try batch.addRule(c, "\(ip) saddr == \(a.address) \(ip) daddr != \(a.network) masquerade", comment: nftComment)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return batch.text
     }
 
     /// Deletes our rules listed in `existing`; nil when there are none.
-    public func nftTeardown(existing: NftRuleListing) -> String? {
-        let lines = nftDeletions(existing: existing)
-        return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
+    public func nftTeardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
+        var batch = NftBatch(table: Self.nftTable)
+        try addDeletions(existing: existing, to: &batch)
+        return batch.isEmpty ? nil : batch.text
     }
 
-    func nftDeletions(existing: NftRuleListing) -> [String] {
-        existing.rules(in: Self.nftChecksChain, commentPrefix: nftInstanceHash).map {
-            "delete rule \(Self.nftTable) \(Self.nftChecksChain) handle \($0.handle)"
+    func addDeletions(existing: NftRuleListing, to batch: inout NftBatch) throws(FirewallTextError) {
+        for rule in existing.rules(in: Self.nftChecksChain, commentPrefix: nftInstanceHash) {
+            try batch.deleteRule(Self.nftChecksChain, handle: rule.handle)
         }
     }
 }

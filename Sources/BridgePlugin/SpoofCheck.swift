@@ -23,7 +23,7 @@ struct SpoofCheck {
         guard FirewallBatch.isAvailable(.nft) else { return }
         do {
             try FirewallBatch.withAttempts {
-                if let batch = rules.teardown(existing: try listing()) { try FirewallBatch.nft(batch) }
+                if let batch = try rules.teardown(existing: try listing()) { try FirewallBatch.nft(batch) }
             }
         } catch {
             throw CNIError.internalFailure("failed to teardown spoof-check: \(error)")

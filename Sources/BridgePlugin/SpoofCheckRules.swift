@@ -14,7 +14,6 @@ public struct SpoofCheckRules: Sendable {
     }
 
     public static let nftTable = NftTable(family: "bridge", name: "nat")
-    static let table = nftTable.description
     static let baseChain = "PREROUTING"
     var reference: String { "\(containerID)-\(ifname)" }
     public var interfaceChain: String { "cni-br-iface-\(reference)" }
@@ -24,33 +23,29 @@ public struct SpoofCheckRules: Sendable {
     /// One batch: table, base chain and our chains ensured, our chains flushed, stale jumps to them
     /// (from an earlier ADD) deleted, then the jump for `hostInterface` and the MAC check.
     public func setup(hostInterface: String, mac: String, existing: NftRuleListing) throws(FirewallTextError) -> String {
-        let t = SpoofCheckRules.table
-        var lines = [
-            "add table \(t)",
-            "add chain \(t) PREROUTING { type filter hook prerouting priority -300 ; policy accept ; }",
-            "add chain \(t) \(interfaceChain)",
-            "add chain \(t) \(macChain)",
-            "flush chain \(t) \(interfaceChain)",
-            "flush chain \(t) \(macChain)",
-        ]
-        for h in jumpHandles(in: existing) { lines.append("delete rule \(t) PREROUTING handle \(h)") }
-        let c = "comment \(try NftText.quotedComment(comment))"
-        lines += [
-            "add rule \(t) PREROUTING iifname \(try NftText.quotedComment(hostInterface)) jump \(interfaceChain) \(c)",
-            "add rule \(t) \(interfaceChain) jump \(macChain) \(c)",
-            "add rule \(t) \(macChain) ether saddr \(mac) return \(c)",
-            "add rule \(t) \(macChain) drop \(c)",
-        ]
-        return lines.joined(separator: "\n") + "\n"
+        var batch = NftBatch(table: Self.nftTable)
+        try batch.addTable()
+        try batch.addChain(Self.baseChain, hook: .init(type: "filter", hook: "prerouting", priority: "-300", policy: "accept"))
+        try batch.addChain(interfaceChain)
+        try batch.addChain(macChain)
+        try batch.flushChain(interfaceChain)
+        try batch.flushChain(macChain)
+        for h in jumpHandles(in: existing) { try batch.deleteRule(Self.baseChain, handle: h) }
+        try batch.addRule(Self.baseChain, "iifname \(try NftText.quotedComment(hostInterface)) jump \(interfaceChain)", comment: comment)
+        try batch.addRule(interfaceChain, "jump \(macChain)", comment: comment)
+        try batch.addRule(macChain, "ether saddr \(mac) return", comment: comment)
+        try batch.addRule(macChain, "drop", comment: comment)
+        return batch.text
     }
 
     /// Deletes our jumps and chains that `existing` shows; nil when nothing of ours is there.
-    public func teardown(existing: NftRuleListing) -> String? {
-        let t = SpoofCheckRules.table
-        var lines = jumpHandles(in: existing).map { "delete rule \(t) PREROUTING handle \($0)" }
+    public func teardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
+        var batch = NftBatch(table: Self.nftTable)
+        for h in jumpHandles(in: existing) { try batch.deleteRule(Self.baseChain, handle: h) }
         let chains = [interfaceChain, macChain].filter { existing.hasChain($0) }
-        lines += chains.map { "flush chain \(t) \($0)" } + chains.map { "delete chain \(t) \($0)" }
-        return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
+        for chain in chains { try batch.flushChain(chain) }
+        for chain in chains { try batch.deleteChain(chain) }
+        return batch.isEmpty ? nil : batch.text
     }
 
     /// Handles of PREROUTING rules carrying our comment.

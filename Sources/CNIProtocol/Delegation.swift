@@ -22,10 +22,7 @@ public struct Delegator: Sendable {
             throw CNIError(code: CNIError.invalidEnvironment, "required env variables [CNI_PATH] missing",
                            details: "CNI_PATH is needed to find the \"\(type)\" plugin")
         }
-        for dir in environment.pluginPaths {
-            let candidate = dir.hasSuffix("/") ? dir + type : dir + "/" + type
-            if FileSystem.isExecutable(candidate) { return candidate }
-        }
+        if let path = Subprocess.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) { return path }
         throw CNIError.internalFailure(
             "failed to find plugin \"\(type)\" in path [\(environment.pluginPaths.joined(separator: " "))]")
     }

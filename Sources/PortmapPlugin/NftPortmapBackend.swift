@@ -47,7 +47,7 @@ struct NftPortmapBackend: PortmapBackend {
 
     /// The family's `cni_hostport` table; empty when it does not exist.
     static func listing(_ family: IPAddress.Family) throws -> NftRuleListing {
-        try NftTable(family: NftPortmapRules.familyName(family), name: NftPortmapRules.tableName).listing()
+        try NftPortmapRules.nftTable(family).listing()
     }
 
     /// Builds the batch from fresh listings and runs it, rebuilt when nft fails (a rule handle

@@ -136,13 +136,13 @@ final class MasqueradeRulesTests: XCTestCase {
     func testNftStaleRulesAreDeletedAndTeardownFindsThemByHash() throws {
         XCTAssertTrue(try rules.nftSetup(addresses: [net("10.244.1.3/24")], existing: listing)
             .contains("delete rule inet cni_plugins_masquerade masq_checks handle 6\n"))
-        XCTAssertEqual(rules.nftTeardown(existing: listing), "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
-        XCTAssertNil(rules.nftTeardown(existing: NftRuleListing()))
+        XCTAssertEqual(try rules.nftTeardown(existing: listing), "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
+        XCTAssertNil(try rules.nftTeardown(existing: NftRuleListing()))
     }
 
     func testNftListingJSONIsReadIntoTheModel() throws {
         let json = #"{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "cni_plugins_masquerade", "handle": 3}}, {"chain": {"family": "inet", "table": "cni_plugins_masquerade", "name": "masq_checks", "handle": 1}}, {"rule": {"family": "inet", "table": "cni_plugins_masquerade", "chain": "masq_checks", "handle": 6, "comment": "\#(rules.nftComment)", "expr": [{"masquerade": null}]}}]}"#
-        XCTAssertEqual(rules.nftTeardown(existing: try NftRuleListing(json: json)),
+        XCTAssertEqual(try rules.nftTeardown(existing: try NftRuleListing(json: json)),
                        "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
     }
 
@@ -152,7 +152,7 @@ final class MasqueradeRulesTests: XCTestCase {
         XCTAssertFalse(long.nftComment.contains("\""))
     }
 
-    func testGarbageCollectionFindsStaleContainersOfThisNetworkOnly() {
+    func testGarbageCollectionFindsStaleContainersOfThisNetworkOnly() throws {
         let save = referenceSave.replacingOccurrences(of: "COMMIT",
             with: #"-A POSTROUTING -s 10.9.0.3/32 -m comment --comment "name: \"other\" id: \"c7\"" -j CNI-0123"# + "\nCOMMIT")
         let jumps = IptablesRuleset(saveOutput: save)
@@ -160,8 +160,8 @@ final class MasqueradeRulesTests: XCTestCase {
         XCTAssertEqual(IptablesMasqueradeBackend.staleContainerIDs(network: "cbr0", validIDs: [], jumps: jumps), ["c2"])
 
         let keep = [Attachment(containerID: "c2", ifname: "eth0")]
-        XCTAssertNil(NftMasqueradeBackend.garbageBatch(network: "cbr0", valid: keep, existing: listing))
-        XCTAssertEqual(NftMasqueradeBackend.garbageBatch(network: "cbr0", valid: [], existing: listing),
+        XCTAssertNil(try NftMasqueradeBackend.garbageBatch(network: "cbr0", valid: keep, existing: listing))
+        XCTAssertEqual(try NftMasqueradeBackend.garbageBatch(network: "cbr0", valid: [], existing: listing),
                        "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
     }
 }

@@ -33,8 +33,8 @@ final class SpoofCheckRulesTests: XCTestCase {
         ])
     }
 
-    func testTeardownDeletesOnlyOurJumpAndChains() {
-        XCTAssertEqual(rules.teardown(existing: listing), """
+    func testTeardownDeletesOnlyOurJumpAndChains() throws {
+        XCTAssertEqual(try rules.teardown(existing: listing), """
             delete rule bridge nat PREROUTING handle 4
             flush chain bridge nat cni-br-iface-c1-eth0
             flush chain bridge nat cni-br-iface-c1-eth0-mac
@@ -42,7 +42,7 @@ final class SpoofCheckRulesTests: XCTestCase {
             delete chain bridge nat cni-br-iface-c1-eth0-mac
 
             """)
-        XCTAssertNil(rules.teardown(existing: NftRuleListing()))
+        XCTAssertNil(try rules.teardown(existing: NftRuleListing()))
     }
 
     func testRepeatedSetupReplacesTheOldJump() throws {

@@ -1,3 +1,4 @@
+import CNIFirewall
 import CNITestSupport
 import Foundation
 import XCTest
@@ -38,6 +39,70 @@ final class NodeScaleTests: XCTestCase {
         for call in lists {
             XCTAssertTrue(call.hasSuffix("list table ip cni_hostport") || call.hasSuffix("list table ip6 cni_hostport")
                           || call.contains("list tables"), "read more than portmap's table: \(call)")
+        }
+    }
+
+    /// bridge with ipMasq on the same kind of node: its masquerade chain comes and goes through
+    /// scoped reads only, and the pod's traffic to another netns leaves with the node's address.
+    func testBridgeIPMasqOnABigNatTable() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let bed = try PortmapTestbed(withPod: false)
+        defer { bed.tearDown() }
+        let client = bed.client, node = bed.node
+        try node.ip(["link", "add", "toclient", "type", "veth", "peer", "name", "eth0", "netns", client.name])
+        try node.ip(["addr", "add", "192.168.77.1/24", "dev", "toclient"])
+        try node.ip(["link", "set", "toclient", "up"])
+        try client.ip(["addr", "add", "192.168.77.2/24", "dev", "eth0"])
+        try client.ip(["link", "set", "eth0", "up"])
+        try node.run(["iptables-restore", "-w", "10"], stdin: Self.kubeProxyTable(rules: Self.kubeRules))
+        let pod = try TestNamespace(prefix: "pmpod2", loopbackUp: true)
+        defer { pod.delete() }
+        let tools = try TemporaryDirectory(), data = try TemporaryDirectory()
+        let record = tools.path + "/calls"
+        try Self.writeWrappers(in: tools.path, record: record)
+        let env = ["PATH": tools.path + ":" + Command.pluginSearchPath]
+        let config = """
+        {"cniVersion":"1.0.0","name":"scale","type":"bridge","bridge":"cbr1","isGateway":true,"ipMasq":true,
+         "ipam":{"type":"host-local","dataDir":"\(data.path)","ranges":[[{"subnet":"10.250.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}}
+        """
+        let dir = PluginBinaries.makePluginDir()
+        func bridge(_ command: String) -> (status: Int32, stdout: String, stderr: String) {
+            PluginRun.run(plugin: dir + "/bridge", command: command, containerID: "scale-1", netns: pod.path, ifname: "eth0",
+                          cniPath: dir, config: config, inNamespace: node, extraEnv: env)
+        }
+        let add = bridge("ADD")
+        XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
+        let chain = ChainName.masquerade(network: "scale", containerID: "scale-1")
+        XCTAssertTrue(try node.run(["iptables", "-t", "nat", "-S", "POSTROUTING"]).contains("-j \(chain)"))
+        // Traffic to another netns is masqueraded to the node's address there.
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        listener.arguments = ["netns", "exec", client.name, "python3", "-c", """
+            import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("192.168.77.2", 18090)); s.listen(1); s.settimeout(8)
+            c, a = s.accept(); print(a[0], flush=True)
+            """]
+        let output = Pipe()
+        listener.standardOutput = output
+        try listener.run()
+        var connected = false
+        for _ in 0..<50 where !connected {
+            connected = Command.run(["timeout", "5", "ip", "netns", "exec", pod.name, "python3", "-c",
+                                     "import socket; socket.create_connection(('192.168.77.2', 18090), 2)"]).status == 0
+            if !connected { usleep(100_000) }
+        }
+        listener.waitUntilExit()
+        let peer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(connected, "the pod could not reach the other netns")
+        XCTAssertEqual(peer.trimmingCharacters(in: .whitespacesAndNewlines), "192.168.77.1", "masqueraded to the node's address")
+        let del = bridge("DEL")
+        XCTAssertEqual(del.status, 0, del.stdout + del.stderr)
+        XCTAssertFalse(try node.run(["iptables", "-t", "nat", "-S", "POSTROUTING"]).contains(chain))
+        XCTAssertEqual(bridge("DEL").status, 0, "DEL again, nothing left: still succeeds")
+        let calls = ((try? String(contentsOfFile: record, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        XCTAssertFalse(calls.contains { $0.contains("-save") }, calls.joined(separator: "\n"))
+        for call in calls where call.contains(" -S") {
+            XCTAssertTrue(call.hasSuffix(" POSTROUTING") || call.hasSuffix(" " + chain), "listed a chain not bridge's: \(call)")
         }
     }
 
