@@ -9,7 +9,7 @@
 //   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
 //   CNINetlink (typed rtnetlink over libmnl)
 //   CNISystem (the only place with syscalls) · CNIValues (pure: JSON, IP math, MAC)
-//   CMnl (libmnl system module)
+//   CMnl (libmnl system module) · CLinux (kernel uapi constants for CNISystem)
 //
 // The plugins import no Foundation: a static binary stays small.
 import PackageDescription
@@ -25,8 +25,9 @@ let package = Package(
             pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(name: "CNIValues"),
-        .target(name: "CNISystem"),
+        .target(name: "CNISystem", dependencies: ["CLinux"]),
         .target(name: "CNINetlink", dependencies: ["CMnl", "CNISystem", "CNIValues"]),
         .target(name: "CNIProtocol", dependencies: ["CNIValues", "CNISystem"]),
         .target(name: "CNIFirewall", dependencies: ["CNINetlink", "CNIValues", "CNISystem"]),
@@ -36,14 +37,14 @@ let package = Package(
         .target(name: "FlannelSubnet", dependencies: ["CNISystem", "CNIValues"]),
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "FlannelSubnet"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
-        .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "CNIFirewall"]),
+        .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet"]),
         .executableTarget(
             name: "cni-plugins",
             dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
         ),
         .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
-        .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues"]),
+        .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues", "CNITestSupport"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNITestSupport"]),
         .testTarget(name: "CNISystemTests", dependencies: ["CNISystem", "CNITestSupport"]),
         .testTarget(name: "CNINetlinkTests", dependencies: ["CNINetlink", "CNITestSupport"]),

@@ -3,7 +3,8 @@
 # Installs what building needs (Debian/Ubuntu): libmnl-dev, pkg-config, iproute2, iptables.
 # With --test, also what the tests and benchmarks use: nftables, conntrack, Debian's reference
 # Go plugins (containernetworking-plugins), busybox-static, python3, python3-matplotlib (benchmark
-# plots), podman, containerd, runc.
+# plots), podman, containerd, runc,
+# and for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler.
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
@@ -12,6 +13,7 @@ set -euo pipefail
 packages=(libmnl-dev pkg-config iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
     packages+=(nftables conntrack containernetworking-plugins busybox-static python3 python3-matplotlib procps iputils-ping curl time podman containerd runc)
+    packages+=(gcc libc6-dev python3-grpcio python3-protobuf protobuf-compiler)  # scripts/e2e-cri.sh
 fi
 missing=()
 for p in "${packages[@]}"; do

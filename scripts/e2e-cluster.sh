@@ -7,7 +7,8 @@
 # backend (flannel.1, VNI 1, port 8472, MTU 1450, onlink routes, permanent neigh + fdb).
 # Each pass: every pod pings every other pod, a hostPort (portmap) on node n0 is reached from
 # another node, another node's pod, n0 itself, a pod on n0 (hairpin) and n0's localhost; then
-# every pod is DELeted (one after its netns is gone) and nothing may be left behind.
+# every pod is DELeted (one after its netns is gone) and nothing may be left behind: checked by
+# the suite's own `cni-inspect --json` on each node (ready, no pod, no problem, nothing left).
 #
 # Plugins: $CNI_PLUGIN_DIR (an installed dir, e.g. after `scripts/install.sh DIR`), else the
 # suite binary (see scripts/lib/e2e-plugins.sh). E2E_KEEP=1 keeps the temp dir.
@@ -84,6 +85,7 @@ pass_body() {
     done
     for pod in "${E2E_PODS[@]}"; do [ -n "${POD_IP[$pod]:-}" ] && check_pod_state "$pod" "$mtu"; done
     for n in "${E2E_NODES[@]}"; do check_node_state "$n" 2; done
+    for n in "${E2E_NODES[@]}"; do check_inspect_live "$n" 2; done
     check_portmap_rules n0p0
 
     show_state "$backend"

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, integration tests in private network namespaces (as root),
+# The whole test suite: the lint, unit tests, integration tests in private network namespaces (as root),
 # the install check. Exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 cd "$(dirname "$0")/.."
+# Lint first (seconds): the rules in .swift-format, among them no force unwrap, no `try!`, no
+# implicitly unwrapped optional - a plugin that traps leaves the runtime without an error JSON.
+# Layout is not linted: the pretty-printer pass would reflow the aligned continuation lines.
+swift format lint --strict --parallel --debug-disable-pretty-print --configuration .swift-format \
+    --recursive Sources Package.swift || { echo "test.sh: swift format lint found problems" >&2; exit 1; }
 scripts/deps.sh --test
 if [ "$(id -u)" != 0 ]; then
     echo "note: not root - tests that create network namespaces will be skipped" >&2

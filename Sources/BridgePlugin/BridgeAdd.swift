@@ -2,7 +2,6 @@ import CNINetlink
 import CNIProtocol
 import CNISystem
 import CNIValues
-import Glibc
 
 /// One ADD: everything it creates is recorded in a `Rollback`, so a failure anywhere leaves the
 /// pod and node as they were (except the bridge itself, which is shared and never removed).
@@ -15,7 +14,7 @@ struct BridgeAdd {
             throw CNIError(code: CNIError.invalidEnvironment, "macspoofchk needs an interface name of letters, digits, '_', '.' or '-'",
                            details: context.ifname)
         }
-        let podNamespace = try BridgePlugin.openNamespace(context.netns)
+        let podNamespace = try context.openNetns()
         let podSocket = try NetlinkSocket(in: podNamespace)
         let hostSocket = try NetlinkSocket()
         let device = BridgeDevice(socket: hostSocket, config: config)
@@ -57,7 +56,7 @@ struct BridgeAdd {
         let pod = PodInterface(socket: podSocket, namespace: podNamespace, link: veth.container, config: config)
         if config.isLayer3 {
             let delegator = context.delegator, type = config.ipamType, raw = context.config.raw
-            // Recorded before the call: a delegate that fails half-way gets its DEL too (spec §3).
+            // Recorded before the call: a delegate that fails half-way gets its DEL too (containernetworking/cni:SPEC.md, delegated plugins).
             rollback.record("release the IPAM allocation (\(type) DEL)") { try delegator.del(type: type, config: raw) }
             let ipam = try delegator.add(type: type, config: raw)
             let plan = try GatewayPlan(ipam: ipam, config: config)
@@ -102,13 +101,13 @@ struct BridgeAdd {
     /// Waits for the host end to be operationally up (0, 50, 500, 1000, 1000 ms, as the reference).
     private func waitForPortUp(_ port: Link, socket: NetlinkSocket) throws -> Link? {
         var last: Link?
-        for delay in [0, 50_000, 500_000, 1_000_000, 1_000_000] as [UInt32] {
-            if delay > 0 { usleep(delay) }
+        for delay in [0, 50, 500, 1000, 1000] {
+            CNISystem.sleep(milliseconds: delay)
             last = try socket.link(index: port.index)
             guard let link = last else {
                 throw CNIError.internalFailure("bridge port \(port.name) vanished")
             }
-            if link.operState == 6 { return link }  // IF_OPER_UP
+            if link.isOperationallyUp { return link }
         }
         throw CNIError.internalFailure("bridge port in error state: \(BridgeAdd.operStateName(last?.operState ?? 0))")
     }

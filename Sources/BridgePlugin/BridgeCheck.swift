@@ -11,7 +11,7 @@ struct BridgeCheck {
     let config: BridgeConfig
 
     func run() throws {
-        let namespace = try BridgePlugin.openNamespace(context.netns)
+        let namespace = try context.openNetns()
         if config.isLayer3 {
             try context.delegator.check(type: config.ipamType, config: context.config.raw)
         }

@@ -103,6 +103,18 @@ public struct BridgeConfig: Equatable, Sendable {
         mac = try BridgeConfig.parseMAC(o, cniArgsMAC: cniArgsMAC)
     }
 
+    /// What DEL needs, read leniently (a value of the wrong type counts as absent): the IPAM
+    /// type to release the address, and which masquerade and spoof-check rules to remove.
+    public init(deleting o: JSONObject) {
+        if let bridge = try? o.string("bridge"), !bridge.isEmpty, (try? Validation.validateInterfaceName(bridge)) != nil {
+            bridgeName = bridge
+        }
+        ipMasq = (try? o.bool("ipMasq")) ?? false
+        ipMasqBackend = (try? o.string("ipMasqBackend")).flatMap(MasqueradeBackend.init(rawValue:))
+        macSpoofCheck = (try? o.bool("macspoofchk")) ?? false
+        ipamType = (try? o.object("ipam")?.string("type")) ?? ""
+    }
+
     /// `vlanTrunk: [{"id": N} | {"minID": a, "maxID": b}]` → sorted unique VLAN IDs.
     static func parseTrunk(_ items: [JSONValue]) throws(CNIError) -> [Int] {
         var ids = Set<Int>()
@@ -112,7 +124,7 @@ public struct BridgeConfig: Equatable, Sendable {
             }
             let minID = try t.int("minID"), maxID = try t.int("maxID"), id = try t.int("id")
             switch (minID, maxID) {
-            case let (lo?, hi?):
+            case (let lo?, let hi?):
                 guard (1...4094).contains(lo) else { throw CNIError.invalidConfig("incorrect trunk minID parameter") }
                 guard (1...4094).contains(hi) else { throw CNIError.invalidConfig("incorrect trunk maxID parameter") }
                 guard lo <= hi else { throw CNIError.invalidConfig("minID is greater than maxID in trunk parameter") }
@@ -134,12 +146,8 @@ public struct BridgeConfig: Equatable, Sendable {
 
     /// The config's `dns`; nil when it sets nothing (then IPAM's DNS is kept).
     static func parseDNS(_ d: JSONObject) throws(CNIError) -> CNIResult.DNS? {
-        let nameservers = try d.stringArray("nameservers")
-        let search = try d.stringArray("search")
-        let options = try d.stringArray("options")
-        let domain = try d.string("domain") ?? ""
-        guard nameservers != nil || search != nil || options != nil || !domain.isEmpty else { return nil }
-        return CNIResult.DNS(nameservers: nameservers ?? [], domain: domain, search: search ?? [], options: options ?? [])
+        let dns = try CNIResult.DNS(json: d)
+        return CNIResult.DNS.isSet(in: d) ? dns : nil
     }
 
     static func parseMAC(_ o: JSONObject, cniArgsMAC: String?) throws(CNIError) -> MACAddress? {

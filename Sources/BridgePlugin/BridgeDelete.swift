@@ -29,7 +29,7 @@ struct BridgeDelete {
             do {
                 try SpoofCheck(containerID: context.containerID, ifname: context.ifname).teardown()
             } catch {
-                StandardIO.write("bridge: \(error)\n", fd: 2)
+                Log.warning(plugin: "bridge", "\(error)")
             }
         }
         if config.isLayer3 && config.ipMasq {
@@ -45,15 +45,7 @@ struct BridgeDelete {
     /// Deletes `CNI_IFNAME` in the pod (taking the host end with it) and returns its global unicast
     /// addresses. Nothing to do when the netns is empty or gone, or the link is already deleted.
     private func deleteContainerInterface() throws -> [IPNetwork] {
-        guard !context.netns.isEmpty else { return [] }
-        let namespace: NetworkNamespace
-        do {
-            namespace = try NetworkNamespace(path: context.netns)
-        } catch let e where e.errno == .noSuchFileOrDirectory {
-            return []
-        } catch {
-            throw CNIError.internalFailure("failed to open netns \"\(context.netns)\": \(error)")
-        }
+        guard let namespace = try context.openNetnsIfPresent() else { return [] }
         let socket = try NetlinkSocket(in: namespace)
         guard let link = try socket.link(named: context.ifname) else { return [] }
         let addresses = try socket.addresses(index: link.index)

@@ -46,7 +46,7 @@ struct BridgeDevice {
         try? Sysctl.write("net/ipv6/conf/\(name)/accept_ra", "0")
         let needsPromisc = config.promiscMode && !bridge.promiscuous
         if !bridge.isUp || needsPromisc {
-            try socket.setLink(index: bridge.index, up: true, promiscuous: needsPromisc ? true : nil)
+            try socket.setLink(index: bridge.index, LinkAttributes(isUp: true, promiscuous: needsPromisc ? true : nil))
             bridge.isUp = true
             bridge.promiscuous = bridge.promiscuous || needsPromisc
         }

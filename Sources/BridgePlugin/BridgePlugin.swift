@@ -15,7 +15,9 @@ public struct BridgePlugin: CNIPlugin {
     }
 
     public func del(_ context: PluginContext) throws {
-        try BridgeDelete(context: context, config: try config(context)).run()
+        let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try self.config(context) },
+                                             minimal: { BridgeConfig(deleting: context.config.json) })
+        try BridgeDelete(context: context, config: config).run()
     }
 
     public func check(_ context: PluginContext) throws {
@@ -52,14 +54,5 @@ public struct BridgePlugin: CNIPlugin {
 
     private func config(_ context: PluginContext) throws(CNIError) -> BridgeConfig {
         try BridgeConfig(json: context.config.json, cniArgsMAC: context.environment.args["MAC"])
-    }
-
-    /// Opens the pod's network namespace with the reference's error text.
-    static func openNamespace(_ path: String) throws -> NetworkNamespace {
-        do {
-            return try NetworkNamespace(path: path)
-        } catch {
-            throw CNIError.internalFailure("failed to open netns \"\(path)\": \(error)")
-        }
     }
 }

@@ -2,7 +2,6 @@ import CNINetlink
 import CNIProtocol
 import CNISystem
 import CNIValues
-import Glibc
 
 /// The container end inside the pod: sysctls, addresses, up, routes (the reference's
 /// `ipam.ConfigureIface` plus the bridge plugin's sysctls).
@@ -76,11 +75,11 @@ struct PodInterface {
     private func waitForDAD() throws {
         for _ in 0..<50 {
             let addrs = try socket.addresses(index: link.index, family: .v6)
-            if let failed = addrs.first(where: { $0.flags & 0x08 != 0 }) {  // IFA_F_DADFAILED
+            if let failed = addrs.first(where: { $0.isDADFailed }) {
                 throw CNIError.internalFailure("DAD failed for \(failed.network) on \"\(link.name)\": duplicate address")
             }
             if !addrs.contains(where: { $0.isTentative }) { return }
-            usleep(100_000)
+            CNISystem.sleep(milliseconds: 100)
         }
         throw CNIError.internalFailure("timed out waiting for IPv6 DAD on \"\(link.name)\"")
     }

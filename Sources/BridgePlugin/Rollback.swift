@@ -16,7 +16,7 @@ final class Rollback {
             do {
                 try step.undo()
             } catch {
-                StandardIO.write("bridge: rollback: failed to \(step.what): \(error)\n", fd: 2)
+                Log.warning(plugin: "bridge", "rollback: failed to \(step.what): \(error)")
             }
         }
         steps.removeAll()

@@ -14,33 +14,46 @@ struct VethPair {
     static func create(hostSocket: NetlinkSocket, podSocket: NetlinkSocket, podNamespace: NetworkNamespace,
                        ifname: String, config: BridgeConfig) throws -> VethPair {
         let mtu = config.mtu > 0 ? config.mtu : nil
-        var attempts = 0
-        while true {
-            attempts += 1
-            let hostName = randomName()
-            do {
-                try hostSocket.createVethPair(name: hostName, mtu: mtu, mac: nil, peerName: ifname,
-                                              peerNamespace: podNamespace, peerMTU: mtu, peerMAC: config.mac)
-            } catch Errno.fileExists {
-                if try podSocket.link(named: ifname) != nil {
-                    throw CNIError.internalFailure("container veth name provided (\(ifname)) already exists",
-                                                   details: "an interface \(ifname) is already in \(podNamespace.path)")
-                }
-                guard attempts < 10 else {
-                    throw CNIError.internalFailure("failed to find a unique veth name",
-                                                   details: "10 random names such as \(hostName) all exist")
-                }
-                continue
-            } catch {
-                throw CNIError.internalFailure("failed to create veth pair \(hostName)/\(ifname): \(error)")
-            }
-            // The container end's IFLA_LINK is the host end's ifindex: no lookup of the host end needed
-            // (its MAC is read once the port is up).
-            guard let container = try podSocket.link(named: ifname), let hostIndex = container.parentIndex else {
-                throw CNIError.internalFailure("veth pair \(hostName)/\(ifname) vanished right after creation")
-            }
-            return VethPair(host: Link(index: hostIndex, name: hostName, kind: "veth", mtu: container.mtu), container: container)
+        let created = try createUnique(
+            socket: hostSocket, host: LinkAttributes(mtu: mtu, txQueueLength: 0),
+            peer: LinkAttributes(name: ifname, mtu: mtu, mac: config.mac, txQueueLength: 0, namespace: podNamespace),
+            peerExists: { try podSocket.link(named: ifname) != nil },
+            failure: { hostName, error in CNIError.internalFailure("failed to create veth pair \(hostName)/\(ifname): \(error)") })
+        guard let hostName = created else {
+            throw CNIError.internalFailure("container veth name provided (\(ifname)) already exists",
+                                           details: "an interface \(ifname) is already in \(podNamespace.path)")
         }
+        // The container end's IFLA_LINK is the host end's ifindex: no lookup of the host end needed
+        // (its MAC is read once the port is up).
+        guard let container = try podSocket.link(named: ifname), let hostIndex = container.parentIndex else {
+            throw CNIError.internalFailure("veth pair \(hostName)/\(ifname) vanished right after creation")
+        }
+        return VethPair(host: Link(index: hostIndex, name: hostName, kind: "veth", mtu: container.mtu), container: container)
+    }
+
+    /// Creates a veth pair whose `host` end is named `veth<8 hex>` (`randomName()`), drawing a new
+    /// name while the kernel answers EEXIST, at most 10 names. Returns the host end's name, or nil
+    /// when the clash was `peer`'s name (`peerExists()`), which a new host name cannot fix.
+    /// Other errors become `failure(hostName, error)`.
+    static func createUnique(
+        socket: NetlinkSocket, host: LinkAttributes, peer: LinkAttributes, peerExists: () throws -> Bool,
+        failure: (_ hostName: String, _ error: any Error) -> CNIError
+    ) throws -> String? {
+        var hostEnd = host
+        for _ in 0..<10 {
+            let hostName = randomName()
+            hostEnd.name = hostName
+            do {
+                try socket.createVethPair(hostEnd, peer: peer)
+                return hostName
+            } catch Errno.fileExists {
+                if try peerExists() { return nil }
+            } catch {
+                throw failure(hostName, error)
+            }
+        }
+        throw CNIError.internalFailure("failed to find a unique veth name",
+                                       details: "10 random names such as \(hostEnd.name ?? "") all exist")
     }
 
     /// `veth` + 8 random hex digits (4 random bytes), as the reference names host ends.
@@ -54,7 +67,7 @@ struct VethPair {
     func attach(to bridge: Link, socket: NetlinkSocket, config: BridgeConfig) throws {
         try? Sysctl.write("net/ipv6/conf/\(host.name)/accept_ra", "0")
         do {
-            try socket.setLink(index: host.index, up: true, masterIndex: bridge.index)
+            try socket.setLink(index: host.index, LinkAttributes(masterIndex: bridge.index, isUp: true))
         } catch {
             throw CNIError.internalFailure("failed to connect \"\(host.name)\" to bridge \(bridge.name): \(error)")
         }

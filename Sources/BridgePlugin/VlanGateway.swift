@@ -16,25 +16,17 @@ enum VlanGateway {
         do { node = try NetworkNamespace.current() } catch {
             throw CNIError.internalFailure("failed to find host namespace: \(error)")
         }
-        var port = ""
-        for attempt in 1...10 {
-            port = VethPair.randomName()
-            do {
-                try socket.createVethPair(name: port, mtu: bridge.mtu, mac: nil, peerName: name,
-                                          peerNamespace: node, peerMTU: bridge.mtu, peerMAC: nil)
-                break
-            } catch Errno.fileExists {
-                if try socket.link(named: name) != nil { break }  // a concurrent ADD made it
-                if attempt == 10 { throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": no unique veth name") }
-            } catch {
-                throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": \(error)")
-            }
-        }
+        // nil: a concurrent ADD made the gateway first.
+        let port = try VethPair.createUnique(
+            socket: socket, host: LinkAttributes(mtu: bridge.mtu, txQueueLength: 0),
+            peer: LinkAttributes(name: name, mtu: bridge.mtu, txQueueLength: 0, namespace: node),
+            peerExists: { try socket.link(named: name) != nil },
+            failure: { _, error in CNIError.internalFailure("failed to create vlan gateway \"\(name)\": \(error)") })
         guard let gateway = try socket.link(named: name) else {
             throw CNIError.internalFailure("failed to create vlan gateway \"\(name)\": it vanished")
         }
-        if let portLink = try socket.link(named: port), portLink.parentIndex == gateway.index {
-            try socket.setLink(index: portLink.index, up: true, masterIndex: bridge.index)
+        if let port, let portLink = try socket.link(named: port), portLink.parentIndex == gateway.index {
+            try socket.setLink(index: portLink.index, LinkAttributes(masterIndex: bridge.index, isUp: true))
             try VethPair.configureVLANs(port: portLink, socket: socket, vlan: config.vlan, trunk: [],
                                         preserveDefault: config.preserveDefaultVlan)
         }

@@ -23,8 +23,6 @@
 #include <libmnl/libmnl.h>
 
 /* Function-like macros do not import into Swift: re-export them as inline functions. */
-static inline size_t cmnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
-static inline size_t cmnl_align(size_t len) { return MNL_ALIGN(len); }
 static inline uint16_t cmnl_nla_f_nested(void) { return NLA_F_NESTED; }
 
 #endif

@@ -1,3 +1,5 @@
+import CNIValues
+
 /// Per-container chain names, derived exactly as the reference does so rules written by
 /// either implementation are found and removed by the other.
 public enum ChainName {

@@ -34,7 +34,7 @@ public enum FirewallBackend: String, Sendable, Equatable, Comparable {
     public static func < (a: FirewallBackend, b: FirewallBackend) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// One hostPort → pod mapping (portmap §5.2 DNAT rule, or §5.4 nft `hostports` rule).
+/// One hostPort → pod mapping (portmap's iptables DNAT rule, or its nft `hostports` rule).
 public struct HostPortMapping: Sendable, Equatable {
     public var containerID: String
     /// From the iptables comment; nft rules carry only the container ID.
@@ -72,7 +72,7 @@ public struct HostPortMapping: Sendable, Equatable {
     }
 }
 
-/// One masquerade rule of a pod address (bridge §3.4).
+/// One masquerade rule of a pod address (bridge's ipMasq).
 public struct MasqueradeEntry: Sendable, Equatable {
     public var containerID: String
     public var network: String?

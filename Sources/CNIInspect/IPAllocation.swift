@@ -1,7 +1,7 @@
 import CNIValues
 
 /// One host-local reservation file, `<dataDir>/<network>/<ip>` holding `<containerID>\r\n<ifname>`
-/// (§4.2; legacy files hold only the container ID).
+/// (containernetworking/plugins:plugins/ipam/host-local/backend/disk/backend.go; legacy files hold only the container ID).
 public struct IPAllocation: Sendable, Equatable {
     /// The store directory's name: the CNI network name.
     public var network: String

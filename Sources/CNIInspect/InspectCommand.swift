@@ -1,9 +1,12 @@
 import CNISystem
 import CNIValues
 
-/// `cni-inspect`: explains a node's pod network (subnet.env, the bridge, its pods, the host-local
-/// store, flannel's saved configs, hostPort and masquerade rules) and finds what gone containers
-/// left behind. `--fix` cleans it up (after asking, unless `--yes`) and inspects again.
+/// `cni-inspect`: first the verdict (`node ready for pods` / `NOT ready: <first blocking
+/// problem>`) and the node's CNI installation (config selection, plugins, flannel's lease,
+/// libcni's leftovers: see `InstallFinder`), then its pod network (subnet.env, the bridge, its
+/// pods, the host-local store, flannel's saved configs, hostPort and masquerade rules) and what
+/// gone containers left behind. `--fix` cleans up what is safe to remove (after asking, unless
+/// `--yes`) and inspects again.
 ///
 /// Exit status: 0 no problems, 3 problems found (or left after `--fix`), 1 inspection failed or
 /// fix declined, 2 usage error.
@@ -39,18 +42,19 @@ public enum InspectCommand {
         } else {
             node = nil
         }
-        let collector = SnapshotCollector(options: options, node: node)
+        let install = InstallCollector(options: options).collect()
+        let collector = SnapshotCollector(options: options.following(install.checkedNetwork), node: node)
         let snapshot = try collector.collect()
         let context = cleanupContext(options, snapshot)
-        let problems = ProblemFinder(snapshot: snapshot, context: context).problems()
+        let problems = findProblems(snapshot, install, context)
         guard options.fix else {
-            emit(snapshot, problems, context, options, fixLog: nil)
+            emit(snapshot, install, problems, context, options, fixLog: nil)
             return problems.isEmpty ? 0 : 3
         }
         let fixable = problems.filter(\.isFixable)
-        if !options.json { emit(snapshot, problems, context, options, fixLog: nil) }
+        if !options.json { emit(snapshot, install, problems, context, options, fixLog: nil) }
         guard !fixable.isEmpty else {
-            if options.json { emit(snapshot, problems, context, options, fixLog: []) }
+            if options.json { emit(snapshot, install, problems, context, options, fixLog: []) }
             else { StandardIO.write("nothing to fix\n", fd: 1) }
             return problems.isEmpty ? 0 : 3
         }
@@ -75,10 +79,11 @@ public enum InspectCommand {
             }
         }
         let after = try collector.collect()
+        let afterInstall = InstallCollector(options: options).collect()
         let afterContext = cleanupContext(options, after)
-        let remaining = ProblemFinder(snapshot: after, context: afterContext).problems()
+        let remaining = findProblems(after, afterInstall, afterContext)
         if options.json {
-            emit(after, remaining, afterContext, options, fixLog: log)
+            emit(after, afterInstall, remaining, afterContext, options, fixLog: log)
         } else {
             var lines = ["", "fix:"]
             for a in log {
@@ -88,6 +93,7 @@ public enum InspectCommand {
             }
             lines.append("")
             lines.append("after fix:")
+            lines.append(Verdict(problems: remaining).text)
             lines.append(HumanReport(snapshot: after, problems: remaining, context: afterContext).problemSection())
             StandardIO.write(lines.joined(separator: "\n") + "\n", fd: 1)
         }
@@ -109,14 +115,25 @@ public enum InspectCommand {
         return CleanupStep.Context(nodeNetns: options.netns, cniPath: options.cniPath, plugins: plugins)
     }
 
-    /// Writes the report (human or JSON, with the fix log when there was a fix) to stdout.
-    static func emit(_ snapshot: NodeSnapshot, _ problems: [Problem], _ context: CleanupStep.Context,
+    /// The installation's problems (config, plugins, lease, libcni leftovers) first, then the node's.
+    static func findProblems(_ snapshot: NodeSnapshot, _ install: InstallSnapshot, _ context: CleanupStep.Context) -> [Problem] {
+        let live = Set(snapshot.pods.compactMap { snapshot.containerID(of: $0.pod) })
+        return InstallFinder.grouping(InstallFinder(install: install, liveContainerIDs: live).problems(),
+                                      into: ProblemFinder(snapshot: snapshot, context: context).problems())
+    }
+
+    /// Writes the report (human or JSON, with the fix log when there was a fix) to stdout: the
+    /// verdict first, then the installation, then the node.
+    static func emit(_ snapshot: NodeSnapshot, _ install: InstallSnapshot, _ problems: [Problem], _ context: CleanupStep.Context,
                       _ options: InspectOptions, fixLog: [FixAction]?) {
+        let verdict = Verdict(problems: problems)
         guard options.json else {
-            StandardIO.write(HumanReport(snapshot: snapshot, problems: problems, context: context).render(), fd: 1)
+            let text = InstallReport.render(install, verdict: verdict)
+                + HumanReport(snapshot: snapshot, problems: problems, context: context).render()
+            StandardIO.write(text, fd: 1)
             return
         }
-        var value = ReportJSON.value(snapshot, problems: problems, context: context)
+        var value = InstallReport.addJSON(to: ReportJSON.value(snapshot, problems: problems, context: context), install, verdict: verdict)
         if let fixLog, case .object(var top) = value {
             top["fix"] = .array(fixLog.map { a in
                 .object(JSONObject([

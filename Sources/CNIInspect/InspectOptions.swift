@@ -7,21 +7,31 @@ public struct InspectOptions: Sendable, Equatable {
     public var network: String?
     public var flannelDirectory = "/var/lib/cni/flannel"
     public var cniPath = "/opt/cni/bin"
+    public var netconfDirectory = "/etc/cni/net.d"
+    public var cacheDirectory = "/var/lib/cni"
+    public var pluginTimeout = 5.0
     public var json = false
     public var fix = false
     public var assumeYes = false
     public var help = false
+    /// The options given on the command line (`--subnet-file`, ...), so that paths the selected
+    /// conflist sets are followed unless the operator chose otherwise.
+    public var given: Set<String> = []
 
     public static let usage = """
         usage: cni-inspect [options]
-          Explains this node's flannel/bridge pod network and finds leaks.
+          Says whether this node can give pods a network (first line), why not, and explains its
+          flannel/bridge pod network and finds leaks.
           --netns NAME|PATH    inspect this node netns (NAME = /run/netns/NAME) instead of the current one
           --subnet-file PATH   flanneld's lease (default /run/flannel/subnet.env)
           --bridge NAME        the pod bridge (default cni0)
           --ipam-dir DIR       host-local store root (default /var/lib/cni/networks)
           --network NAME       only this network's store and rules (default: all)
           --flannel-dir DIR    flannel's saved delegate configs (default /var/lib/cni/flannel)
-          --cni-path DIRS      plugin directories for cleanup DELs (default $CNI_PATH or /opt/cni/bin)
+          --cni-path DIRS      plugin directories (default $CNI_PATH or /opt/cni/bin)
+          --netconf-dir DIR    the runtime's network config directory (default /etc/cni/net.d)
+          --cache-dir DIR      libcni's cache directory, results in DIR/results (default /var/lib/cni)
+          --plugin-timeout S   seconds a plugin may take to answer VERSION (default 5)
           --json               machine-readable report (stable, sorted keys)
           --fix                clean up the problems found (asks first), then inspect again
           --yes, -y            with --fix: do not ask
@@ -51,6 +61,7 @@ public struct InspectOptions: Sendable, Equatable {
                 inline = String(arg[arg.index(after: eq)...])
                 arg = String(arg[..<eq])
             }
+            given.insert(arg)
             switch arg {
             case "--netns":
                 let v = try value(arg, inline: inline)
@@ -62,6 +73,14 @@ public struct InspectOptions: Sendable, Equatable {
             case "--network": network = try value(arg, inline: inline)
             case "--flannel-dir": flannelDirectory = try value(arg, inline: inline)
             case "--cni-path": cniPath = try value(arg, inline: inline)
+            case "--netconf-dir": netconfDirectory = try value(arg, inline: inline)
+            case "--cache-dir": cacheDirectory = try value(arg, inline: inline)
+            case "--plugin-timeout":
+                let v = try value(arg, inline: inline)
+                guard let t = Double(v), t > 0, t <= 600 else {
+                    throw UsageError(description: "--plugin-timeout needs seconds between 0 and 600, got \"\(v)\"")
+                }
+                pluginTimeout = t
             case "--json": json = true
             case "--fix": fix = true
             case "--yes", "-y": assumeYes = true
@@ -74,7 +93,8 @@ public struct InspectOptions: Sendable, Equatable {
             throw UsageError(description: "invalid network name \"\(n)\"")
         }
         for (name, v) in [("--bridge", bridge), ("--subnet-file", subnetFile), ("--ipam-dir", ipamDirectory),
-                          ("--flannel-dir", flannelDirectory)] where v.isEmpty {
+                          ("--flannel-dir", flannelDirectory), ("--netconf-dir", netconfDirectory),
+                          ("--cache-dir", cacheDirectory)] where v.isEmpty {
             throw UsageError(description: "\(name) must not be empty")
         }
     }

@@ -2,9 +2,9 @@ import CNIValues
 /// Reads portmap's and bridge's per-container rules out of `nft -a list ruleset` text (pure):
 ///
 /// - `table ip|ip6 cni_hostport`, chains `hostports` / `hostip_hostports` (mappings) and
-///   `masquerading`; every rule commented with the container ID (§5.4);
+///   `masquerading`; every rule commented with the container ID (`containernetworking/plugins:plugins/meta/portmap/portmap_nftables.go`);
 /// - `table inet cni_plugins_masquerade`, chain `masq_checks`; comment
-///   `<hash>-<hash>, net: <net>, if: <ifname>, id: <cid>` (§3.4).
+///   `<hash>-<hash>, net: <net>, if: <ifname>, id: <cid>` (`containernetworking/plugins:pkg/ip/ipmasq_nftables_linux.go`).
 ///
 /// Other tables (iptables-nft's `ip nat`, …) are skipped.
 public enum NftStateParser {

@@ -18,6 +18,19 @@ public struct Problem: Sendable, Equatable {
         case mtuMismatch = "mtu-mismatch"
         /// The bridge's address or MTU disagrees with subnet.env.
         case bridgeMismatch = "bridge-mismatch"
+        // Installation (see InstallFinder): why a node has no pod network before any pod exists.
+        case noNetworkConfig = "no-network-config"
+        case invalidConfig = "invalid-config"
+        case shadowedConfig = "shadowed-config"
+        case missingPlugin = "missing-plugin"
+        case pluginCannotStart = "plugin-cannot-start"
+        case unsupportedVersion = "unsupported-cni-version"
+        case leaseMissing = "lease-missing"
+        case leaseInvalid = "lease-invalid"
+        case pluginReplaced = "plugin-replaced"
+        case mixedBuilds = "mixed-builds"
+        case staleResultCache = "stale-result-cache"
+        case abandonedTempFile = "abandoned-temp-file"
     }
 
     public var kind: Kind

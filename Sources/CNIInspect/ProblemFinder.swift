@@ -83,7 +83,10 @@ public struct ProblemFinder: Sendable {
             let has = bridge.addresses.filter { $0.family == want.family }.map(\.description)
             details.append("subnet.env wants \(want) on \(bridge.name); it has \(has.isEmpty ? "none" : has.joined(separator: ", "))")
         }
-        if let mtu = env.mtu, bridge.mtu != mtu {
+        // A bridge without ports says nothing about the MTU: the kernel resets it to 1500 when
+        // its last port leaves and lowers it to the smallest port's MTU when one joins
+        // (br_mtu_auto_adjust), so an idle cni0 at 1500 is every node after its last pod left.
+        if let mtu = env.mtu, bridge.mtu != mtu, !bridge.ports.isEmpty {
             details.append("subnet.env FLANNEL_MTU=\(mtu); \(bridge.name) has mtu \(bridge.mtu)")
         }
         guard !details.isEmpty else { return [] }

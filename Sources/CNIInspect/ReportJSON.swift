@@ -118,7 +118,7 @@ public enum ReportJSON {
         obj([
             ("kind", .string(p.kind.rawValue)), ("subject", .string(p.subject)), ("summary", .string(p.summary)),
             ("details", strings(p.details)), ("commands", strings(p.steps.map { $0.command(in: context) })),
-            ("advice", strings(p.advice)), ("fixable", .bool(p.isFixable)),
+            ("advice", strings(p.advice)), ("fixable", .bool(p.isFixable)), ("blocking", .bool(p.kind.isBlocking)),
         ])
     }
 

@@ -1,6 +1,6 @@
 import CNIValues
 
-/// flannel's saved delegate config, `<dataDir>/<containerID>` (§2.4): the exact JSON that DEL
+/// flannel's saved delegate config, `<dataDir>/<containerID>` (flannel-io/cni-plugin:flannel.go, `saveScratchNetConf`): the exact JSON that DEL
 /// hands to the delegate plugin.
 public struct SavedFlannelConfig: Sendable, Equatable {
     public var containerID: String

@@ -21,6 +21,9 @@ public struct InterfaceAddress: Sendable, Hashable {
     /// IFA_F_TENTATIVE: duplicate address detection still running (IPv6).
     public var isTentative: Bool { flags & UInt32(IFA_F_TENTATIVE) != 0 }
 
+    /// IFA_F_DADFAILED: duplicate address detection found the address in use (IPv6).
+    public var isDADFailed: Bool { flags & UInt32(IFA_F_DADFAILED) != 0 }
+
     /// Decodes an RTM_NEWADDR reply; nil when it is malformed.
     init?(message: NetlinkMessage) {
         guard message.type == UInt16(RTM_NEWADDR),

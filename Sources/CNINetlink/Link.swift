@@ -11,12 +11,20 @@ public struct Link: Sendable, Hashable {
     public var mac: MACAddress?
     /// The raw `ifi_flags` (IFF_*).
     public var flags: UInt32
-    /// IFF_UP
-    public var isUp: Bool
+    /// IFF_UP, read from and written to `flags`.
+    public var isUp: Bool {
+        get { flags & Link.upFlag != 0 }
+        set { flags = newValue ? flags | Link.upFlag : flags & ~Link.upFlag }
+    }
     /// IFLA_OPERSTATE (IF_OPER_*).
     public var operState: UInt8
-    /// IFF_PROMISC
-    public var promiscuous: Bool
+    /// IF_OPER_UP: the link can pass packets (carrier on, lower layers up).
+    public var isOperationallyUp: Bool { operState == UInt8(IF_OPER_UP) }
+    /// IFF_PROMISC, read from and written to `flags`.
+    public var promiscuous: Bool {
+        get { flags & Link.promiscuousFlag != 0 }
+        set { flags = newValue ? flags | Link.promiscuousFlag : flags & ~Link.promiscuousFlag }
+    }
     /// IFLA_MASTER: the bridge this link is enslaved to.
     public var masterIndex: Int32?
     /// IFLA_LINK: for a veth, the peer's ifindex (in the peer's namespace).
@@ -32,7 +40,7 @@ public struct Link: Sendable, Hashable {
 
     public init(
         index: Int32, name: String, kind: String? = nil, mtu: Int = 1500, mac: MACAddress? = nil,
-        flags: UInt32 = 0, isUp: Bool = false, operState: UInt8 = 0, promiscuous: Bool = false,
+        flags: UInt32 = 0, operState: UInt8 = 0,
         masterIndex: Int32? = nil, parentIndex: Int32? = nil, linkNetnsID: Int32? = nil,
         hairpin: Bool? = nil, isolated: Bool? = nil, vlanFiltering: Bool? = nil
     ) {
@@ -42,9 +50,7 @@ public struct Link: Sendable, Hashable {
         self.mtu = mtu
         self.mac = mac
         self.flags = flags
-        self.isUp = isUp
         self.operState = operState
-        self.promiscuous = promiscuous
         self.masterIndex = masterIndex
         self.parentIndex = parentIndex
         self.linkNetnsID = linkNetnsID
@@ -52,6 +58,9 @@ public struct Link: Sendable, Hashable {
         self.isolated = isolated
         self.vlanFiltering = vlanFiltering
     }
+
+    static let upFlag = UInt32(IFF_UP)
+    static let promiscuousFlag = UInt32(IFF_PROMISC)
 
     /// Decodes an RTM_NEWLINK reply; nil when it is malformed.
     init?(message: NetlinkMessage) {
@@ -62,8 +71,6 @@ public struct Link: Sendable, Hashable {
         let attributes = message.attributes(afterHeader: MemoryLayout<ifinfomsg>.size)
         guard let name = attributes.string(IFLA_IFNAME) else { return nil }
         self.init(index: index, name: name, flags: flags)
-        isUp = flags & UInt32(IFF_UP) != 0
-        promiscuous = flags & UInt32(IFF_PROMISC) != 0
         mtu = attributes.u32(IFLA_MTU).map { Int($0) } ?? 0
         mac = attributes[IFLA_ADDRESS].flatMap { MACAddress(bytes: Array($0)) }
         operState = attributes.u8(IFLA_OPERSTATE) ?? 0

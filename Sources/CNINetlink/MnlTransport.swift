@@ -20,13 +20,12 @@ final class MnlTransport: NetlinkTransport {
             mnl_socket_close(socket)
             throw e
         }
+        let fd = mnl_socket_get_fd(socket)
         // Best effort: errors carry the kernel's text and no copy of our request.
-        var on: Int32 = 1
-        _ = mnl_socket_setsockopt(socket, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
-        _ = mnl_socket_setsockopt(socket, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        try? SocketOption.set(fd, level: SOL_NETLINK, option: NETLINK_EXT_ACK, to: 1)
+        try? SocketOption.set(fd, level: SOL_NETLINK, option: NETLINK_CAP_ACK, to: 1)
         // A reply the kernel never sends must end as an error, never as a plugin hung for ever.
-        var timeout = timeval(tv_sec: MnlTransport.receiveTimeoutSeconds, tv_usec: 0)
-        _ = setsockopt(mnl_socket_get_fd(socket), SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try? SocketOption.setReceiveTimeout(fd, seconds: MnlTransport.receiveTimeoutSeconds)
         self.socket = socket
         self.portID = mnl_socket_get_portid(socket)
     }

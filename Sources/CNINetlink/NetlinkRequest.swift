@@ -4,13 +4,15 @@ import CMnl
 ///
 ///     var m = NetlinkRequest(type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL)
 ///     m.header(ifinfomsg())
-///     m.put(IFLA_IFNAME, string: "cni0")
-///     m.nest(IFLA_LINKINFO) { m in
-///         m.put(IFLA_INFO_KIND, string: "bridge")
+///     try m.put(IFLA_IFNAME, string: "cni0")
+///     try m.nest(IFLA_LINKINFO) { m in
+///         try m.put(IFLA_INFO_KIND, string: "bridge")
 ///     }
 ///
 /// NLM_F_REQUEST | NLM_F_ACK are always set (dumps: NLM_F_DUMP instead of an ACK). Integers are in
 /// host order, as netlink wants. Length, sequence and port id are filled in by `encoded`.
+/// An attribute or nest longer than its 16-bit length field can say fails with EMSGSIZE: the
+/// kernel must never receive a request other than the one asked for.
 struct NetlinkRequest {
     private(set) var bytes: [UInt8]
 
@@ -39,34 +41,41 @@ struct NetlinkRequest {
         pad()
     }
 
-    mutating func put(_ type: Int, bytes payload: [UInt8]) {
-        // An attribute length is 16 bits; nothing we send comes near that, but never trap.
-        let value = payload.count <= 0xFFFF - 4 ? payload : Array(payload.prefix(0xFFFF - 4))
-        append(UInt16(truncatingIfNeeded: value.count + 4))
+    /// The largest attribute, header included, that the 16-bit `nla_len` can describe.
+    static let maximumAttributeLength = Int(UInt16.max)
+
+    mutating func put(_ type: Int, bytes payload: [UInt8]) throws(NetlinkError) {
+        guard let length = UInt16(exactly: payload.count + 4) else {
+            throw Self.tooLong(type, payload.count + 4)
+        }
+        append(length)
         append(UInt16(truncatingIfNeeded: type))
-        bytes.append(contentsOf: value)
+        bytes.append(contentsOf: payload)
         pad()
     }
 
-    mutating func put(_ type: Int, u8 value: UInt8) { put(type, bytes: [value]) }
-    mutating func put(_ type: Int, u16 value: UInt16) { put(type, bytes: Self.raw(value)) }
-    mutating func put(_ type: Int, u32 value: UInt32) { put(type, bytes: Self.raw(value)) }
-    mutating func put(_ type: Int, i32 value: Int32) { put(type, bytes: Self.raw(value)) }
+    mutating func put(_ type: Int, u8 value: UInt8) throws(NetlinkError) { try put(type, bytes: [value]) }
+    mutating func put(_ type: Int, u16 value: UInt16) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
+    mutating func put(_ type: Int, u32 value: UInt32) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
+    mutating func put(_ type: Int, i32 value: Int32) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
     /// NUL-terminated, as the kernel expects for names and kinds.
-    mutating func put(_ type: Int, string: String) { put(type, bytes: Array(string.utf8) + [0]) }
-    mutating func put<Value>(_ type: Int, struct value: Value) {
-        put(type, bytes: withUnsafeBytes(of: value) { Array($0) })
+    mutating func put(_ type: Int, string: String) throws(NetlinkError) { try put(type, bytes: Array(string.utf8) + [0]) }
+    mutating func put<Value>(_ type: Int, struct value: Value) throws(NetlinkError) {
+        try put(type, bytes: withUnsafeBytes(of: value) { Array($0) })
     }
 
     /// A nested attribute. `flagged` sets NLA_F_NESTED (required e.g. for IFLA_PROTINFO on
     /// PF_BRIDGE, which otherwise takes the legacy one-byte form).
-    mutating func nest(_ type: Int, flagged: Bool = false, _ body: (inout NetlinkRequest) throws -> Void) rethrows {
+    mutating func nest(
+        _ type: Int, flagged: Bool = false, _ body: (inout NetlinkRequest) throws(NetlinkError) -> Void
+    ) throws(NetlinkError) {
         let start = bytes.count
         let nestedFlag = flagged ? Int(cmnl_nla_f_nested()) : 0
         append(UInt16(0))
         append(UInt16(truncatingIfNeeded: type | nestedFlag))
         try body(&self)
-        patch(UInt16(truncatingIfNeeded: bytes.count - start), at: start)
+        guard let length = UInt16(exactly: bytes.count - start) else { throw Self.tooLong(type, bytes.count - start) }
+        patch(length, at: start)
     }
 
     /// The finished message with length, sequence number and port id set.
@@ -90,6 +99,11 @@ struct NetlinkRequest {
         let raw = Self.raw(value)
         guard offset >= 0, offset + raw.count <= bytes.count else { return }
         bytes.replaceSubrange(offset..<(offset + raw.count), with: raw)
+    }
+
+    private static func tooLong(_ type: Int, _ length: Int) -> NetlinkError {
+        NetlinkError(errno: .messageTooLong,
+                     operation: "encode netlink attribute \(type) of \(length) bytes (at most \(maximumAttributeLength))")
     }
 
     private static func raw<T: FixedWidthInteger>(_ value: T) -> [UInt8] {

@@ -23,12 +23,12 @@ extension NetlinkSocket {
         var flags: UInt32 = 0
         if noDAD { flags |= UInt32(IFA_F_NODAD) }
         m.header(Self.addressHeader(index: index, address, flags: flags))
-        m.put(IFA_LOCAL, bytes: address.address.bytes)
-        m.put(IFA_ADDRESS, bytes: address.address.bytes)
+        try m.put(IFA_LOCAL, bytes: address.address.bytes)
+        try m.put(IFA_ADDRESS, bytes: address.address.bytes)
         if address.family == .v4, address.prefixLength < 31 {
-            m.put(IFA_BROADCAST, bytes: address.lastAddress.bytes)
+            try m.put(IFA_BROADCAST, bytes: address.lastAddress.bytes)
         }
-        if flags != 0 { m.put(IFA_FLAGS, u32: flags) }
+        if flags != 0 { try m.put(IFA_FLAGS, u32: flags) }
         _ = try execute(m, "add address \(address) to link \(index)")
     }
 
@@ -36,8 +36,8 @@ extension NetlinkSocket {
     public func deleteAddress(index: Int32, _ address: IPNetwork) throws {
         var m = NetlinkRequest(type: Int(RTM_DELADDR))
         m.header(Self.addressHeader(index: index, address, flags: 0))
-        m.put(IFA_LOCAL, bytes: address.address.bytes)
-        m.put(IFA_ADDRESS, bytes: address.address.bytes)
+        try m.put(IFA_LOCAL, bytes: address.address.bytes)
+        try m.put(IFA_ADDRESS, bytes: address.address.bytes)
         _ = try execute(m, "delete address \(address) from link \(index)")
     }
 

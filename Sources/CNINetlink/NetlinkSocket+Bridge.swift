@@ -8,9 +8,9 @@ extension NetlinkSocket {
         guard hairpin != nil || isolated != nil else { return }
         var m = NetlinkRequest(type: Int(RTM_SETLINK))
         m.header(Self.linkHeader(index: index, family: AF_BRIDGE))
-        m.nest(IFLA_PROTINFO, flagged: true) { m in
-            if let hairpin { m.put(IFLA_BRPORT_MODE, u8: hairpin ? 1 : 0) }
-            if let isolated { m.put(IFLA_BRPORT_ISOLATED, u8: isolated ? 1 : 0) }
+        try m.nest(IFLA_PROTINFO, flagged: true) { m throws(NetlinkError) in
+            if let hairpin { try m.put(IFLA_BRPORT_MODE, u8: hairpin ? 1 : 0) }
+            if let isolated { try m.put(IFLA_BRPORT_ISOLATED, u8: isolated ? 1 : 0) }
         }
         _ = try execute(m, "set bridge port flags on link \(index)")
     }
@@ -19,10 +19,10 @@ extension NetlinkSocket {
     public func setBridgeVLANFiltering(index: Int32, on: Bool) throws {
         var m = NetlinkRequest(type: Int(RTM_NEWLINK))
         m.header(Self.linkHeader(index: index))
-        m.nest(IFLA_LINKINFO) { m in
-            m.put(IFLA_INFO_KIND, string: "bridge")
-            m.nest(IFLA_INFO_DATA) { m in
-                m.put(IFLA_BR_VLAN_FILTERING, u8: on ? 1 : 0)
+        try m.nest(IFLA_LINKINFO) { m throws(NetlinkError) in
+            try m.put(IFLA_INFO_KIND, string: "bridge")
+            try m.nest(IFLA_INFO_DATA) { m throws(NetlinkError) in
+                try m.put(IFLA_BR_VLAN_FILTERING, u8: on ? 1 : 0)
             }
         }
         _ = try execute(m, "set vlan_filtering \(on ? 1 : 0) on bridge \(index)")
@@ -34,24 +34,24 @@ extension NetlinkSocket {
         var flags: UInt16 = 0
         if pvid { flags |= UInt16(BRIDGE_VLAN_INFO_PVID) }
         if untagged { flags |= UInt16(BRIDGE_VLAN_INFO_UNTAGGED) }
-        let m = bridgeVLANRequest(type: Int(RTM_SETLINK), portIndex: portIndex, vid: vid, flags: flags, bridgeSelf: bridgeSelf)
+        let m = try bridgeVLANRequest(type: Int(RTM_SETLINK), portIndex: portIndex, vid: vid, flags: flags, bridgeSelf: bridgeSelf)
         _ = try execute(m, "add vlan \(vid) to link \(portIndex)")
     }
 
     public func deleteBridgeVLAN(portIndex: Int32, vid: UInt16, bridgeSelf: Bool = false) throws {
-        let m = bridgeVLANRequest(type: Int(RTM_DELLINK), portIndex: portIndex, vid: vid, flags: 0, bridgeSelf: bridgeSelf)
+        let m = try bridgeVLANRequest(type: Int(RTM_DELLINK), portIndex: portIndex, vid: vid, flags: 0, bridgeSelf: bridgeSelf)
         _ = try execute(m, "delete vlan \(vid) from link \(portIndex)")
     }
 
-    private func bridgeVLANRequest(type: Int, portIndex: Int32, vid: UInt16, flags: UInt16, bridgeSelf: Bool) -> NetlinkRequest {
+    private func bridgeVLANRequest(type: Int, portIndex: Int32, vid: UInt16, flags: UInt16, bridgeSelf: Bool) throws(NetlinkError) -> NetlinkRequest {
         var m = NetlinkRequest(type: type)
         m.header(Self.linkHeader(index: portIndex, family: AF_BRIDGE))
-        m.nest(IFLA_AF_SPEC) { m in
-            if bridgeSelf { m.put(IFLA_BRIDGE_FLAGS, u16: UInt16(BRIDGE_FLAGS_SELF)) }
+        try m.nest(IFLA_AF_SPEC) { m throws(NetlinkError) in
+            if bridgeSelf { try m.put(IFLA_BRIDGE_FLAGS, u16: UInt16(BRIDGE_FLAGS_SELF)) }
             var info = bridge_vlan_info()
             info.flags = flags
             info.vid = vid
-            m.put(IFLA_BRIDGE_VLAN_INFO, struct: info)
+            try m.put(IFLA_BRIDGE_VLAN_INFO, struct: info)
         }
         return m
     }

@@ -14,8 +14,8 @@ extension NetlinkSocket {
         m.header(bytes: Self.nfgenmsg(family))
         let proto = Self.tlv(CTA_PROTO_NUM.rawValue, [protocolNumber])
             + Self.tlv(CTA_PROTO_DST_PORT.rawValue, Self.bigEndian(destinationPort))
-        m.put(Self.nested(CTA_TUPLE_ORIG.rawValue), bytes: Self.tlv(Self.nested(CTA_TUPLE_PROTO.rawValue), proto))
-        m.put(Self.nested(CTA_FILTER.rawValue),
+        try m.put(Self.nested(CTA_TUPLE_ORIG.rawValue), bytes: Self.tlv(Self.nested(CTA_TUPLE_PROTO.rawValue), proto))
+        try m.put(Self.nested(CTA_FILTER.rawValue),
               bytes: Self.tlv(CTA_FILTER_ORIG_FLAGS.rawValue, Self.raw(Self.filterProtocolNumber | Self.filterDestinationPort)))
         let messages = try execute(m, "list conntrack entries (proto \(protocolNumber) dport \(destinationPort))")
         return messages.compactMap(Self.entry(from:)).filter {
@@ -28,8 +28,8 @@ extension NetlinkSocket {
     public func deleteConntrack(_ entry: ConntrackEntry) throws {
         var m = NetlinkRequest(type: Self.ctnetlink(IPCTNL_MSG_CT_DELETE))
         m.header(bytes: Self.nfgenmsg(entry.original.destination.family))
-        Self.putTuple(entry.original, into: &m)
-        if entry.zone != 0 { m.put(Int(CTA_ZONE.rawValue), bytes: Self.bigEndian(entry.zone)) }
+        try Self.putTuple(entry.original, into: &m)
+        if entry.zone != 0 { try m.put(Int(CTA_ZONE.rawValue), bytes: Self.bigEndian(entry.zone)) }
         let outcome: Result<[NetlinkMessage], NetlinkError> = Result { () throws(NetlinkError) in
             try execute(m, "delete conntrack entry \(entry)")
         }
@@ -62,14 +62,14 @@ extension NetlinkSocket {
 
     static func bigEndian(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
 
-    static func putTuple(_ tuple: ConntrackEntry.Tuple, into m: inout NetlinkRequest) {
+    static func putTuple(_ tuple: ConntrackEntry.Tuple, into m: inout NetlinkRequest) throws(NetlinkError) {
         let v4 = tuple.destination.family == .v4
         let ip = tlv(v4 ? CTA_IP_V4_SRC.rawValue : CTA_IP_V6_SRC.rawValue, tuple.source.bytes)
             + tlv(v4 ? CTA_IP_V4_DST.rawValue : CTA_IP_V6_DST.rawValue, tuple.destination.bytes)
         let proto = tlv(CTA_PROTO_NUM.rawValue, [tuple.protocolNumber])
             + tlv(CTA_PROTO_SRC_PORT.rawValue, bigEndian(tuple.sourcePort))
             + tlv(CTA_PROTO_DST_PORT.rawValue, bigEndian(tuple.destinationPort))
-        m.put(nested(CTA_TUPLE_ORIG.rawValue), bytes: tlv(nested(CTA_TUPLE_IP.rawValue), ip) + tlv(nested(CTA_TUPLE_PROTO.rawValue), proto))
+        try m.put(nested(CTA_TUPLE_ORIG.rawValue), bytes: tlv(nested(CTA_TUPLE_IP.rawValue), ip) + tlv(nested(CTA_TUPLE_PROTO.rawValue), proto))
     }
 
     /// An attribute type with NLA_F_NESTED set.

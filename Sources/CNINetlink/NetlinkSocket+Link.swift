@@ -9,7 +9,7 @@ extension NetlinkSocket {
         let name = try validName(name, "get link \(name)")
         var m = NetlinkRequest(type: Int(RTM_GETLINK))
         m.header(Self.linkHeader(index: 0))
-        m.put(IFLA_IFNAME, string: name)
+        try m.put(IFLA_IFNAME, string: name)
         return try singleLink(m, "get link \(name)")
     }
 
@@ -32,85 +32,67 @@ extension NetlinkSocket {
         let op = "create bridge \(name)"
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
         m.header(Self.linkHeader(index: 0))
-        m.put(IFLA_IFNAME, string: try validName(name, op))
-        if let mtu { m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
-        m.nest(IFLA_LINKINFO) { m in
-            m.put(IFLA_INFO_KIND, string: "bridge")
+        try m.put(IFLA_IFNAME, string: try validName(name, op))
+        if let mtu { try m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
+        try m.nest(IFLA_LINKINFO) { m throws(NetlinkError) in
+            try m.put(IFLA_INFO_KIND, string: "bridge")
             // Only when wanted, as the Go plugin does: kernels without CONFIG_BRIDGE_VLAN_FILTERING
             // reject the attribute (EOPNOTSUPP) even with value 0.
             if vlanFiltering {
-                m.nest(IFLA_INFO_DATA) { m in
-                    m.put(IFLA_BR_VLAN_FILTERING, u8: 1)
+                try m.nest(IFLA_INFO_DATA) { m throws(NetlinkError) in
+                    try m.put(IFLA_BR_VLAN_FILTERING, u8: 1)
                 }
             }
         }
         _ = try execute(m, op)
     }
 
-    /// One request: creates veth `name` in this socket's namespace with its peer `peerName` placed
-    /// directly into `peerNamespace` (IFLA_NET_NS_FD inside VETH_INFO_PEER).
-    public func createVethPair(
-        name: String, mtu: Int?, mac: MACAddress?,
-        peerName: String, peerNamespace: NetworkNamespace, peerMTU: Int?, peerMAC: MACAddress?
-    ) throws {
-        let op = "create veth \(name) with peer \(peerName) in \(peerNamespace.path)"
-        let name = try validName(name, op), peerName = try validName(peerName, op)
-        let mtuValue = try mtu.map { (v: Int) throws(NetlinkError) -> UInt32 in try validMTU(v, op) }
-        let peerMTUValue = try peerMTU.map { (v: Int) throws(NetlinkError) -> UInt32 in try validMTU(v, op) }
+    /// One request: creates veth `host` in this socket's namespace with its peer `peer`, which is
+    /// placed directly into `peer.namespace` (IFLA_NET_NS_FD inside VETH_INFO_PEER). Both ends
+    /// need a name; master and flags are not part of a creation (EINVAL).
+    public func createVethPair(_ host: LinkAttributes, peer: LinkAttributes) throws {
+        let op = "create veth \(host.name ?? "") with peer \(peer.name ?? "")" + (peer.namespace.map { " in \($0.path)" } ?? "")
+        for end in [host, peer] {
+            guard end.name != nil else {
+                throw NetlinkError(errno: .invalidArgument, operation: op, kernelMessage: "a veth end needs a name")
+            }
+            guard end.masterIndex == nil, end.isUp == nil, end.promiscuous == nil else {
+                throw NetlinkError(errno: .invalidArgument, operation: op, kernelMessage: "set master and flags after creating the veth")
+            }
+        }
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
         m.header(Self.linkHeader(index: 0))
-        m.put(IFLA_IFNAME, string: name)
-        m.put(IFLA_TXQLEN, u32: 0)  // veths run without a qdisc queue, as the reference creates them
-        if let mtuValue { m.put(IFLA_MTU, u32: mtuValue) }
-        if let mac { m.put(IFLA_ADDRESS, bytes: mac.bytes) }
-        m.nest(IFLA_LINKINFO) { m in
-            m.put(IFLA_INFO_KIND, string: "veth")
-            m.nest(IFLA_INFO_DATA) { m in
-                m.nest(Int(VETH_INFO_PEER)) { m in
+        try putAttributes(host, into: &m, op)
+        try m.nest(IFLA_LINKINFO) { m throws(NetlinkError) in
+            try m.put(IFLA_INFO_KIND, string: "veth")
+            try m.nest(IFLA_INFO_DATA) { m throws(NetlinkError) in
+                try m.nest(Int(VETH_INFO_PEER)) { m throws(NetlinkError) in
                     m.header(Self.linkHeader(index: 0))
-                    m.put(IFLA_IFNAME, string: peerName)
-                    m.put(IFLA_TXQLEN, u32: 0)
-                    if let peerMTUValue { m.put(IFLA_MTU, u32: peerMTUValue) }
-                    if let peerMAC { m.put(IFLA_ADDRESS, bytes: peerMAC.bytes) }
-                    m.put(IFLA_NET_NS_FD, u32: UInt32(bitPattern: peerNamespace.fileDescriptor))
+                    try putAttributes(peer, into: &m, op)
                 }
             }
         }
         _ = try execute(m, op)
     }
 
-    /// Several link settings in one RTM_SETLINK. `masterIndex: 0` removes the link from its bridge.
-    /// The kernel applies name, MTU, MAC and master before the up/promiscuous flags.
-    public func setLink(
-        index: Int32, up: Bool? = nil, mtu: Int? = nil, mac: MACAddress? = nil,
-        masterIndex: Int32? = nil, promiscuous: Bool? = nil, name: String? = nil
-    ) throws {
+    /// Several link settings in one RTM_SETLINK (see `LinkAttributes`). The kernel applies name,
+    /// MTU, MAC and master before the up/promiscuous flags.
+    public func setLink(index: Int32, _ attributes: LinkAttributes) throws {
         let op = "set link \(index)"
-        var flags: UInt32 = 0, change: UInt32 = 0
-        if let up {
-            change |= UInt32(IFF_UP)
-            if up { flags |= UInt32(IFF_UP) }
-        }
-        if let promiscuous {
-            change |= UInt32(IFF_PROMISC)
-            if promiscuous { flags |= UInt32(IFF_PROMISC) }
-        }
+        let (flags, change) = attributes.flagChange
         var m = NetlinkRequest(type: Int(RTM_SETLINK))
         m.header(Self.linkHeader(index: index, flags: flags, change: change))
-        if let name { m.put(IFLA_IFNAME, string: try validName(name, op)) }
-        if let mtu { m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
-        if let mac { m.put(IFLA_ADDRESS, bytes: mac.bytes) }
-        if let masterIndex { m.put(IFLA_MASTER, u32: UInt32(bitPattern: masterIndex)) }
+        try putAttributes(attributes, into: &m, op)
         _ = try execute(m, op)
     }
 
-    public func setLinkUp(index: Int32) throws { try setLink(index: index, up: true) }
-    public func setLinkDown(index: Int32) throws { try setLink(index: index, up: false) }
-    public func setMTU(index: Int32, mtu: Int) throws { try setLink(index: index, mtu: mtu) }
-    public func setMAC(index: Int32, mac: MACAddress) throws { try setLink(index: index, mac: mac) }
-    public func setMaster(index: Int32, masterIndex: Int32) throws { try setLink(index: index, masterIndex: masterIndex) }
-    public func setPromiscuous(index: Int32, on: Bool) throws { try setLink(index: index, promiscuous: on) }
-    public func setName(index: Int32, name: String) throws { try setLink(index: index, name: name) }
+    public func setLinkUp(index: Int32) throws { try setLink(index: index, LinkAttributes(isUp: true)) }
+    public func setLinkDown(index: Int32) throws { try setLink(index: index, LinkAttributes(isUp: false)) }
+    public func setMTU(index: Int32, mtu: Int) throws { try setLink(index: index, LinkAttributes(mtu: mtu)) }
+    public func setMAC(index: Int32, mac: MACAddress) throws { try setLink(index: index, LinkAttributes(mac: mac)) }
+    public func setMaster(index: Int32, masterIndex: Int32) throws { try setLink(index: index, LinkAttributes(masterIndex: masterIndex)) }
+    public func setPromiscuous(index: Int32, on: Bool) throws { try setLink(index: index, LinkAttributes(promiscuous: on)) }
+    public func setName(index: Int32, name: String) throws { try setLink(index: index, LinkAttributes(name: name)) }
 
     /// Deletes a link (for a veth, both ends). A missing link fails with ENODEV.
     public func deleteLink(index: Int32) throws {
@@ -128,6 +110,22 @@ extension NetlinkSocket {
         h.ifi_flags = flags
         h.ifi_change = change
         return h
+    }
+
+    /// The IFLA_* attributes of `a`, always in this order (the encoding tests pin the bytes):
+    /// name, queue length, MTU, address, master, namespace.
+    private func putAttributes(_ a: LinkAttributes, into m: inout NetlinkRequest, _ op: String) throws(NetlinkError) {
+        if let name = a.name { try m.put(IFLA_IFNAME, string: try validName(name, op)) }
+        if let length = a.txQueueLength {
+            guard let value = UInt32(exactly: length) else {
+                throw NetlinkError(errno: .invalidArgument, operation: op, kernelMessage: "invalid queue length \(length)")
+            }
+            try m.put(IFLA_TXQLEN, u32: value)
+        }
+        if let mtu = a.mtu { try m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
+        if let mac = a.mac { try m.put(IFLA_ADDRESS, bytes: mac.bytes) }
+        if let master = a.masterIndex { try m.put(IFLA_MASTER, u32: UInt32(bitPattern: master)) }
+        if let namespace = a.namespace { try m.put(IFLA_NET_NS_FD, u32: UInt32(bitPattern: namespace.fileDescriptor)) }
     }
 
     private func singleLink(_ m: NetlinkRequest, _ op: String) throws -> Link? {

@@ -8,7 +8,7 @@ extension NetlinkSocket {
     public func namespaceID(of namespace: NetworkNamespace) throws -> Int32? {
         var m = NetlinkRequest(type: Int(RTM_GETNSID))
         m.header(rtgenmsg(rtgen_family: UInt8(AF_UNSPEC)))
-        m.put(NETNSA_FD, u32: UInt32(bitPattern: namespace.fileDescriptor))
+        try m.put(NETNSA_FD, u32: UInt32(bitPattern: namespace.fileDescriptor))
         let replies = try execute(m, "get the id of netns \(namespace.path)")
         for reply in replies where reply.type == UInt16(RTM_NEWNSID) {
             let attributes = reply.attributes(afterHeader: MemoryLayout<rtgenmsg>.size)

@@ -15,7 +15,7 @@ extension NetlinkSocket {
         }
         var m = NetlinkRequest(type: Int(NFNL_SUBSYS_NFTABLES) << 8 | Int(NFT_MSG_GETTABLE.rawValue))
         m.header(bytes: [protocolFamily, UInt8(NFNETLINK_V0), 0, 0])
-        m.put(Int(NFTA_TABLE_NAME.rawValue), string: name)
+        try m.put(Int(NFTA_TABLE_NAME.rawValue), string: name)
         let outcome: Result<[NetlinkMessage], NetlinkError> = Result { () throws(NetlinkError) in
             try execute(m, "get nftables table \(family) \(name)")
         }

@@ -22,7 +22,7 @@ extension NetlinkSocket {
         h.rtm_family = Self.addressFamily(address.family)
         h.rtm_dst_len = UInt8(truncatingIfNeeded: address.bitWidth)
         m.header(h)
-        m.put(Int(RTA_DST.rawValue), bytes: address.bytes)
+        try m.put(Int(RTA_DST.rawValue), bytes: address.bytes)
         let outcome: Result<[NetlinkMessage], NetlinkError> = Result { () throws(NetlinkError) in
             try execute(m, "get route to \(address)")
         }
@@ -41,12 +41,12 @@ extension NetlinkSocket {
         let flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)
         var m = NetlinkRequest(type: Int(RTM_NEWROUTE), flags: Int32(flags))
         m.header(Self.routeHeader(route, scope: route.scope, protocol: route.protocol, type: route.type))
-        Self.putRouteAttributes(route, into: &m)
-        if let prefsrc = route.preferredSource { m.put(Int(RTA_PREFSRC.rawValue), bytes: prefsrc.bytes) }
+        try Self.putRouteAttributes(route, into: &m)
+        if let prefsrc = route.preferredSource { try m.put(Int(RTA_PREFSRC.rawValue), bytes: prefsrc.bytes) }
         if route.mtu != nil || route.advmss != nil {
-            m.nest(Int(RTA_METRICS.rawValue)) { m in
-                if let mtu = route.mtu { m.put(RTAX_MTU, u32: mtu) }
-                if let advmss = route.advmss { m.put(RTAX_ADVMSS, u32: advmss) }
+            try m.nest(Int(RTA_METRICS.rawValue)) { m throws(NetlinkError) in
+                if let mtu = route.mtu { try m.put(RTAX_MTU, u32: mtu) }
+                if let advmss = route.advmss { try m.put(RTAX_ADVMSS, u32: advmss) }
             }
         }
         _ = try execute(m, "\(replace ? "replace" : "add") route \(route)")
@@ -57,7 +57,7 @@ extension NetlinkSocket {
     public func deleteRoute(_ route: Route) throws {
         var m = NetlinkRequest(type: Int(RTM_DELROUTE))
         m.header(Self.routeHeader(route, scope: UInt8(RT_SCOPE_NOWHERE.rawValue), protocol: 0, type: 0))
-        Self.putRouteAttributes(route, into: &m)
+        try Self.putRouteAttributes(route, into: &m)
         _ = try execute(m, "delete route \(route)")
     }
 
@@ -76,13 +76,13 @@ extension NetlinkSocket {
         return h
     }
 
-    private static func putRouteAttributes(_ route: Route, into m: inout NetlinkRequest) {
+    private static func putRouteAttributes(_ route: Route, into m: inout NetlinkRequest) throws(NetlinkError) {
         if route.destination.prefixLength > 0 {
-            m.put(Int(RTA_DST.rawValue), bytes: route.destination.networkAddress.bytes)
+            try m.put(Int(RTA_DST.rawValue), bytes: route.destination.networkAddress.bytes)
         }
-        if let gateway = route.gateway { m.put(Int(RTA_GATEWAY.rawValue), bytes: gateway.bytes) }
-        if let oif = route.outputIndex { m.put(Int(RTA_OIF.rawValue), u32: UInt32(bitPattern: oif)) }
-        if let priority = route.priority { m.put(Int(RTA_PRIORITY.rawValue), u32: priority) }
-        m.put(Int(RTA_TABLE.rawValue), u32: route.table)
+        if let gateway = route.gateway { try m.put(Int(RTA_GATEWAY.rawValue), bytes: gateway.bytes) }
+        if let oif = route.outputIndex { try m.put(Int(RTA_OIF.rawValue), u32: UInt32(bitPattern: oif)) }
+        if let priority = route.priority { try m.put(Int(RTA_PRIORITY.rawValue), u32: priority) }
+        try m.put(Int(RTA_TABLE.rawValue), u32: route.table)
     }
 }

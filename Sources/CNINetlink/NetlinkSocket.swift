@@ -14,7 +14,7 @@ public final class NetlinkSocket {
     public convenience init() throws {
         let transport: MnlTransport
         do { transport = try MnlTransport() } catch { throw NetlinkError(errno: error, operation: "open netlink socket") }
-        self.init(transport: transport, firstSequence: UInt32(truncatingIfNeeded: time(nil)))
+        self.init(transport: transport, firstSequence: UInt32(truncatingIfNeeded: CurrentProcess.wallClockSeconds))
     }
 
     /// A NETLINK_NETFILTER socket (conntrack) in the calling thread's network namespace.
@@ -39,7 +39,7 @@ public final class NetlinkSocket {
                 throw NetlinkError(errno: error, operation: "open netlink socket in \(namespace.path)")
             }
         }
-        self.init(transport: transport, firstSequence: UInt32(truncatingIfNeeded: time(nil)))
+        self.init(transport: transport, firstSequence: UInt32(truncatingIfNeeded: CurrentProcess.wallClockSeconds))
     }
 
     /// Over any transport: the test seam.

@@ -5,7 +5,7 @@ public protocol CNIPlugin: Sendable {
     var name: String { get }
     /// `CNI_ARGS` keys the plugin understands (others fail unless `IgnoreUnknown=1`).
     var knownArgs: Set<String> { get }
-    /// Whether DEL with a config version the plugin does not support should still be attempted.
+    /// ADD: sets the attachment up and returns its result.
     func add(_ context: PluginContext) throws -> CNIResult
     func del(_ context: PluginContext) throws
     func check(_ context: PluginContext) throws

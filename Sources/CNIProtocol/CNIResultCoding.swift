@@ -59,7 +59,7 @@ extension CNIResult {
             r.ips.append(IPConfig(interface: index, address: addr, gateway: try i.address("gateway")))
         }
         r.routes = try parseRoutes(try o.array("routes") ?? [])
-        if let d = try o.object("dns") { r.dns = try parseDNS(d) }
+        if let d = try o.object("dns") { r.dns = try DNS(json: d) }
         return r
     }
 
@@ -87,8 +87,8 @@ extension CNIResult {
                 return .object(e)
             })
         }
-        if !routes.isEmpty { o["routes"] = .array(routes.map { CNIResult.routeJSON($0, extended: extended) }) }
-        if !dns.isEmpty { o["dns"] = dnsJSON }
+        if !routes.isEmpty { o["routes"] = .array(routes.map { $0.json(extended: extended) }) }
+        if !dns.isEmpty { o["dns"] = dns.json }
     }
 
     // MARK: 0.1.0 / 0.2.0
@@ -101,7 +101,7 @@ extension CNIResult {
             r.ips.append(IPConfig(address: ip, gateway: try c.address("gateway")))
             r.routes += try parseRoutes(try c.array("routes") ?? [])
         }
-        if let d = try o.object("dns") { r.dns = try parseDNS(d) }
+        if let d = try o.object("dns") { r.dns = try DNS(json: d) }
         return r
     }
 
@@ -117,10 +117,10 @@ extension CNIResult {
             e["ip"] = .string(ip.address.description)
             if let g = ip.gateway { e["gateway"] = .string(g.description) }
             let rs = routes.filter { $0.destination.family == family }
-            if !rs.isEmpty { e["routes"] = .array(rs.map { CNIResult.routeJSON($0, extended: false) }) }
+            if !rs.isEmpty { e["routes"] = .array(rs.map { $0.json(extended: false) }) }
             o[key] = .object(e)
         }
-        if !dns.isEmpty { o["dns"] = dnsJSON }
+        if !dns.isEmpty { o["dns"] = dns.json }
     }
 
     // MARK: shared pieces
@@ -128,41 +128,11 @@ extension CNIResult {
     static func parseRoutes(_ list: [JSONValue]) throws(CNIError) -> [Route] {
         var out: [Route] = []
         for v in list {
-            guard let r = v.objectValue, let dst = try r.network("dst") else {
+            guard let r = v.objectValue, let route = try Route(json: r) else {
                 throw CNIError.invalidConfig("route entry needs a dst")
             }
-            out.append(Route(destination: dst, gateway: try r.address("gw"), mtu: try r.int("mtu"),
-                             advmss: try r.int("advmss"), priority: try r.int("priority"),
-                             table: try r.int("table"), scope: try r.int("scope")))
+            out.append(route)
         }
         return out
-    }
-
-    static func routeJSON(_ r: Route, extended: Bool) -> JSONValue {
-        var e = JSONObject()
-        e["dst"] = .string(r.destination.description)
-        if let g = r.gateway { e["gw"] = .string(g.description) }
-        if extended {
-            if let v = r.mtu, v != 0 { e["mtu"] = .int(v) }
-            if let v = r.advmss, v != 0 { e["advmss"] = .int(v) }
-            if let v = r.priority, v != 0 { e["priority"] = .int(v) }
-            if let v = r.table { e["table"] = .int(v) }
-            if let v = r.scope { e["scope"] = .int(v) }
-        }
-        return .object(e)
-    }
-
-    static func parseDNS(_ d: JSONObject) throws(CNIError) -> DNS {
-        DNS(nameservers: try d.stringArray("nameservers") ?? [], domain: try d.string("domain") ?? "",
-            search: try d.stringArray("search") ?? [], options: try d.stringArray("options") ?? [])
-    }
-
-    var dnsJSON: JSONValue {
-        var e = JSONObject()
-        if !dns.nameservers.isEmpty { e["nameservers"] = .array(dns.nameservers.map { .string($0) }) }
-        if !dns.domain.isEmpty { e["domain"] = .string(dns.domain) }
-        if !dns.search.isEmpty { e["search"] = .array(dns.search.map { .string($0) }) }
-        if !dns.options.isEmpty { e["options"] = .array(dns.options.map { .string($0) }) }
-        return .object(e)
     }
 }

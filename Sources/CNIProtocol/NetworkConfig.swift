@@ -12,18 +12,11 @@ public struct NetworkConfig: Sendable {
     public let version: CNIVersion
     public let versionString: String
 
-    public init(bytes: [UInt8]) throws(CNIError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CNIError(code: CNIError.decodingFailure, "error unmarshall network config: \(error)")
-        }
-        guard let obj = value.objectValue else {
-            throw CNIError(code: CNIError.decodingFailure,
-                           "error unmarshall network config: expected an object, got \(value.typeName)")
-        }
-        if let key = NetworkConfig.firstNULString(value) {
+    /// `deleting`: the config of a DEL, where a wrongly typed `args` or `runtimeConfig` is
+    /// reported on stderr and read as absent (see `DeleteConfig`).
+    public init(bytes: [UInt8], deleting: Bool = false) throws(CNIError) {
+        let obj = try JSONObject(parsing: bytes, context: "error unmarshall network config")
+        if let key = NetworkConfig.firstNULString(.object(obj)) {
             throw CNIError.invalidConfig("invalid network config: NUL character in \"\(key)\"")
         }
         guard let name = try? obj.string("name"), !name.isEmpty else {
@@ -47,8 +40,13 @@ public struct NetworkConfig: Sendable {
         // Reserved keys every plugin reads must have their spec types (wrong ones are errors,
         // never silently ignored: a dropped `args.cni.ips` would allocate the wrong IP).
         let type = try obj.string("type") ?? ""
-        if let args = try obj.object("args") { _ = try args.object("cni") }
-        _ = try obj.object("runtimeConfig")
+        do {
+            if let args = try obj.object("args") { _ = try args.object("cni") }
+            _ = try obj.object("runtimeConfig")
+        } catch {
+            guard deleting else { throw error }
+            DeleteConfig.report(plugin: type.isEmpty ? "plugin" : type, error.description)
+        }
         self.json = obj
         self.raw = bytes
         self.name = name
@@ -58,28 +56,29 @@ public struct NetworkConfig: Sendable {
     }
 
     /// `runtimeConfig` and `args` (their types are checked when the config is read).
-    public var runtimeConfig: JSONObject? { json["runtimeConfig"]?.objectValue }
-    public var args: JSONObject? { json["args"]?.objectValue }
+    public var runtimeConfig: JSONObject? { json.field("runtimeConfig")?.objectValue }
+    public var args: JSONObject? { json.field("args")?.objectValue }
+
 
     /// `args.cni.<key>`.
     public func cniArg(_ key: String) -> JSONValue? {
-        args?["cni"]?.objectValue?[key]
+        args?.field("cni")?.objectValue?.field(key)
     }
 
     /// The previous plugin's result, up-converted; a `prevResult` without `cniVersion`
     /// takes the config's version, as libcni does.
     public func previousResult() throws(CNIError) -> CNIResult? {
-        guard let v = json["prevResult"], !v.isNull else { return nil }
+        guard let v = json.field("prevResult"), !v.isNull else { return nil }
         guard var o = v.objectValue else {
             throw CNIError(code: CNIError.decodingFailure, "could not parse prevResult: expected an object")
         }
-        if o["cniVersion"] == nil { o["cniVersion"] = .string(versionString) }
+        if o.field("cniVersion") == nil { o["cniVersion"] = .string(versionString) }
         return try CNIResult(parsing: .object(o))
     }
 
     /// GC: the attachments still in use (`cni.dev/valid-attachments`, or the historic `cni.dev/attachments`).
     public func validAttachments() throws(CNIError) -> [Attachment]? {
-        let list = json["cni.dev/valid-attachments"] ?? json["cni.dev/attachments"]
+        let list = json.field("cni.dev/valid-attachments") ?? json.field("cni.dev/attachments")
         guard let list, !list.isNull else { return nil }
         guard let arr = list.arrayValue else {
             throw CNIError.invalidConfig("cni.dev/valid-attachments must be an array")

@@ -1,5 +1,4 @@
 import CNISystem
-import Glibc
 import CNIValues
 
 /// The skeleton every plugin's main goes through: env → stdin → config → version checks →
@@ -22,7 +21,7 @@ public enum PluginMain {
         }
         if !outcome.stderr.isEmpty { StandardIO.write(outcome.stderr, fd: 2) }
         StandardIO.write(outcome.stdout, fd: 1)
-        exit(outcome.exitCode)
+        CurrentProcess.exit(outcome.exitCode)
     }
 
     public static func execute(_ plugin: any CNIPlugin, environment env: [String: String],
@@ -47,7 +46,7 @@ public enum PluginMain {
             } catch {
                 throw CNIError(code: CNIError.ioFailure, "error reading from stdin: \(error)")
             }
-            let config = try NetworkConfig(bytes: stdin)
+            let config = try NetworkConfig(bytes: stdin, deleting: command == .del)
             try checkVersion(config, command: command)
             if command.targetsAttachment { try environment.args.validate(knownKeys: plugin.knownArgs) }
             let context = PluginContext(environment: environment, config: config,

@@ -1,4 +1,3 @@
-import CNIFirewall
 import CNIProtocol
 import CNISystem
 import CNIValues

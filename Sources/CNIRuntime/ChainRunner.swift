@@ -32,7 +32,7 @@ public struct ChainRunner: Sendable {
             ifname: attachment?.ifname ?? "", pluginPaths: pluginPaths, variables: env))
     }
 
-    private func type(_ index: Int) -> String { list.plugins[index]["type"]?.stringValue ?? "" }
+    private func type(_ index: Int) -> String { list.plugins[index].field("type")?.stringValue ?? "" }
 
     /// The capability args given now, else those cached by the ADD (so DEL finds the same port mappings).
     private func capabilityArgs(for attachment: Attachment) -> JSONObject {

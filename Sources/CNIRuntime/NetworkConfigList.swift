@@ -10,21 +10,16 @@ public struct NetworkConfigList: Sendable {
     public let plugins: [JSONObject]
 
     public init(bytes: [UInt8]) throws(CNIError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CNIError(code: CNIError.decodingFailure, "error parsing configuration list: \(error)")
-        }
-        guard let o = value.objectValue else {
-            throw CNIError(code: CNIError.decodingFailure, "error parsing configuration list: expected an object")
-        }
-        guard let name = try o.string("name"), !name.isEmpty else {
+        let o = try JSONObject(parsing: bytes, context: "error parsing configuration list")
+        // libcni reads a conflist into a map (exact keys) and a single config into
+        // types.NetConf (struct fields, matched as encoding/json does).
+        let keys: KeyMatching = o["plugins"] == nil ? .structField : .exact
+        guard let name = try o.string("name", keys), !name.isEmpty else {
             throw CNIError.invalidConfig("error parsing configuration list: no name")
         }
         try Validation.validateNetworkName(name)
         self.name = name
-        if let list = try o.array("plugins") {
+        if let list = try o.array("plugins", .exact) {
             var plugins: [JSONObject] = []
             for (i, p) in list.enumerated() {
                 guard let po = p.objectValue, let t = try po.string("type"), !t.isEmpty else {
@@ -40,21 +35,21 @@ public struct NetworkConfigList: Sendable {
             }
             self.plugins = [o]
         }
-        self.cniVersion = try NetworkConfigList.pickVersion(o)
-        self.disableCheck = (try o.bool("disableCheck")) ?? false
-        self.disableGC = (try o.bool("disableGC")) ?? false
+        self.cniVersion = try NetworkConfigList.pickVersion(o, keys)
+        self.disableCheck = (try o.bool("disableCheck", keys)) ?? false
+        self.disableGC = (try o.bool("disableGC", keys)) ?? false
     }
 
     /// `cniVersions` (1.1.0): the highest version we support; else `cniVersion`.
-    static func pickVersion(_ o: JSONObject) throws(CNIError) -> String {
-        if let list = try o.stringArray("cniVersions"), !list.isEmpty {
+    static func pickVersion(_ o: JSONObject, _ keys: KeyMatching) throws(CNIError) -> String {
+        if let list = try o.stringArray("cniVersions", keys), !list.isEmpty {
             let ours = list.compactMap { s in CNIVersion(s).map { (s, $0) } }.filter { CNIVersion.supported.contains($0.1) }
             guard let best = ours.max(by: { $0.1 < $1.1 }) else {
                 throw CNIError(code: CNIError.incompatibleVersion, "no supported version in cniVersions \(list)")
             }
             return best.0
         }
-        return try o.string("cniVersion") ?? ""
+        return try o.string("cniVersion", keys) ?? ""
     }
 
     /// The config one plugin of the list receives, built as libcni does: `name` and

@@ -61,10 +61,12 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static var outOfRange: Errno { Errno(ERANGE) }
     /// EPIPE
     public static var brokenPipe: Errno { Errno(EPIPE) }
+    /// EMSGSIZE
+    public static var messageTooLong: Errno { Errno(EMSGSIZE) }
 
     public var description: String {
-        guard let text = strerror(rawValue) else { return "errno \(rawValue)" }
-        var bytes = Array(String(cString: text).utf8)
+        guard let text = system_strerror(rawValue) else { return "errno \(rawValue)" }
+        var bytes = Array(text.utf8)
         // Go lowercases the first letter ("No such file" -> "no such file").
         if let first = bytes.first, first >= 0x41, first <= 0x5A { bytes[0] = first + 0x20 }
         return String(decoding: bytes, as: UTF8.self)

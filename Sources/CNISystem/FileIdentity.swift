@@ -7,7 +7,7 @@ public struct FileIdentity: Hashable, Sendable {
 
     public init?(path: String) {
         var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard system_stat(path, &st) == 0 else { return nil }
         device = UInt64(truncatingIfNeeded: st.st_dev)
         inode = UInt64(truncatingIfNeeded: st.st_ino)
     }

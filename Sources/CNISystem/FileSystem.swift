@@ -52,12 +52,12 @@ public enum FileSystem {
     /// Entry names without `.` and `..`, in directory order.
     public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
         // glibc's opendir opens with O_CLOEXEC.
-        guard let dir = opendir(path) else { throw SystemError(operation: "open", path: path, errno: .current) }
-        defer { closedir(dir) }
+        guard let dir = system_opendir(path) else { throw SystemError(operation: "open", path: path, errno: .current) }
+        defer { system_closedir(dir) }
         var names: [String] = []
         while true {
             errno = 0
-            guard let entry = readdir(dir) else {
+            guard let entry = system_readdir(dir) else {
                 if errno != 0 { throw SystemError(operation: "readdirent", path: path, errno: .current) }
                 return names
             }

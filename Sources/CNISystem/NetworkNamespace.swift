@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// An open handle on a network namespace (a /proc/<pid>/ns/net or bind-mounted /run/netns file).
@@ -8,8 +9,8 @@ public final class NetworkNamespace {
     public var fileDescriptor: Int32 { descriptor.rawValue }
 
     /// NSFS_MAGIC and PROC_SUPER_MAGIC from <linux/magic.h>.
-    static let nsfsMagic = 0x6E73_6673
-    static let procMagic = 0x9FA0
+    static let nsfsMagic = Int(NSFS_MAGIC)
+    static let procMagic = Int(PROC_SUPER_MAGIC)
 
     /// Opens `path` read-only. A missing path fails with ENOENT, so DEL can tolerate a vanished
     /// netns; a file on any filesystem but nsfs/proc fails with
@@ -37,9 +38,9 @@ public final class NetworkNamespace {
     /// back fails the process is unusable: a CNI error goes to stdout and the process exits 1.
     public func run<T>(_ body: () throws -> T) throws -> T {
         let original = try NetworkNamespace.current()
-        _ = try check(system_setns(fileDescriptor, cloneNewNet), "setns", path)
+        _ = try check(system_setnsNetwork(fileDescriptor), "setns", path)
         defer {
-            if system_setns(original.fileDescriptor, cloneNewNet) != 0 {
+            if system_setnsNetwork(original.fileDescriptor) != 0 {
                 NetworkNamespace.abortAfterFailedReturn(Errno.current, from: path)
             }
         }
@@ -64,6 +65,6 @@ public final class NetworkNamespace {
         let details = "setns back from \(path): \(errno)".map { $0 == "\"" || $0 == "\\" ? "'" : $0 }
         let json = "{\"code\":999,\"msg\":\"failed to return to the original network namespace\",\"details\":\"\(String(details))\"}\n"
         StandardIO.write(json, fd: 1)
-        _exit(1)
+        system_exitImmediately(1)
     }
 }

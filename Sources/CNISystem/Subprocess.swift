@@ -50,34 +50,14 @@ public enum Subprocess {
         _ path: String, _ argv: [String], _ environment: [String]?,
         stdin: Int32, stdout: Int32, stderr: Int32
     ) throws(SystemError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         let cArgv = CStringArray(argv)
         defer { cArgv.free() }
         let cEnv = CStringArray(environment ?? ProcessEnvironment.entries())
         defer { cEnv.free() }
-
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, cArgv.pointers, cEnv.pointers)
-        if rc != 0 { throw SystemError(operation: "fork/exec", path: path, errno: Errno(rc)) }
-        return pid
+        switch system_posix_spawn(path, cArgv.pointers, cEnv.pointers, stdin: stdin, stdout: stdout, stderr: stderr) {
+        case .success(let pid): return pid
+        case .failure(let e): throw SystemError(operation: "fork/exec", path: path, errno: e)
+        }
     }
 
     private static func wait(_ pid: pid_t, stdout: [UInt8], stderr: [UInt8], timedOut: Bool) -> ProcessResult {

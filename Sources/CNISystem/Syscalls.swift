@@ -1,7 +1,10 @@
+import CLinux
 import Glibc
 
-// Every libc call of CNISystem goes through one `system_<name>` wrapper here (swift-system's
-// Syscalls.swift model). A few Linux-only calls are hidden behind _GNU_SOURCE in glibc's headers
+// Every libc call of the suite that reaches the kernel goes through one `system_<name>` wrapper
+// here (swift-system's Syscalls.swift model), so `grep system_` lists them all. The rest of the
+// suite reaches them through CNISystem's public types (`FileSystem`, `Subprocess`,
+// `SocketOption`, `sleep(milliseconds:)`, `CurrentProcess` ...). A few Linux-only calls are hidden behind _GNU_SOURCE in glibc's headers
 // and so don't import through the Glibc module; they are bound to their C symbols directly.
 // Their signatures use only C-compatible scalar and pointer types.
 
@@ -12,8 +15,6 @@ private func c_pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int3
 @_silgen_name("fstatfs")
 private func c_fstatfs(_ fd: Int32, _ buf: UnsafeMutableRawPointer) -> Int32
 
-/// `CLONE_NEWNET` from <linux/sched.h> (not imported without _GNU_SOURCE).
-let cloneNewNet: Int32 = 0x4000_0000
 
 /// Retries `body` while it fails with EINTR. `body` returns -1 and sets errno on failure.
 @inline(__always)
@@ -83,6 +84,120 @@ func system_flock(_ fd: Int32, _ operation: Int32) -> Int32 { retryingInterrupts
 
 /// setns(2)
 func system_setns(_ fd: Int32, _ nstype: Int32) -> Int32 { c_setns(fd, nstype) }
+
+/// setns(2) into a network namespace (`CLONE_NEWNET` from <linux/sched.h>, through CLinux).
+func system_setnsNetwork(_ fd: Int32) -> Int32 { c_setns(fd, Int32(CLONE_NEWNET)) }
+
+/// opendir(3); glibc opens the directory O_CLOEXEC.
+func system_opendir(_ path: String) -> OpaquePointer? {
+    if path.utf8.contains(0) {
+        errno = EINVAL
+        return nil
+    }
+    return opendir(path)
+}
+
+/// readdir(3): nil at the end (errno unchanged) or on an error (errno set).
+func system_readdir(_ dir: OpaquePointer) -> UnsafeMutablePointer<dirent>? { readdir(dir) }
+
+/// closedir(3)
+@discardableResult
+func system_closedir(_ dir: OpaquePointer) -> Int32 { closedir(dir) }
+
+/// setsockopt(2) with a value of any fixed layout (an `Int32` flag, a `timeval`).
+func system_setsockopt<T>(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: T) -> Int32 {
+    withUnsafeBytes(of: value) { raw in setsockopt(fd, level, name, raw.baseAddress, socklen_t(raw.count)) }
+}
+
+/// nanosleep(2) for `milliseconds`, resuming after signals until the whole time has passed.
+func system_sleep(milliseconds: Int) {
+    guard milliseconds > 0 else { return }
+    var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+}
+
+/// posix_spawn(3) of `path` with descriptors 0, 1, 2 dup2'ed from `stdin`/`stdout`/`stderr`, an
+/// empty signal mask and SIGPIPE at its default action (the caller may block or ignore it).
+/// Returns the child's pid, or the error number posix_spawn reported.
+func system_posix_spawn(
+    _ path: String, _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?],
+    stdin: Int32, stdout: Int32, stderr: Int32
+) -> Result<pid_t, Errno> {
+    if path.utf8.contains(0) { return .failure(.invalidArgument) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+    posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = system_signalSet()
+    var defaults = system_signalSet(SIGPIPE)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+    return rc == 0 ? .success(pid) : .failure(Errno(rc))
+}
+
+/// sigemptyset(3) + sigaddset(3): a set holding exactly `signals`.
+func system_signalSet(_ signals: Int32...) -> sigset_t {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signal in signals { sigaddset(&set, signal) }
+    return set
+}
+
+/// sigismember(3)
+func system_signalSetContains(_ set: sigset_t, _ signal: Int32) -> Bool {
+    var copy = set
+    return sigismember(&copy, signal) == 1
+}
+
+/// pthread_sigmask(3) for the calling thread: applies `how` with `set`, returns the old mask
+/// (nil on failure).
+func system_pthread_sigmask(_ how: Int32, _ set: sigset_t) -> sigset_t? {
+    var new = set
+    var old = sigset_t()
+    return pthread_sigmask(how, &new, &old) == 0 ? old : nil
+}
+
+/// sigpending(2)
+func system_sigpending() -> sigset_t? {
+    var pending = sigset_t()
+    return sigpending(&pending) == 0 ? pending : nil
+}
+
+/// sigtimedwait(2) with a zero timeout: consumes one pending signal of `set`, if any.
+func system_sigtimedwaitNow(_ set: sigset_t) {
+    var wanted = set
+    var zero = timespec(tv_sec: 0, tv_nsec: 0)
+    _ = sigtimedwait(&wanted, nil, &zero)
+}
+
+/// getpid(2)
+func system_getpid() -> pid_t { getpid() }
+
+/// getuid(2)
+func system_getuid() -> uid_t { getuid() }
+
+/// exit(3): flushes stdio and runs atexit handlers.
+func system_exit(_ status: Int32) -> Never { exit(status) }
+
+/// _exit(2): ends the process at once, running nothing (for a thread stuck in the wrong netns).
+func system_exitImmediately(_ status: Int32) -> Never { _exit(status) }
+
+/// time(2): wall-clock seconds since the epoch.
+func system_time() -> Int { time(nil) }
+
+/// strerror(3)
+func system_strerror(_ code: Int32) -> String? { strerror(code).map { String(cString: $0) } }
 
 /// pipe2(2) with O_CLOEXEC.
 func system_pipe() -> (read: Int32, write: Int32)? {

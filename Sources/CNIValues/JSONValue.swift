@@ -72,6 +72,11 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// Both objects' entries in order, duplicates kept (`field(_:)` picks the last match).
+    init(concatenating first: JSONObject, _ second: JSONObject) {
+        entries = first.entries + second.entries
+    }
+
     public var keys: [String] { entries.map { $0.key } }
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }

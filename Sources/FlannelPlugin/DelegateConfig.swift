@@ -53,16 +53,7 @@ public struct DelegateConfig: Sendable {
 
     /// Parses a saved file (ours or the reference's): a JSON object with a string `type`.
     public init(saved bytes: [UInt8]) throws(CNIError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CNIError(code: CNIError.decodingFailure, "failed to parse netconf: \(error)")
-        }
-        guard let object = value.objectValue else {
-            throw CNIError(code: CNIError.decodingFailure, "failed to parse netconf: expected an object, got \(value.typeName)")
-        }
-        try self.init(json: object)
+        try self.init(json: JSONObject(parsing: bytes, context: "failed to parse netconf"))
     }
 
     /// Compact JSON, keys sorted.
@@ -99,22 +90,10 @@ public struct DelegateConfig: Sendable {
         var out: [JSONValue] = []
         for item in list {
             guard let r = item.objectValue else { throw bad("route must be an object, got \(item.typeName)") }
-            guard let dstText = r["dst"]?.stringValue, let dst = IPNetwork(dstText) else {
-                throw bad("route \(item): \"dst\" must be a CIDR")
-            }
-            var route = JSONObject([("dst", .string(dst.description))])
-            if let gw = r["gw"], !gw.isNull {
-                guard let text = gw.stringValue, let ip = IPAddress(text) else {
-                    throw bad("route \(item): \"gw\" must be an IP address")
-                }
-                route["gw"] = .string(ip.description)
-            }
-            for key in ["mtu", "advmss", "priority", "table", "scope"] {
-                guard let v = r[key], !v.isNull else { continue }
-                guard let n = v.intValue else { throw bad("route \(item): \"\(key)\" must be an integer") }
-                if n != 0 || key == "table" || key == "scope" { route[key] = .int(n) }
-            }
-            out.append(.object(route))
+            let parsed: CNIResult.Route?
+            do throws(CNIError) { parsed = try CNIResult.Route(json: r) } catch { throw bad("route \(item): \(error.msg)") }
+            guard let route = parsed else { throw bad("route \(item): \"dst\" must be a CIDR") }
+            out.append(route.json(extended: true))
         }
         return out
     }

@@ -37,7 +37,7 @@ public struct FlannelConfig: Sendable {
         delegate = try json.object("delegate") ?? JSONObject()
         ipam = try json.object("ipam")
         runtimeConfig = try json.object("runtimeConfig")
-        if let a = json["args"], !a.isNull { args = a } else { args = nil }
+        if let a = json.field("args"), !a.isNull { args = a } else { args = nil }
         guard !subnetFile.isEmpty else {
             throw CNIError.invalidConfig("invalid network config: \"subnetFile\" must not be empty")
         }
@@ -48,6 +48,20 @@ public struct FlannelConfig: Sendable {
 
     public init(_ config: NetworkConfig) throws(CNIError) {
         try self.init(json: config.json)
+    }
+
+    /// What DEL needs: only where the saved delegate configs are (a wrongly typed or empty
+    /// `dataDir` counts as absent); DEL replays the saved config and reads nothing else.
+    public init(deleting json: JSONObject) {
+        name = (try? json.string("name")) ?? ""
+        cniVersion = nil
+        subnetFile = FlannelConfig.defaultSubnetFile
+        let dir = (try? json.string("dataDir")) ?? ""
+        dataDir = dir.isEmpty ? FlannelConfig.defaultDataDir : dir
+        delegate = JSONObject()
+        ipam = nil
+        runtimeConfig = nil
+        args = nil
     }
 
     /// The reference's rules for `delegate` (same messages): `type`, when present, is a

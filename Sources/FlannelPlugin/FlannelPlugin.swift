@@ -50,7 +50,8 @@ public struct FlannelPlugin: CNIPlugin {
     }
 
     public func del(_ context: PluginContext) throws {
-        let config = try FlannelConfig(context.config)
+        let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try FlannelConfig(context.config) },
+                                             minimal: { FlannelConfig(deleting: context.config.json) })
         let store = DelegateConfigStore(directory: config.dataDir)
         // DEL never reads subnet.env: it replays what ADD saved, so it works after flanneld
         // changed or removed the file. Nothing saved: ADD never got that far, or DEL already ran.
@@ -137,6 +138,6 @@ public struct FlannelPlugin: CNIPlugin {
     }
 
     static func log(_ message: String) {
-        StandardIO.write("flannel: \(message)\n", fd: 2)
+        Log.warning(plugin: "flannel", message)
     }
 }

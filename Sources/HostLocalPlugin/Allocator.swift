@@ -14,7 +14,11 @@ public struct Allocator<Store: ReservationStore> {
     /// Reserves one address per range set for `attachment` and returns them in set order.
     /// All-or-nothing: on any failure, what this call reserved is released again.
     public func allocate(_ sets: [RangeSet], requested: [IPAddress], for attachment: Attachment) throws -> [CNIResult.IPConfig] {
-        let assignment = try Allocator.assign(requested, to: sets)
+        try allocate(sets, assignment: RangeSet.assign(requested, to: sets), for: attachment)
+    }
+
+    /// `allocate` with the requested addresses already given to their sets (`RangeSet.assign`).
+    public func allocate(_ sets: [RangeSet], assignment: [IPAddress?], for attachment: Attachment) throws -> [CNIResult.IPConfig] {
         var existing = try store.reservations().sorted { $0.address < $1.address }
         let owner = ReservationOwner(attachment)
         var made: [Reservation] = []
@@ -37,7 +41,7 @@ public struct Allocator<Store: ReservationStore> {
                 configs.append(CNIResult.IPConfig(address: network, gateway: range.gateway))
             } catch {
                 for r in made { try? store.release(r) }
-                throw CNIError.internalFailure("failed to allocate for range \(index): \(Allocator.message(of: error))")
+                throw CNIError.internalFailure("failed to allocate for range \(index): \(String(describing: error))")
             }
         }
         return configs
@@ -52,7 +56,7 @@ public struct Allocator<Store: ReservationStore> {
         if mine.isEmpty { mine = all.filter { $0.owner.isLegacyRecord(of: attachment) } }
         var errors: [String] = []
         for r in mine {
-            do { try store.release(r) } catch { errors.append(Allocator.message(of: error)) }
+            do { try store.release(r) } catch { errors.append(String(describing: error)) }
         }
         guard errors.isEmpty else { throw CNIError.internalFailure(errors.joined(separator: ";")) }
         return mine.map(\.address)
@@ -82,32 +86,13 @@ public struct Allocator<Store: ReservationStore> {
                 try store.release(r)
                 released.append(r.address)
             } catch {
-                errors.append("release \(r.address): \(Allocator.message(of: error))")
+                errors.append("release \(r.address): \(String(describing: error))")
             }
         }
         return (released, errors)
     }
 
     // MARK: - Private
-
-    /// Gives each range set the first requested address it contains (in request order); any
-    /// requested address no set takes fails the whole ADD before anything is reserved.
-    static func assign(_ requested: [IPAddress], to sets: [RangeSet]) throws(CNIError) -> [IPAddress?] {
-        var remaining: [IPAddress] = []
-        for a in requested.map(\.canonical) where !remaining.contains(a) { remaining.append(a) }
-        var assignment: [IPAddress?] = []
-        for set in sets {
-            if let i = remaining.firstIndex(where: { set.contains($0) }) {
-                assignment.append(remaining.remove(at: i))
-            } else {
-                assignment.append(nil)
-            }
-        }
-        guard remaining.isEmpty else {
-            throw CNIError.internalFailure("failed to allocate all requested IPs:" + remaining.map { " \($0)" }.joined())
-        }
-        return assignment
-    }
 
     private func reserve(in set: RangeSet, index: Int, requested: IPAddress?, owner: ReservationOwner,
                          existing: [Reservation]) throws -> (IPAddress, IPRange) {
@@ -130,10 +115,5 @@ public struct Allocator<Store: ReservationStore> {
             taken.insert(step.address)
         }
         throw CNIError.internalFailure("no IP addresses available in range set: \(set)")
-    }
-
-    static func message(of error: any Error) -> String {
-        if let e = error as? CNIError { return e.description }
-        return String(describing: error)
     }
 }

@@ -21,9 +21,9 @@ public struct HostLocalConfig: Sendable {
         requestedIPs = try HostLocalConfig.requestedIPs(config, environmentArgs: environmentArgs)
 
         var setValues: [JSONValue] = try config.runtimeConfig?.array("ipRanges") ?? []
-        if let subnet = ipam["subnet"], !subnet.isNull {
+        if let subnet = ipam.field("subnet"), !subnet.isNull {
             var legacy = JSONObject()
-            for key in ["subnet", "rangeStart", "rangeEnd", "gateway"] { legacy[key] = ipam[key] }
+            for key in ["subnet", "rangeStart", "rangeEnd", "gateway"] { legacy[key] = ipam.field(key) }
             setValues.append(.array([.object(legacy)]))
         }
         setValues += try ipam.array("ranges") ?? []
@@ -90,7 +90,7 @@ public struct HostLocalConfig: Sendable {
             }
             out.append(a)
         }
-        let lists: [JSONValue?] = [config.cniArg("ips"), config.runtimeConfig?["ips"]]
+        let lists: [JSONValue?] = [config.cniArg("ips"), config.runtimeConfig?.field("ips")]
         for case let list? in lists where !list.isNull {
             guard let items = list.arrayValue else {
                 throw CNIError.invalidConfig("requested ips must be an array of strings, got \(list.typeName)")
@@ -114,12 +114,10 @@ public struct HostLocalConfig: Sendable {
     static func routes(_ ipam: JSONObject) throws(CNIError) -> [CNIResult.Route] {
         var out: [CNIResult.Route] = []
         for value in try ipam.array("routes") ?? [] {
-            guard let r = value.objectValue, let dst = try r.network("dst") else {
+            guard let r = value.objectValue, let route = try CNIResult.Route(json: r) else {
                 throw CNIError.invalidConfig("invalid route \(value): needs a \"dst\" CIDR")
             }
-            out.append(CNIResult.Route(destination: dst, gateway: try r.address("gw"), mtu: try r.int("mtu"),
-                                       advmss: try r.int("advmss"), priority: try r.int("priority"),
-                                       table: try r.int("table"), scope: try r.int("scope")))
+            out.append(route)
         }
         return out
     }

@@ -16,12 +16,12 @@ public struct HostLocalPlugin: CNIPlugin {
     public func add(_ context: PluginContext) throws -> CNIResult {
         let config = try HostLocalConfig(config: context.config, environmentArgs: context.environment.args)
         // Requested IPs that no range set can take fail before the store is touched.
-        _ = try Allocator<DiskStore>.assign(config.requestedIPs, to: config.rangeSets)
+        let assignment = try RangeSet.assign(config.requestedIPs, to: config.rangeSets)
         let dns = try config.resolvConf.map { try ResolvConf.load(path: $0) } ?? CNIResult.DNS()
         let store = DiskStore(directory: config.storeDirectory)
         try store.create()
         let ips = try store.withLock {
-            try Allocator(store: store).allocate(config.rangeSets, requested: config.requestedIPs, for: context.attachment)
+            try Allocator(store: store).allocate(config.rangeSets, assignment: assignment, for: context.attachment)
         }
         return CNIResult(ips: ips, routes: config.routes, dns: dns)
     }

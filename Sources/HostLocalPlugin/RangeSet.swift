@@ -56,3 +56,24 @@ public struct RangeSet: Equatable, Sendable, CustomStringConvertible {
     /// `start-end[,start-end...]`, as in `no IP addresses available in range set: ...`.
     public var description: String { ranges.map(\.description).joined(separator: ",") }
 }
+
+extension RangeSet {
+    /// Gives each range set the first requested address it contains (in request order); any
+    /// requested address no set takes fails the whole ADD before anything is reserved.
+    public static func assign(_ requested: [IPAddress], to sets: [RangeSet]) throws(CNIError) -> [IPAddress?] {
+        var remaining: [IPAddress] = []
+        for a in requested.map(\.canonical) where !remaining.contains(a) { remaining.append(a) }
+        var assignment: [IPAddress?] = []
+        for set in sets {
+            if let i = remaining.firstIndex(where: { set.contains($0) }) {
+                assignment.append(remaining.remove(at: i))
+            } else {
+                assignment.append(nil)
+            }
+        }
+        guard remaining.isEmpty else {
+            throw CNIError.internalFailure("failed to allocate all requested IPs:" + remaining.map { " \($0)" }.joined())
+        }
+        return assignment
+    }
+}

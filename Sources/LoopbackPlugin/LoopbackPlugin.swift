@@ -13,7 +13,7 @@ public struct LoopbackPlugin: CNIPlugin {
     public func add(_ context: PluginContext) throws -> CNIResult {
         // Every input is checked before the pod is touched: a failed ADD changes nothing.
         let previous = try context.config.previousResult()
-        let namespace = try openNamespace(context.netns)
+        let namespace = try context.openNetns()
         let socket = try NetlinkSocket(in: namespace)
         let lo = try loopbackLink(socket)
         if !lo.isUp { try socket.setLinkUp(index: lo.index) }
@@ -32,30 +32,16 @@ public struct LoopbackPlugin: CNIPlugin {
     }
 
     public func del(_ context: PluginContext) throws {
-        guard !context.netns.isEmpty else { return }
-        let namespace: NetworkNamespace
-        do {
-            namespace = try NetworkNamespace(path: context.netns)
-        } catch let e where e.errno == .noSuchFileOrDirectory {
-            return  // the pod's netns is already gone: nothing to undo
-        }
+        guard let namespace = try context.openNetnsIfPresent() else { return }  // nothing left to undo
         let socket = try NetlinkSocket(in: namespace)
         guard let lo = try socket.link(named: "lo") else { return }
         if lo.isUp { try socket.setLinkDown(index: lo.index) }
     }
 
     public func check(_ context: PluginContext) throws {
-        let socket = try NetlinkSocket(in: try openNamespace(context.netns))
+        let socket = try NetlinkSocket(in: try context.openNetns())
         guard try loopbackLink(socket).isUp else {
             throw CNIError.internalFailure("loopback interface is down")
-        }
-    }
-
-    private func openNamespace(_ path: String) throws -> NetworkNamespace {
-        do {
-            return try NetworkNamespace(path: path)
-        } catch {
-            throw CNIError.internalFailure("failed to open netns \"\(path)\": \(error)")
         }
     }
 

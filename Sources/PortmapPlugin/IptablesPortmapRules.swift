@@ -2,7 +2,7 @@ import CNIFirewall
 import CNIValues
 
 /// The iptables (table nat) rules of one container for one address family, laid out exactly as
-/// the reference writes them (§5.2), in the word order `iptables-save` prints so generated and
+/// the reference writes them (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`), in the word order `iptables-save` prints so generated and
 /// saved rules compare equal:
 ///
 ///     -A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT

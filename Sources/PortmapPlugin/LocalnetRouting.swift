@@ -11,7 +11,7 @@ enum LocalnetRouting {
     /// outside a sandbox (the bridge).
     static func enable(for pod: IPAddress, previous: CNIResult) throws {
         guard let name = routedInterface(to: pod) ?? hostInterface(in: previous) else {
-            StandardError.log("portmap: no host interface routes to \(pod); route_localnet not set")
+            Log.warning(plugin: "portmap", "no host interface routes to \(pod); route_localnet not set")
             return
         }
         do {
@@ -27,7 +27,7 @@ enum LocalnetRouting {
             guard let index = try socket.route(to: pod)?.outputIndex, let link = try socket.link(index: index) else { return nil }
             return isUsableName(link.name) ? link.name : nil
         } catch {
-            StandardError.log("portmap: route lookup for \(pod) failed: \(error)")
+            Log.warning(plugin: "portmap", "route lookup for \(pod) failed: \(error)")
             return nil
         }
     }

@@ -1,7 +1,7 @@
 import CNIFirewall
 import CNIValues
 
-/// The nftables rules of one container for one address family (§5.4), as `nft -f` text. Pure:
+/// The nftables rules of one container for one address family (`containernetworking/plugins:plugins/meta/portmap/portmap_nftables.go`), as `nft -f` text. Pure:
 /// the current table comes in as an `NftRuleListing`.
 ///
 ///     table ip cni_hostport {                       comment "CNI portmap plugin"

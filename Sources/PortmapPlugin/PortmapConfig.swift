@@ -2,7 +2,7 @@ import CNIFirewall
 import CNIProtocol
 import CNIValues
 
-/// The portmap plugin's configuration (keys and defaults of the reference, §5.1).
+/// The portmap plugin's configuration (keys and defaults of the reference: `containernetworking/plugins:plugins/meta/portmap/main.go`).
 public struct PortmapConfig: Sendable {
     public enum Backend: String, Sendable {
         case iptables, nftables
@@ -18,6 +18,9 @@ public struct PortmapConfig: Sendable {
     public var masqAll: Bool
     /// The `backend` key; nil lets `resolveBackend` choose.
     public var requestedBackend: Backend?
+    /// Whether `runtimeConfig.portMappings` lists anything, decodable or not: DEL has rules to
+    /// look for only then, as in the reference.
+    public var declaresMappings: Bool
 
     public static let defaultMarkBit = 13
 
@@ -33,6 +36,7 @@ public struct PortmapConfig: Sendable {
         self.conditionsV6 = conditionsV6
         self.masqAll = masqAll
         self.requestedBackend = requestedBackend
+        self.declaresMappings = !mappings.isEmpty
     }
 
     public init(_ config: NetworkConfig) throws(CNIError) {
@@ -72,6 +76,28 @@ public struct PortmapConfig: Sendable {
                   conditionsV6: try o.stringArray("conditionsV6"), masqAll: try o.bool("masqAll") ?? false,
                   requestedBackend: backend)
         try checkBackendOptions()
+    }
+
+    /// What DEL needs, read leniently: the network (the rules carry it) and the backend. Each
+    /// `portMappings` entry that does not decode is reported on stderr and skipped; DEL removes
+    /// the container's rules by network and container ID, whatever the entries say.
+    public init(deleting o: JSONObject, network: String) {
+        var mappings: [PortMapping] = []
+        var declared = false
+        if let entries = try? o.object("runtimeConfig")?.array("portMappings") {
+            declared = !entries.isEmpty
+            for entry in entries {
+                do {
+                    mappings.append(try PortMapping(json: entry))
+                } catch {
+                    DeleteConfig.report(plugin: "portmap", "portMappings entry \(entry): \(error.description)")
+                }
+            }
+        }
+        let requested = (try? o.string("backend")).flatMap(Backend.init(rawValue:))
+        self.init(network: network, mappings: mappings, conditionsV4: try? o.stringArray("conditionsV4"),
+                  conditionsV6: try? o.stringArray("conditionsV6"), requestedBackend: requested)
+        declaresMappings = declared
     }
 
     /// `0x2000/0x2000` for bit 13.

@@ -30,8 +30,9 @@ public struct PortmapPlugin: CNIPlugin {
     }
 
     public func del(_ context: PluginContext) throws {
-        let config = try PortmapConfig(context.config)
-        guard !config.mappings.isEmpty else { return }
+        let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try PortmapConfig(context.config) },
+                                             minimal: { PortmapConfig(deleting: context.config.json, network: context.config.name) })
+        guard config.declaresMappings else { return }
         try Self.backend(for: config).del(config, containerID: context.containerID)
         Self.flushConntrack(config, families: [.v4, .v6])
     }

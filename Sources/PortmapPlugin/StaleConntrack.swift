@@ -1,4 +1,5 @@
 import CNINetlink
+import CNISystem
 import CNIValues
 
 /// Deletes the UDP conntrack entries whose original destination port is a mapped host port, so
@@ -14,14 +15,14 @@ enum StaleConntrack {
         do {
             socket = try NetlinkSocket.netfilter()
         } catch {
-            StandardError.log("portmap: cannot open a conntrack netlink socket: \(error)")
+            Log.warning(plugin: "portmap", "cannot open a conntrack netlink socket: \(error)")
             return
         }
         for port in unique {
             do {
                 try socket.deleteConntrack(family: family, protocolNumber: ConntrackEntry.udp, destinationPort: port)
             } catch {
-                StandardError.log("portmap: failed to delete stale UDP conntrack entries for port \(port): \(error)")
+                Log.warning(plugin: "portmap", "failed to delete stale UDP conntrack entries for port \(port): \(error)")
             }
         }
     }

@@ -2,12 +2,11 @@
 // (k3s ships its CNI plugins the same way): the name it is run under picks the plugin.
 import BridgePlugin
 import CNIInspect
-import CNIRuntime
 import CNIProtocol
+import CNIRuntime
 import CNISystem
 import CNIValues
 import FlannelPlugin
-import Glibc
 import HostLocalPlugin
 import LoopbackPlugin
 import PortmapPlugin
@@ -27,17 +26,17 @@ if name == "cni-plugins" {
 if name == "cni-exec" || name == "exec" {
     // The cnitool-style runner: `cni-exec add <conflist> <netns> [id] [ifname]`.
     let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))
-    exit(CNIExecCommand.main(rest, environment: ProcessEnvironment.current()))
+    CurrentProcess.exit(CNIExecCommand.main(rest, environment: ProcessEnvironment.current()))
 }
 if name == "cni-inspect" || name == "inspect" {
     let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))
-    exit(InspectCommand.main(rest, environment: ProcessEnvironment.current()))
+    CurrentProcess.exit(InspectCommand.main(rest, environment: ProcessEnvironment.current()))
 }
 guard let plugin = PluginRegistry.plugin(named: name) else {
     let names = plugins.map(\.name).joined(separator: ", ")
     let err = CNIError(code: CNIError.invalidEnvironment, "unknown plugin name \"\(name)\"",
                        details: "run this binary as one of: \(names) (or: cni-plugins <name>)")
     StandardIO.write(JSONSerializer.bytes(err.json, style: .pretty), fd: 1)
-    exit(1)
+    CurrentProcess.exit(1)
 }
 PluginMain.run(plugin)

@@ -19,7 +19,8 @@ final class InspectIntegrationTests: XCTestCase {
         var inspectLink: String { files.file("cni-inspect") }
 
         var inspectArguments: [String] {
-            ["--netns", node.name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", cniPath]
+            ["--netns", node.name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", cniPath,
+             "--netconf-dir", files.path, "--cache-dir", files.file("cache")]
         }
 
         init() throws {

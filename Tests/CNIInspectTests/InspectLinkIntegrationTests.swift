@@ -38,8 +38,8 @@ final class InspectLinkIntegrationTests: XCTestCase {
         try "pod-a\r\neth0".write(toFile: store + "/10.244.1.2", atomically: true, encoding: .utf8)
         hidden.delete()  // `ip netns delete`: gone from /run/netns, alive through the bind mount
 
-        let args = ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
-                    "--flannel-dir", files.file("flannel"), "--json"]
+        let args = try ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
+                    "--flannel-dir", files.file("flannel")] + InstallFixture.arguments(in: files.path) + ["--json"]
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
         let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
@@ -68,7 +68,7 @@ final class InspectLinkIntegrationTests: XCTestCase {
         XCTAssertTrue(nothing.stdout.hasSuffix("nothing to fix\n"), nothing.stdout)
     }
 
-    /// portmap's nftables backend (§5.4): a rule of a gone container is found and deleted by handle.
+    /// portmap's nftables backend (`containernetworking/plugins:plugins/meta/portmap/portmap_nftables.go`): a rule of a gone container is found and deleted by handle.
     func testNftHostPortRuleOfAGoneContainer() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
@@ -88,8 +88,8 @@ final class InspectLinkIntegrationTests: XCTestCase {
             add rule ip cni_hostport hostports tcp dport 9443 dnat to 10.99.0.9:443 comment "other-network"
 
             """)
-        let args = ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
-                    "--flannel-dir", files.file("flannel"), "--json"]
+        let args = try ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
+                    "--flannel-dir", files.file("flannel")] + InstallFixture.arguments(in: files.path) + ["--json"]
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
         let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)

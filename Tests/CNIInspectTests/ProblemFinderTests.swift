@@ -96,6 +96,19 @@ final class ProblemFinderTests: XCTestCase {
         XCTAssertFalse(found[1].isFixable)
     }
 
+    func testBridgeMTUOnlyMattersWithPorts() {
+        var s = F.healthy()
+        s.bridge?.mtu = 1500
+        XCTAssertEqual(problems(s).map(\.kind), [.bridgeMismatch])
+        XCTAssertEqual(problems(s).first?.details, ["subnet.env FLANNEL_MTU=1450; cni0 has mtu 1500"])
+        // every pod gone: the kernel put the portless bridge back to 1500 by itself
+        s.bridge?.ports = []
+        s.allocations = []
+        s.savedConfigs = []
+        s.firewall = IptablesStateParser.parse(F.iptablesSave(chains: [], rules: []), ipv6: false)
+        XCTAssertEqual(problems(s).map(\.kind), [])
+    }
+
     func testNftRulesOfAGoneContainer() {
         var s = F.healthy()
         let text = FirewallParserTests.nftRuleset.replacingOccurrences(of: "\"c2\"", with: "\"c7\"")

@@ -1,4 +1,4 @@
-import CNINetlink
+@testable import CNINetlink
 import CNISystem
 import CNIValues
 import XCTest
@@ -38,8 +38,9 @@ final class NetlinkEncodingTests: XCTestCase {
     func testCreateVethWithPeerInAnotherNamespace() throws {
         let peerNS = try NetworkNamespace.current()
         let fd = Kernel.le(UInt32(bitPattern: peerNS.fileDescriptor)).map { String(format: "%02x", $0) }.joined()
-        try socket.createVethPair(name: "veth0", mtu: 1400, mac: MACAddress("02:00:00:00:00:01"),
-                                  peerName: "eth0", peerNamespace: peerNS, peerMTU: 1400, peerMAC: MACAddress("02:00:00:00:00:02"))
+        try socket.createVethPair(LinkAttributes(name: "veth0", mtu: 1400, mac: MACAddress("02:00:00:00:00:01"), txQueueLength: 0),
+                                  peer: LinkAttributes(name: "eth0", mtu: 1400, mac: MACAddress("02:00:00:00:00:02"),
+                                                       txQueueLength: 0, namespace: peerNS))
         XCTAssertEqual(transport.sent, [hex("""
             a0000000 1000 0506 01000000 00000000   # nlmsghdr: len 160, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
             00 00 0000 00000000 00000000 00000000  # ifinfomsg
@@ -58,6 +59,46 @@ final class NetlinkEncodingTests: XCTestCase {
                   0a00 0100 02000000 0002 0000     #       IFLA_ADDRESS 02:00:00:00:00:02
                   0800 1c00 \(fd)                  #       IFLA_NET_NS_FD
             """)])
+    }
+
+    func testVethQueueLengthIsPerEndAndOmittedWhenUnset() throws {
+        try socket.createVethPair(LinkAttributes(name: "veth1", txQueueLength: 1000), peer: LinkAttributes(name: "eth1"))
+        XCTAssertEqual(transport.sent, [hex("""
+            68000000 1000 0506 01000000 00000000   # nlmsghdr: len 104, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+            00 00 0000 00000000 00000000 00000000  # ifinfomsg
+            0a00 0300 76657468 3100 0000           # IFLA_IFNAME "veth1"
+            0800 0d00 e8030000                     # IFLA_TXQLEN 1000
+            3400 1200                              # IFLA_LINKINFO (52)
+              0900 0100 76657468 00 000000         #   IFLA_INFO_KIND "veth"
+              2400 0200                            #   IFLA_INFO_DATA (36)
+                2000 0100                          #     VETH_INFO_PEER (32): no TXQLEN, MTU, MAC, netns
+                  00 00 0000 00000000 00000000 00000000   # peer ifinfomsg
+                  0900 0300 65746831 00 000000     #       IFLA_IFNAME "eth1"
+            """)])
+    }
+
+    func testVethEndsNeedNamesAndNoFlags() {
+        XCTAssertThrowsError(try socket.createVethPair(LinkAttributes(name: "veth1"), peer: LinkAttributes())) {
+            XCTAssertEqual(($0 as? NetlinkError)?.errno, .invalidArgument)
+        }
+        XCTAssertThrowsError(try socket.createVethPair(LinkAttributes(name: "veth1", isUp: true), peer: LinkAttributes(name: "eth1")))
+        XCTAssertThrowsError(try socket.createVethPair(LinkAttributes(name: "veth1", txQueueLength: -1), peer: LinkAttributes(name: "eth1")))
+        XCTAssertEqual(transport.sent, [])
+    }
+
+    func testOversizedAttributeOrNestIsEMSGSIZENotTruncated() throws {
+        var m = NetlinkRequest(type: 16)  // RTM_NEWLINK
+        XCTAssertNoThrow(try m.put(1, bytes: [UInt8](repeating: 7, count: 65_531)))  // 65,535 with its header
+        XCTAssertThrowsError(try m.put(1, bytes: [UInt8](repeating: 7, count: 65_532))) {
+            XCTAssertEqual(($0 as? NetlinkError)?.errno, .messageTooLong)
+        }
+        var n = NetlinkRequest(type: 16)  // RTM_NEWLINK
+        XCTAssertThrowsError(try n.nest(1) { n throws(NetlinkError) in
+            try n.put(2, bytes: [UInt8](repeating: 7, count: 40_000))
+            try n.put(3, bytes: [UInt8](repeating: 7, count: 40_000))
+        }) {
+            XCTAssertEqual(($0 as? NetlinkError)?.errno, .messageTooLong)
+        }
     }
 
     func testBridgePortHairpinUsesFlaggedProtinfoOnPFBridge() throws {
@@ -81,7 +122,7 @@ final class NetlinkEncodingTests: XCTestCase {
     }
 
     func testSetLinkCombinesAttributesInOneRequest() throws {
-        try socket.setLink(index: 3, up: true, mtu: 9000, masterIndex: 2)
+        try socket.setLink(index: 3, LinkAttributes(mtu: 9000, masterIndex: 2, isUp: true))
         XCTAssertEqual(transport.sent, [hex("""
             30000000 1300 0500 01000000 00000000   # RTM_SETLINK, REQUEST|ACK
             00 00 0000 03000000 01000000 01000000  # ifinfomsg: index 3, flags IFF_UP, change IFF_UP

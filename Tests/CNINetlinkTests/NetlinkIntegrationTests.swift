@@ -72,8 +72,8 @@ final class NetlinkIntegrationTests: XCTestCase {
         let (podNS, podHandle, pod) = try makeNamespace()
         let hostMAC = try XCTUnwrap(MACAddress("02:00:00:00:00:01"))
         let podMAC = try XCTUnwrap(MACAddress("02:00:00:00:00:02"))
-        try host.createVethPair(name: "veth0", mtu: 1410, mac: hostMAC, peerName: "eth0",
-                                peerNamespace: podHandle, peerMTU: 1410, peerMAC: podMAC)
+        try host.createVethPair(LinkAttributes(name: "veth0", mtu: 1410, mac: hostMAC, txQueueLength: 0),
+                                peer: LinkAttributes(name: "eth0", mtu: 1410, mac: podMAC, txQueueLength: 500, namespace: podHandle))
         let hostEnd = try XCTUnwrap(try host.link(named: "veth0"))
         let podEnd = try XCTUnwrap(try pod.link(named: "eth0"))
         XCTAssertNil(try host.link(named: "eth0"), "the peer must not appear in the creating namespace")
@@ -87,10 +87,12 @@ final class NetlinkIntegrationTests: XCTestCase {
         XCTAssertTrue(shown.contains("veth"), shown)
         XCTAssertTrue(shown.contains("02:00:00:00:00:02"), shown)
         XCTAssertTrue(shown.contains("mtu 1410"), shown)
+        XCTAssertTrue(shown.contains("qlen 500"), shown)
+        XCTAssertFalse(try hostNS.ip(["link", "show", "veth0"]).contains("qlen"), "txqueuelen 0: no qlen shown")
         XCTAssertTrue(try hostNS.ip(["link", "show", "veth0"]).contains("veth0@if\(podEnd.index)"))
 
-        XCTAssertThrowsError(try host.createVethPair(name: "veth0", mtu: nil, mac: nil, peerName: "eth1",
-                                                     peerNamespace: podHandle, peerMTU: nil, peerMAC: nil)) {
+        XCTAssertThrowsError(try host.createVethPair(LinkAttributes(name: "veth0"),
+                                                     peer: LinkAttributes(name: "eth1", namespace: podHandle))) {
             XCTAssertEqual(($0 as? NetlinkError)?.errno, .fileExists)
         }
         try host.deleteLink(index: hostEnd.index)
@@ -102,9 +104,9 @@ final class NetlinkIntegrationTests: XCTestCase {
         let (_, podHandle, _) = try makeNamespace()
         try nl.createBridge(name: "cni0", mtu: nil, vlanFiltering: false)
         let bridge = try index(nl, "cni0")
-        try nl.createVethPair(name: "vethA", mtu: nil, mac: nil, peerName: "eth0", peerNamespace: podHandle, peerMTU: nil, peerMAC: nil)
+        try nl.createVethPair(LinkAttributes(name: "vethA"), peer: LinkAttributes(name: "eth0", namespace: podHandle))
         let port = try index(nl, "vethA")
-        try nl.setLink(index: port, up: true, masterIndex: bridge)
+        try nl.setLink(index: port, LinkAttributes(masterIndex: bridge, isUp: true))
         try nl.setBridgePort(index: port, hairpin: true, isolated: true)
 
         let link = try XCTUnwrap(try nl.link(index: port))
@@ -133,7 +135,7 @@ final class NetlinkIntegrationTests: XCTestCase {
         let bridge = try index(nl, "cni0")
         XCTAssertEqual(try nl.link(index: bridge)?.vlanFiltering, true)
         XCTAssertTrue(try ns.ip(["-d", "link", "show", "cni0"]).contains("vlan_filtering 1"))
-        try nl.createVethPair(name: "vethA", mtu: nil, mac: nil, peerName: "eth0", peerNamespace: podHandle, peerMTU: nil, peerMAC: nil)
+        try nl.createVethPair(LinkAttributes(name: "vethA"), peer: LinkAttributes(name: "eth0", namespace: podHandle))
         let port = try index(nl, "vethA")
         try nl.setMaster(index: port, masterIndex: bridge)
 

@@ -5,7 +5,7 @@ import XCTest
 import FlannelSubnet
 
 /// Delegate generation: byte-identical to the reference's `json.Marshal` output for the
-/// documented example (reference-behaviour §2.3), the upstream test cases, and key rules.
+/// example in flannel-io/cni-plugin:README.md, the upstream test cases (`flannel_linux_test.go`), and key rules.
 final class DelegateConfigTests: XCTestCase {
     static let kubeFlannelSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
     static let dualStackSubnetEnv = """
@@ -164,5 +164,41 @@ final class DelegateConfigTests: XCTestCase {
         let saved = try DelegateConfig(json: object(#"{"type":"bridge","name":"cbr0"}"#))
         XCTAssertEqual(saved.type, "bridge")
         XCTAssertThrowsError(try DelegateConfig(json: object(#"{"name":"cbr0"}"#)))
+    }
+}
+
+/// flannel's NetConf fields are struct fields (matched as encoding/json does); `delegate` and
+/// `ipam` are Go maps, read with exact keys, so a differently spelled key is passed on as is.
+final class FlannelKeyCaseTests: XCTestCase {
+    private func generate(_ config: String) throws -> DelegateConfig {
+        let o = try XCTUnwrap(try JSONParser.parse(config).objectValue)
+        let flannel = try FlannelConfig(json: o)
+        try flannel.validateDelegate()
+        return try DelegateConfig(config: flannel, subnet: SubnetEnv.parse(DelegateConfigTests.kubeFlannelSubnetEnv,
+                                                                           path: "/run/flannel/subnet.env"))
+    }
+
+    func testStructFieldsFoldMapKeysStayExact() throws {
+        let d = try generate("""
+            {"name":"cbr0","CNIVersion":"0.3.1","type":"flannel","DataDir":"/tmp/fl","SubnetFile":"/tmp/s.env",
+             "Delegate":{"HairpinMode":true,"IsGateway":false},
+             "IPAM":{"routes":[{"Dst":"10.96.0.0/12","GW":"10.244.1.1"}]}}
+            """)
+        let json = d.json
+        // The map keys flannel checks are exact: it still adds isGateway and hairpin stays as spelled.
+        XCTAssertEqual(json["isGateway"], true)
+        XCTAssertEqual(json["IsGateway"], false)
+        XCTAssertEqual(json["HairpinMode"], true)
+        XCTAssertEqual(json["cniVersion"], "0.3.1")
+        let routes = try XCTUnwrap(json["ipam"]?["routes"]?.arrayValue)
+        XCTAssertEqual(routes.first, .object(JSONObject([("dst", "10.96.0.0/12"), ("gw", "10.244.1.1")])))
+    }
+
+    func testDeleteNeedsOnlyTheDataDir() throws {
+        let o = try XCTUnwrap(try JSONParser.parse(#"{"name":"cbr0","dataDir":"/tmp/fl","subnetFile":7,"delegate":"x"}"#).objectValue)
+        XCTAssertThrowsError(try FlannelConfig(json: o))
+        XCTAssertEqual(FlannelConfig(deleting: o).dataDir, "/tmp/fl")
+        let bad = try XCTUnwrap(try JSONParser.parse(#"{"name":"cbr0","dataDir":""}"#).objectValue)
+        XCTAssertEqual(FlannelConfig(deleting: bad).dataDir, FlannelConfig.defaultDataDir)
     }
 }

@@ -5,8 +5,8 @@ import XCTest
 import FlannelSubnet
 
 /// The `flannel` binary with our bridge + host-local in private namespaces: the node and pod
-/// state the seed articles show for vxlan (MTU 1450), ipip (1480) and ipsec (1423) nodes, and
-/// DEL in the situations where the reference leaks.
+/// state of vxlan (MTU 1450), ipip (1480) and ipsec (1423) nodes, and DEL in the situations
+/// where the reference leaks.
 final class FlannelIntegrationTests: XCTestCase {
     override func setUpWithError() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -16,8 +16,8 @@ final class FlannelIntegrationTests: XCTestCase {
         "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=\(subnet)\nFLANNEL_MTU=\(mtu)\nFLANNEL_IPMASQ=true\n"
     }
 
-    /// ADD for one pod and the kernel state a flannel node has (seed articles: `ip a`, `ip route`
-    /// in the pod; cni0 on the node).
+    /// ADD for one pod and the kernel state a flannel node has (`ip a` and `ip route` in the pod;
+    /// cni0 on the node).
     private func assertPodAdded(_ n: FlannelNode, _ pod: TestNamespace, id: String, prefix: String, host: Int, mtu: Int,
                                 file: StaticString = #filePath, line: UInt = #line) throws {
         let r = n.flannel("ADD", pod: pod, containerID: id, config: n.config())

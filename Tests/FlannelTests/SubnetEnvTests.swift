@@ -5,8 +5,8 @@ import Foundation
 import XCTest
 import FlannelSubnet
 
-/// The subnet.env parser: the files flanneld writes (the seed articles' vxlan, ipip and ipsec
-/// nodes), dual-stack, and every way a file can be broken.
+/// The subnet.env parser: the files flanneld writes on vxlan, ipip and ipsec nodes, dual-stack,
+/// and every way a file can be broken.
 final class SubnetEnvTests: XCTestCase {
     let path = "/run/flannel/subnet.env"
 
@@ -26,8 +26,8 @@ final class SubnetEnvTests: XCTestCase {
         }
     }
 
-    func testVxlanNodeFromSeedArticle() throws {
-        // flannel-overview-vxlan-hostgw: `cat /var/run/flannel/subnet.env` on k8s-node2.
+    func testVxlanNode() throws {
+        // `cat /run/flannel/subnet.env` on a vxlan node of a 10.244.0.0/16 cluster.
         let text = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.0.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
         let env = try SubnetEnv.parse(text, path: path)
         XCTAssertEqual(env.networks, [net("10.244.0.0/16")].compactMap { $0 })

@@ -3,9 +3,9 @@ import CNIValues
 @testable import PortmapPlugin
 import XCTest
 
-/// Rule text compared line by line with what the reference writes (§5.2, observed on v1.1.1).
+/// Rule text compared line by line with what the reference writes (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`, observed on v1.1.1).
 final class IptablesGoldenTests: XCTestCase {
-    /// §5.2: tcp 8080→80, udp 5353→53, tcp 9090→90 on 127.0.0.1, pod 10.244.1.3/24, net cbr0, id c2.
+    /// tcp 8080→80, udp 5353→53, tcp 9090→90 on 127.0.0.1, pod 10.244.1.3/24, net cbr0, id c2.
     static let referenceLines = #"""
     -A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
     -A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT

@@ -1,3 +1,4 @@
+import CNITestSupport
 import Foundation
 
 /// One hostile invocation: stdin bytes, the verb, and changes to a valid environment.

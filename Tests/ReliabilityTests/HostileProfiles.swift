@@ -1,3 +1,4 @@
+import CNITestSupport
 import Foundation
 
 /// The temp tree a hostile-input run points its configs at. Every path-like value in a hostile

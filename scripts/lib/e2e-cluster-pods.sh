@@ -155,9 +155,38 @@ check_node_state() {
     fi
 }
 
-# Nothing left on node $1 after every pod's DEL.
+# cni-inspect ARGS...: the suite's own inspector (the binary under test, run as cni-inspect)
+# on node $1 with the node's directories.
+inspect_node() {
+    local n="$1"; shift
+    (exec -a cni-inspect "$E2E_RUNNER" --netns "$(node_ns "$n")" --netconf-dir "$(dirname "$(conflist_of "$n")")" \
+        --cni-path "$E2E_CNI_PATH" --subnet-file "$(node_dir "$n")/run/flannel/subnet.env" --ipam-dir "$(ipam_dir "$n")" \
+        --flannel-dir "$(flannel_dir "$n")" --cache-dir "$(cache_dir "$n")" "$@")
+}
+
+# Prints what a `cni-inspect --json` report (stdin) holds besides a ready, empty node: each
+# problem, pod, bridge port, reservation, saved config, hostPort, masquerade rule, libcni cache
+# entry and temp file, one per line. Empty output: nothing left.
+report_leftovers() {
+    python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+if not r["verdict"]["ready"]: print("verdict:", r["verdict"]["text"])
+for p in r["problems"]: print("problem:", p["kind"], p["subject"], "-", p["summary"])
+for p in r["pods"]: print("pod:", p["netns"], p["ips"])
+for p in (r["bridge"] or {}).get("ports", []): print("cni0 port:", p["name"])
+for a in r["ipam"]["allocations"]: print("reservation:", a["file"])
+for c in r["flannel"]["savedConfigs"]: print("saved config:", c["file"])
+for m in r["hostPorts"]: print("hostPort:", m["hostPort"], "->", m["destination"], m["chain"])
+for m in r["masquerade"]: print("masquerade:", m["source"], m["chain"])
+for c in r["installation"]["cachedResults"]: print("cache entry:", c["file"])
+for t in r["installation"]["tempFiles"]: print("temp file:", t["file"])
+'
+}
+
+# Nothing left on node $1 after every pod's DEL, as the inspector we ship sees it.
 check_no_leaks() {
-    local n="$1" node veths files saved cached rules
+    local n="$1" node veths json rc
     node="$(node_ns "$n")"
     # A deleted pod netns takes its veth pair with it asynchronously: allow it a moment.
     local _
@@ -166,14 +195,22 @@ check_no_leaks() {
         [ -z "$veths" ] && break
         sleep 0.1
     done
-    expect_eq "$n: no pod veth left" "" "$veths"
-    expect_eq "$n: no port left on cni0" "" "$(bridge -n "$node" link show 2>&1 | grep 'master cni0')"
-    files="$(find "$(ipam_dir "$n")/cbr0" -mindepth 1 -maxdepth 1 ! -name lock ! -name 'last_reserved_ip.*' -printf '%f\n' 2>/dev/null)"
-    expect_eq "$n: no IPAM reservation left" "" "$files"
-    saved="$(ls -A "$(flannel_dir "$n")" 2>/dev/null)"
-    expect_eq "$n: no flannel saved config left" "" "$saved"
-    cached="$(ls -A "$(cache_dir "$n")/results" 2>/dev/null)"
-    expect_eq "$n: no cni-exec cached result left" "" "$cached"
-    rules="$(in_ns "$node" iptables-save 2>&1 | grep -E 'CNI-DN-|CNI-[0-9a-f]{24}|10\.244\.[0-9]+\.[0-9]+' || true)"
-    expect_eq "$n: no CNI-DN-/CNI-<hash> chain or pod-IP rule left" "" "$rules"
+    json="$(inspect_node "$n" --json 2>&1)"
+    rc=$?
+    expect_eq "$n: cni-inspect --json exits 0 (node ready, no problems)" 0 "$rc"
+    expect_eq "$n: cni-inspect finds nothing left (pods, ports, reservations, saved configs, rules, cache, temp files)" "" \
+        "$(report_leftovers <<<"$json" 2>&1)"
+}
+
+# With its pods up, node $1 is ready and cni-inspect sees its $2 pods and no problem.
+check_inspect_live() {
+    local n="$1" pods="$2" json rc seen
+    json="$(inspect_node "$n" --json 2>&1)"
+    rc=$?
+    seen="$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"]["text"], len(r["pods"]), len(r["problems"]))' <<<"$json" 2>&1)"
+    if ((rc == 0)) && [ "$seen" = "node ready for pods $pods 0" ]; then
+        pass "$n: cni-inspect: node ready for pods, $pods pods, no problem"
+    else
+        fail "$n: cni-inspect on the live node (exit $rc)" "$seen"$'\n'"$(inspect_node "$n" 2>&1 | head -60)"
+    fi
 }

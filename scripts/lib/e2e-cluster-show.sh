@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Sourced by scripts/e2e-cluster.sh: prints the state a user checks on a node, the way the
-# flannel articles show it. Paths under the test's temp dir are printed as $TMP/...
+# Sourced by scripts/e2e-cluster.sh: prints the state a user checks on a node (`ip route`,
+# `bridge link`, the host-local files) as a shell session. Paths under the test's temp dir are
+# printed as $TMP/...
 
 # on NODE_OR_POD CMD...: prints "[root@NODE ~]# CMD" and the output, run in that namespace.
 on() {

@@ -1,0 +1,66 @@
+import CNIValues
+
+/// One entry of libcni's result cache, `<cacheDir>/results/<network>-<containerID>-<ifname>`,
+/// which the runtime writes after ADD and removes after DEL (pure; `InstallCollector` reads it).
+public struct CachedResult: Sendable, Equatable {
+    public var path: String
+    public var network: String?
+    public var containerID: String?
+    public var ifname: String?
+    /// The pod netns path the ADD ran in.
+    public var netns: String?
+    /// Whether `netns` still exists (nil when the entry names none).
+    public var netnsExists: Bool?
+    /// Set when the file is not a cache entry libcni could read.
+    public var error: String?
+
+    public init(path: String, network: String? = nil, containerID: String? = nil, ifname: String? = nil,
+                netns: String? = nil, netnsExists: Bool? = nil, error: String? = nil) {
+        self.path = path
+        self.network = network
+        self.containerID = containerID
+        self.ifname = ifname
+        self.netns = netns
+        self.netnsExists = netnsExists
+        self.error = error
+    }
+
+    /// Parses the entry (`{"kind":"cniCacheV1","containerId":...,"ifName":...,"networkName":...,"netns":...}`).
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        guard let o = (try? JSONParser.parse(bytes))?.objectValue else {
+            error = "not JSON"
+            return
+        }
+        containerID = o["containerId"]?.stringValue
+        ifname = o["ifName"]?.stringValue
+        network = o["networkName"]?.stringValue
+        netns = o["netns"]?.stringValue
+        if o["kind"]?.stringValue != "cniCacheV1" { error = "kind is not cniCacheV1" }
+        if containerID == nil { error = "no containerId" }
+    }
+}
+
+/// A temp file of an interrupted atomic write (`.<name>.tmp-<pid>-<hex>`, see
+/// `FileSystem.writeFileAtomically`) in one of the suite's state directories.
+public struct TempFile: Sendable, Equatable {
+    public var path: String
+    public var pid: Int32
+    /// Whether the writer still runs (nil: could not tell).
+    public var writerAlive: Bool?
+
+    public init(path: String, pid: Int32, writerAlive: Bool?) {
+        self.path = path
+        self.pid = pid
+        self.writerAlive = writerAlive
+    }
+
+    /// The writer's pid when `name` is such a temp file.
+    public static func writerPID(ofFileName name: String) -> Int32? {
+        let fields = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard name.hasPrefix("."), fields.count >= 3, fields[fields.count - 3].hasSuffix(".tmp"),
+              let pid = Int32(fields[fields.count - 2]), pid > 0,
+              let last = fields.last, !last.isEmpty, last.allSatisfy(\.isHexDigit) else { return nil }
+        return pid
+    }
+}

@@ -1,0 +1,52 @@
+import CNISystem
+import CNIValues
+
+/// The settings of one link that a request carries (vishvananda/netlink's `LinkAttrs`): what
+/// `createVethPair` gives each end, and what `setLink` changes. Nil means "not sent": the kernel
+/// keeps (or, at creation, picks) its own value.
+public struct LinkAttributes {
+    /// IFLA_IFNAME: required to create a link; on `setLink`, a rename.
+    public var name: String?
+    /// IFLA_MTU
+    public var mtu: Int?
+    /// IFLA_ADDRESS
+    public var mac: MACAddress?
+    /// IFLA_TXQLEN. The reference creates veths with 0: no qdisc queue.
+    public var txQueueLength: Int?
+    /// IFLA_MASTER: the bridge to enslave the link to; 0 removes it from its bridge.
+    public var masterIndex: Int32?
+    /// IFLA_NET_NS_FD: the namespace the link is created in (or moved to).
+    public var namespace: NetworkNamespace?
+    /// IFF_UP, set or cleared.
+    public var isUp: Bool?
+    /// IFF_PROMISC, set or cleared.
+    public var promiscuous: Bool?
+
+    public init(
+        name: String? = nil, mtu: Int? = nil, mac: MACAddress? = nil, txQueueLength: Int? = nil,
+        masterIndex: Int32? = nil, namespace: NetworkNamespace? = nil, isUp: Bool? = nil, promiscuous: Bool? = nil
+    ) {
+        self.name = name
+        self.mtu = mtu
+        self.mac = mac
+        self.txQueueLength = txQueueLength
+        self.masterIndex = masterIndex
+        self.namespace = namespace
+        self.isUp = isUp
+        self.promiscuous = promiscuous
+    }
+
+    /// `ifi_flags` and `ifi_change` for the ifinfomsg header.
+    var flagChange: (flags: UInt32, change: UInt32) {
+        var flags: UInt32 = 0, change: UInt32 = 0
+        if let isUp {
+            change |= Link.upFlag
+            if isUp { flags |= Link.upFlag }
+        }
+        if let promiscuous {
+            change |= Link.promiscuousFlag
+            if promiscuous { flags |= Link.promiscuousFlag }
+        }
+        return (flags, change)
+    }
+}

@@ -1,0 +1,36 @@
+import Glibc
+
+/// Small read-only probes the inspector uses on files and processes it does not own.
+public enum FileProbe {
+    /// Up to `count` bytes from the start of `path` (fewer at end of file): enough for an ELF
+    /// header and its notes without reading a whole binary.
+    public static func readPrefix(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
+        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+        var out = [UInt8](repeating: 0, count: max(0, count))
+        var filled = 0
+        while filled < out.count {
+            let n = out.withUnsafeMutableBytes { buffer in
+                system_read(fd.rawValue, UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            }
+            if n < 0 { throw SystemError(operation: "read", path: path, errno: .current) }
+            if n == 0 { break }
+            filled += n
+        }
+        out.removeLast(out.count - filled)
+        return out
+    }
+
+    /// True when `path` exists as a non-directory (following symlinks) but is not executable.
+    public static func isPresentButNotExecutable(_ path: String) -> Bool {
+        var st = stat()
+        guard system_stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else { return false }
+        return system_access(path, X_OK) != 0
+    }
+
+    /// Whether process `pid` exists (kill(pid, 0)); nil when that cannot be told (EPERM means it exists).
+    public static func processExists(_ pid: Int32) -> Bool? {
+        guard pid > 0 else { return nil }
+        if system_kill(pid, 0) == 0 { return true }
+        return Errno.current == .noSuchProcess ? false : true
+    }
+}
