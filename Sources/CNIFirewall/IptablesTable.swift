@@ -5,8 +5,11 @@ import CNIValues
 /// costs about a second, a chain listing a few milliseconds whatever the table's size).
 ///
 /// Whether a chain is missing is decided from the exit status and a probe, not from stderr text:
-/// a failed listing is followed by a listing of a built-in chain of the table; when that works the
-/// chain is missing, when it fails too the table (or the tool) is unusable and `Unusable` is thrown.
+/// a listing that exits 1 (iptables' "other problem", which "no chain by that name" is) is followed
+/// by a listing of a built-in chain of the table (once per table); when that works the chain is
+/// missing, when it fails too the table (or the tool) is unusable and `Unusable` is thrown. Any
+/// other status (2 parameter problem, 4 resource problem such as the xtables lock) is an error:
+/// reading a shared chain as missing would make the batch re-declare, and so flush, it.
 public final class IptablesTable {
     public let ipv6: Bool
     public let table: String
@@ -30,12 +33,12 @@ public final class IptablesTable {
     public func rules(of chain: String) throws -> [IptablesRule]? {
         let r = try FirewallBatch.execute(.iptables(ipv6: ipv6), arguments: ["-w", "10", "-t", table, "-S", chain])
         if r.exitStatus == 0 {
-            if IptablesTable.builtinChains(of: table).contains(chain) { usable = true }
+            usable = true  // any listing that works shows the table usable
             return IptablesTable.parseListing(r.stdoutText)
         }
         let failure = FirewallBatch.Failure(tool: toolName, status: r.exitStatus, stderr: r.stderrText)
         guard try probe() else { throw Unusable(failure: failure) }
-        guard !IptablesTable.builtinChains(of: table).contains(chain) else { throw failure }
+        guard r.exitStatus == 1, !IptablesTable.builtinChains(of: table).contains(chain) else { throw failure }
         return nil
     }
 

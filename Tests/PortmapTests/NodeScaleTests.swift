@@ -42,6 +42,32 @@ final class NodeScaleTests: XCTestCase {
         }
     }
 
+    /// A listing that fails for another reason than a missing chain (here: exit 4, what iptables
+    /// returns when the xtables lock stays taken) fails the ADD; it is never read as "chain
+    /// missing", which would re-declare and so flush the shared chain with other pods' rules.
+    func testFailedListingIsNotAMissingChain() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let bed = try PortmapTestbed()
+        defer { bed.tearDown() }
+        let previous = bed.previousResult(version: "1.0.0")
+        let first = Portmap.config(mappings: #"[{"hostPort":18081,"containerPort":8080,"protocol":"tcp"}]"#, previous: previous)
+        let r1 = Portmap.run("ADD", config: first, containerID: "keep-me", netns: bed.pod.path, in: bed.node)
+        XCTAssertEqual(r1.status, 0, r1.stdout + r1.stderr)
+        let tools = try TemporaryDirectory()
+        try Self.write("""
+            #!/bin/sh
+            for a in "$@"; do [ "$a" = CNI-HOSTPORT-DNAT ] && [ "$1" != "-C" ] && case " $* " in *" -S "*) exit 4;; esac; done
+            exec /usr/sbin/iptables "$@"
+
+            """, to: tools.path + "/iptables")
+        let second = Portmap.config(mappings: #"[{"hostPort":18082,"containerPort":8080,"protocol":"tcp"}]"#, previous: previous)
+        let add = Portmap.run("ADD", config: second, containerID: "other", netns: bed.pod.path, in: bed.node,
+                              extraEnv: ["PATH": tools.path + ":" + Command.pluginSearchPath])
+        XCTAssertNotEqual(add.status, 0, "a listing that failed with status 4 must fail the ADD")
+        let entries = try bed.node.run(["iptables", "-t", "nat", "-S", "CNI-HOSTPORT-DNAT"])
+        XCTAssertTrue(entries.contains("keep-me"), "the other pod's entry rule survives: \(entries)")
+    }
+
     /// bridge with ipMasq on the same kind of node: its masquerade chain comes and goes through
     /// scoped reads only, and the pod's traffic to another netns leaves with the node's address.
     func testBridgeIPMasqOnABigNatTable() throws {

@@ -81,9 +81,12 @@ def portmap_samples(sides, n, counter):
             conf = portmap_conf(i, backend)
             a = timed_exec(os.path.join(d, "portmap"), "ADD", f"pm{i}", "/run/netns/none", conf, d)[0]
             b = timed_exec(os.path.join(d, "portmap"), "DEL", f"pm{i}", "/run/netns/none", conf, d)[0]
-            out.setdefault(label, {"ADD": [], "DEL": []})
+            # DEL again: the container's rules are gone (a runtime retrying, or GC of a dead pod).
+            c = timed_exec(os.path.join(d, "portmap"), "DEL", f"pm{i}", "/run/netns/none", conf, d)[0]
+            out.setdefault(label, {"ADD": [], "DEL": [], "DEL gone": []})
             out[label]["ADD"].append(a)
             out[label]["DEL"].append(b)
+            out[label]["DEL gone"].append(c)
     return out
 
 
@@ -183,16 +186,18 @@ def main():
         subprocess.run(["rm", "-rf", tmp])
 
     base = str(min(int(s) for s in results))
-    print(f"\n{'scenario':<15}{'op':<5}{'nat rules':>10}{'ref med':>10}{'ours med':>10}{'ours/ref':>9}{'growth':>8}{'nft med':>9}{'n':>4}")
+    print(f"\n{'scenario':<15}{'op':<9}{'nat rules':>10}{'ref med':>10}{'ours med':>10}{'ours/ref':>9}{'growth':>8}{'nft med':>9}{'n':>4}")
     for scen in ("portmap", "bridge ipMasq"):
-        for op in ("ADD", "DEL"):
+        for op in ("ADD", "DEL", "DEL gone"):
             for s in sorted(results, key=int):
                 r = results[s][scen]
+                if op not in r["ours"]:
+                    continue
                 o, f = statistics.median(r["ours"][op]), statistics.median(r["reference"][op])
                 g = o / statistics.median(results[base][scen]["ours"][op])
                 nft = r.get("ours-nft", {}).get(op)
                 nft_text = f"{statistics.median(nft) * 1000:9.1f}" if nft else f"{'-':>9}"
-                print(f"{scen:<15}{op:<5}{results[s]['rules']:>10}{f * 1000:10.1f}{o * 1000:10.1f}{o / f:8.2f}x{g:7.2f}x{nft_text}{len(r['ours'][op]):4d}")
+                print(f"{scen:<15}{op:<9}{results[s]['rules']:>10}{f * 1000:10.1f}{o * 1000:10.1f}{o / f:8.2f}x{g:7.2f}x{nft_text}{len(r['ours'][op]):4d}")
     with open(prefix + ".json", "w") as fh:
         json.dump(results, fh, indent=1)
     try:
