@@ -104,13 +104,14 @@ struct IptablesPortmapBackend: PortmapBackend {
     /// and the containers' chains; the SNAT chains of old portmap versions only where their
     /// top-level chain still exists.
     static func readForTeardown(_ table: IptablesTable, network: String, containerIDs: [String]) throws -> IptablesRuleset {
+        // The entry chain first: on a node where portmap ever ran it exists, which shows the table
+        // usable, so the chains found missing after it need no probe.
         var chains = [IptablesPortmapRules.topLevelDNATChain]
         chains += containerIDs.map { IptablesPortmapRules.dnatChain(network: network, containerID: $0) }
-        let legacy = try table.read([IptablesPortmapRules.legacyTopLevelSNATChain])
-        if legacy.hasChain(IptablesPortmapRules.legacyTopLevelSNATChain) {
-            chains.append(IptablesPortmapRules.legacyTopLevelSNATChain)
-            chains += containerIDs.map { IptablesPortmapRules.legacySNATChain(network: network, containerID: $0) }
-        }
-        return try table.read(chains)
+        chains.append(IptablesPortmapRules.legacyTopLevelSNATChain)
+        let found = try table.read(chains)
+        guard found.hasChain(IptablesPortmapRules.legacyTopLevelSNATChain) else { return found }
+        let legacy = try table.read(containerIDs.map { IptablesPortmapRules.legacySNATChain(network: network, containerID: $0) })
+        return IptablesRuleset(chains: found.chains + legacy.chains, rules: found.rules + legacy.rules)
     }
 }
