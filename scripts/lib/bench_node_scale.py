@@ -12,6 +12,7 @@ as JSON and renders a PNG (latency vs nat-table size; ADD/DEL distributions) wit
 """
 import json, os, statistics, subprocess, sys, tempfile
 
+sys.dont_write_bytecode = True  # importing bench.py must leave no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import timed_exec, sh  # noqa: E402
 
