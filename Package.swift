@@ -7,6 +7,7 @@
 //   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
 //   CNIFirewall (rule model, iptables-restore / nft renderers, scoped reads)
 //   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
+//   · HostLocalStore (host-local's on-disk layout and record format)
 //   CNINetlink (typed rtnetlink over libmnl)
 //   CNISystem (the only place with syscalls) · CNIValues (pure: JSON, IP math, MAC)
 //   CMnl (libmnl system module) · CLinux (kernel uapi constants for CNISystem)
@@ -32,13 +33,14 @@ let package = Package(
         .target(name: "CNIProtocol", dependencies: ["CNIValues", "CNISystem"]),
         .target(name: "CNIFirewall", dependencies: ["CNINetlink", "CNIValues", "CNISystem"]),
         .target(name: "LoopbackPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem"]),
-        .target(name: "HostLocalPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
+        .target(name: "HostLocalStore", dependencies: ["CNISystem", "CNIValues"]),
+        .target(name: "HostLocalPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "HostLocalStore"]),
         .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
         .target(name: "FlannelSubnet", dependencies: ["CNISystem", "CNIValues"]),
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "FlannelSubnet"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
         .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
-        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet"]),
+        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet", "HostLocalStore"]),
         .executableTarget(
             name: "cni-plugins",
             dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
@@ -50,11 +52,11 @@ let package = Package(
         .testTarget(name: "CNINetlinkTests", dependencies: ["CNINetlink", "CNITestSupport"]),
         .testTarget(name: "CNIFirewallTests", dependencies: ["CNIFirewall"]),
         .testTarget(name: "LoopbackTests", dependencies: ["LoopbackPlugin", "CNITestSupport"]),
-        .testTarget(name: "HostLocalTests", dependencies: ["HostLocalPlugin", "CNITestSupport"]),
+        .testTarget(name: "HostLocalTests", dependencies: ["HostLocalPlugin", "HostLocalStore", "CNITestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
         .testTarget(name: "FlannelTests", dependencies: ["FlannelPlugin", "FlannelSubnet", "CNITestSupport"]),
         .testTarget(name: "CNIRuntimeTests", dependencies: ["CNIRuntime", "CNITestSupport"]),
-        .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "CNITestSupport"]),
+        .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "HostLocalStore", "CNITestSupport", "CNIValues"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
     ]

@@ -7,6 +7,7 @@
 # (OUT=prefix to write elsewhere). Figures, not a test.
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
+. "$(dirname "$0")/lib/suite-binary.sh"
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "bench-node-scale: needs root (creates network namespaces)" >&2; exit 1; }
 plan=("$@")
@@ -17,7 +18,7 @@ node="cni-bench-scale-$$"
 tmp=$(mktemp -d /tmp/cni-bench-scale-bin.XXXXXX)
 trap 'rm -rf "$tmp"; ip netns del "$node" 2>/dev/null || true' EXIT
 if [ -z "$ours" ]; then
-    scripts/install.sh "$tmp" >/dev/null
+    suite_install "$(suite_binary "$PWD")" "$tmp" >/dev/null
     ours=$tmp
 fi
 ref=/usr/lib/cni

@@ -16,13 +16,8 @@ BACKGROUND=${BACKGROUND:-0}
 
 if [ "${BENCH_INSIDE:-}" != 1 ]; then
     [ "$(id -u)" = 0 ] || { echo "bench-portmap: needs root (creates a network namespace)" >&2; exit 1; }
-    BIN=${CNI_PLUGINS_BIN:-}
-    if [ -z "$BIN" ]; then
-        for c in .build/release/cni-plugins .build-portmap/release/cni-plugins .build/debug/cni-plugins .build-portmap/debug/cni-plugins; do
-            if [ -x "$c" ]; then BIN=$c; break; fi
-        done
-    fi
-    [ -n "$BIN" ] && [ -x "$BIN" ] || { echo "bench-portmap: build first (swift build -c release) or set CNI_PLUGINS_BIN" >&2; exit 1; }
+    . scripts/lib/suite-binary.sh
+    BIN=$(suite_binary "$PWD") || { echo "bench-portmap: no suite binary (scripts/build.sh) or set CNI_PLUGINS_BIN" >&2; exit 1; }
     [ -x "$REFERENCE" ] || { echo "bench-portmap: reference $REFERENCE not found" >&2; exit 1; }
     NS=pmbench-$$
     DIR=$(mktemp -d /tmp/pmbench.XXXXXX)

@@ -1,24 +1,133 @@
 #!/usr/bin/env bash
-# Installs the release build into a temp dir and checks what users depend on: every plugin
-# runs under its own name, VERSION lists 1.1.0, ldd shows only glibc/libstdc++/libgcc_s/libmnl,
-# no rpath/runpath, and the directory holds at most 30 MB.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# Installs the release build into a temp dir and checks what users depend on:
+# - the binary is fully static (no PT_INTERP, no DT_NEEDED; `file`: statically linked; `ldd`:
+#   not a dynamic executable), with no rpath/runpath;
+# - every plugin name is its own regular file (own inode, link count 1), all five the same build
+#   (same ELF build-id), and each runs under its own name (VERSION lists 1.1.0);
+# - the five files together take at most 50 MB (a copy per name: 5 × the binary);
+# - `cp -f <foreign binary> DIR/flannel`, exactly as kube-flannel's init container does, leaves
+#   bridge, host-local, portmap and loopback intact: byte-identical to the build, VERSION still
+#   ours, and (as root, in a private node netns) a bridge ADD/DEL still works, with host-local run
+#   in-process (same build-id: no exec, seen with strace) — and exec'ed once the reference
+#   host-local is copied over ours;
+# - installing twice changes nothing (same inodes).
+# Closing line: "install check: N passed, M failed".
+set -uo pipefail
+. "$(dirname "$0")/lib/toolchain.sh"
+. "$(dirname "$0")/lib/suite-binary.sh"
+cd "$(dirname "$0")/.." || exit 1
+BUDGET_KIB=51200  # 50 MB for the five files
 dir=$(mktemp -d /tmp/cni-install-check.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-scripts/install.sh "$dir" >/dev/null
-fail=0
-for p in flannel bridge host-local portmap loopback; do
-    out=$(CNI_COMMAND=VERSION "$dir/$p" </dev/null)
-    echo "$out" | grep -q '"1.1.0"' || { echo "FAIL: $p VERSION: $out"; fail=1; }
-    bad=$(ldd "$dir/$p" | awk '{print $1}' | grep -v -E '^(linux-vdso\.so\.1|/lib64/ld-linux-x86-64\.so\.2|libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libmnl\.so\.0|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1)$' || true)
-    [ -z "$bad" ] || { echo "FAIL: $p links unexpected libraries: $bad"; fail=1; }
+node="cni-ic-node-$$" pod="cni-ic-pod-$$"
+cleanup() {
+    ip netns del "$pod" 2>/dev/null
+    ip netns del "$node" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+finish() { echo "install check: $passed passed, $failed failed"; ((failed == 0)); exit; }
+
+scripts/install.sh "$dir/bin" >/dev/null || { fail "scripts/install.sh $dir/bin"; finish; }
+bin=$(suite_binary "$PWD" --no-build) || { fail "no suite binary"; finish; }
+bindir="$dir/bin"
+
+# ---- static ----------------------------------------------------------------------------------
+if readelf -lW "$bin" | grep -q INTERP; then fail "$bin has a PT_INTERP (needs a dynamic loader)"; else pass "no PT_INTERP"; fi
+if readelf -dW "$bin" 2>/dev/null | grep -q NEEDED; then
+    fail "$bin needs shared libraries: $(readelf -dW "$bin" | grep NEEDED | tr -s ' ' | tr '\n' ';')"
+else pass "no DT_NEEDED"; fi
+if readelf -dW "$bin" 2>/dev/null | grep -q -E 'RPATH|RUNPATH'; then fail "$bin has an rpath/runpath"; else pass "no rpath/runpath"; fi
+file -b "$bin" | grep -q "statically linked" && pass "file: statically linked" \
+    || fail "file does not say statically linked: $(file -b "$bin")"
+ldd_out=$(ldd "$bin" 2>&1)
+echo "$ldd_out" | grep -q 'not a dynamic executable' && pass "ldd: not a dynamic executable" || fail "ldd: $ldd_out"
+build_id=$(readelf -n "$bin" | awk '/Build ID/ {print $3}')
+[ -n "$build_id" ] && pass "build-id $build_id" || fail "$bin has no GNU build-id note (in-process delegation needs it)"
+
+# ---- layout ----------------------------------------------------------------------------------
+inodes=()
+for p in "${SUITE_PLUGIN_NAMES[@]}"; do
+    f="$bindir/$p"
+    if [ -L "$f" ] || [ ! -f "$f" ]; then fail "$p is not a regular file"; continue; fi
+    [ "$(stat -c %h "$f")" = 1 ] || fail "$p has $(stat -c %h "$f") hard links (a cp over one name would change the others)"
+    inodes+=("$(stat -c %i "$f")")
+    cmp -s "$f" "$bin" || fail "$p differs from $bin"
+    [ "$(readelf -n "$f" | awk '/Build ID/ {print $3}')" = "$build_id" ] || fail "$p has another build-id"
+    out=$(CNI_COMMAND=VERSION "$f" </dev/null)
+    echo "$out" | grep -q '"1.1.0"' || fail "$p VERSION: $out"
 done
-if readelf -d "$dir/bridge" | grep -q -E 'RPATH|RUNPATH'; then
-    echo "FAIL: the binary has an rpath/runpath (the plugin dir would be searched for libraries)"; fail=1
+distinct=$(printf '%s\n' "${inodes[@]}" | sort -u | wc -l)
+[ "$distinct" = "${#SUITE_PLUGIN_NAMES[@]}" ] && pass "five names, five files (own inode each), all one build, VERSION 1.1.0" \
+    || fail "only $distinct distinct files for ${#SUITE_PLUGIN_NAMES[@]} names"
+hidden=$(find "$bindir" -mindepth 1 -name '.*' | head -n 3)
+[ -z "$hidden" ] && pass "no temp files left" || fail "temp files left in $bindir: $hidden"
+
+kib=$(du -sk "$bindir" | cut -f1)
+echo "install check: $kib KiB for the five files ($(stat -c %s "$bin") bytes each) in $bindir"
+((kib <= BUDGET_KIB)) && pass "size $kib KiB <= $BUDGET_KIB KiB" || fail "installed suite is $kib KiB > $BUDGET_KIB KiB (50 MB)"
+
+# ---- idempotent ------------------------------------------------------------------------------
+# A temp file of an install killed mid-write (its pid is gone) is swept by the next install.
+deadpid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))  # no process can have it
+printf 'partial' >"$bindir/.bridge.tmp-$deadpid-0badcafe"
+before=$(stat -c '%n %i %Y' "$bindir"/* | sort)
+(exec -a cni-plugins "$bin" install "$bindir") >"$dir/second.out" || fail "second install failed"
+after=$(stat -c '%n %i %Y' "$bindir"/* | sort)
+[ "$before" = "$after" ] && pass "installing again changes nothing: $(cat "$dir/second.out")" \
+    || fail "second install rewrote files: $before -> $after"
+[ ! -e "$bindir/.bridge.tmp-$deadpid-0badcafe" ] && pass "an abandoned temp file of a killed install was removed" \
+    || fail "abandoned temp file .bridge.tmp-$deadpid-0badcafe left in $bindir"
+
+# ---- cp -f over flannel ----------------------------------------------------------------------
+foreign=/usr/lib/cni/bridge
+[ -x "$foreign" ] || foreign=/bin/true
+cp -f "$foreign" "$bindir/flannel"
+cmp -s "$foreign" "$bindir/flannel" || fail "cp -f did not replace flannel"
+ok=1
+for p in bridge host-local portmap loopback; do
+    cmp -s "$bindir/$p" "$bin" || { fail "$p changed after cp -f over flannel"; ok=0; }
+    out=$(CNI_COMMAND=VERSION "$bindir/$p" </dev/null)
+    echo "$out" | grep -q '"1.1.0"' || { fail "$p VERSION after cp -f over flannel: $out"; ok=0; }
+done
+((ok)) && pass "cp -f $foreign $bindir/flannel: the other four are intact and answer VERSION as ours"
+
+# ---- a bridge ADD after the cp, host-local in-process vs exec'ed ------------------------------
+bridge_add() {  # $1: label; runs ADD (under strace, execs logged to $dir/trace) then DEL
+    local conf="$dir/bridge.json" out
+    rm -rf "$dir/ipam"
+    cat >"$conf" <<JSON
+{"cniVersion":"1.0.0","name":"ic","type":"bridge","bridge":"cni0","isGateway":true,
+ "ipam":{"type":"host-local","dataDir":"$dir/ipam","ranges":[[{"subnet":"10.250.0.0/24"}]]}}
+JSON
+    out=$(ip netns exec "$node" env CNI_COMMAND=ADD CNI_CONTAINERID=ic1 CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 \
+        CNI_PATH="$bindir" strace -f -qq -e trace=execve -o "$dir/trace" "$bindir/bridge" <"$conf")
+    echo "$out" | grep -q '"10.250.0.2/24"' || { fail "$1: bridge ADD: $out"; return 1; }
+    ip -n "$pod" -4 addr show dev eth0 | grep -q 10.250.0.2/24 || { fail "$1: pod has no 10.250.0.2 on eth0"; return 1; }
+    out=$(ip netns exec "$node" env CNI_COMMAND=DEL CNI_CONTAINERID=ic1 CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 \
+        CNI_PATH="$bindir" "$bindir/bridge" <"$conf") || { fail "$1: bridge DEL: $out"; return 1; }
+    [ -z "$(find "$dir/ipam/ic" -mindepth 1 ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null)" ] \
+        || { fail "$1: reservation left after DEL: $(ls "$dir/ipam/ic")"; return 1; }
+}
+if [ "$(id -u)" != 0 ]; then
+    echo "skip: bridge ADD after cp -f (needs root for network namespaces)"
+elif ! command -v strace >/dev/null; then
+    fail "strace missing (scripts/deps.sh --test installs it)"
+else
+    ip netns add "$node" && ip netns add "$pod" && ip -n "$node" link set lo up
+    if bridge_add "same build"; then
+        if grep -q 'execve("[^"]*host-local"' "$dir/trace"; then fail "host-local was exec'ed although it is the same build"
+        else pass "bridge ADD/DEL after cp -f over flannel; host-local ran in-process (same build-id, own file)"; fi
+    fi
+    if [ -x /usr/lib/cni/host-local ]; then
+        cp -f /usr/lib/cni/host-local "$bindir/host-local"
+        if bridge_add "reference host-local"; then
+            grep -q "execve(\"$bindir/host-local\"" "$dir/trace" \
+                && pass "bridge ADD/DEL with the reference host-local copied over ours: it is exec'ed" \
+                || fail "the reference host-local in CNI_PATH was not exec'ed"
+        fi
+    fi
 fi
-kib=$(du -sk "$dir" | cut -f1)
-echo "install check: $kib KiB for the whole suite in $dir"
-[ "$kib" -le 30720 ] || { echo "FAIL: installed suite is ${kib} KiB > 30 MB"; fail=1; }
-if ((fail)); then echo "install check: 0 passed, 1 failed"; exit 1; fi
-echo "install check: 1 passed, 0 failed"
+finish

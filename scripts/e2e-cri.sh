@@ -19,8 +19,8 @@
 # StopPodSandbox twice, RemovePodSandbox, then nothing may be left (scripts/lib/cri-pod.sh).
 # At the end, every plugin call containerd made is printed (scripts/cri/trace-print.py).
 #
-# The suite binary: $CNI_PLUGINS_BIN, else the newest up-to-date of dist/, .build/release,
-# .build/debug, else a fresh debug build (scripts/lib/e2e-plugins.sh).
+# The suite binary: `suite_binary ROOT --dev` ($CNI_PLUGINS_BIN, else an up-to-date dist/, .build/release,
+# .build/debug, else a fresh debug build; scripts/lib/suite-binary.sh).
 # Closing line: "e2e-cri: N passed, M failed"; exit 1 on any failure. Skips (exit 0) when not
 # root, when a tool is missing, or when containerd cannot start on this machine, with the reason.
 set -uo pipefail
@@ -31,7 +31,7 @@ NAME=e2e-cri
 . "$E2E_ROOT/scripts/lib/runtime-node.sh"
 . "$E2E_ROOT/scripts/lib/runtime-checks.sh"
 . "$E2E_ROOT/scripts/lib/runtime-scenarios.sh"   # HOST_PORT, wait_http, check_hostport
-. "$E2E_ROOT/scripts/lib/e2e-plugins.sh"         # find_suite_binary
+. "$E2E_ROOT/scripts/lib/e2e-plugins.sh"         # suite_binary (scripts/lib/suite-binary.sh), E2E_PLUGIN_NAMES
 . "$E2E_ROOT/scripts/lib/cri-node.sh"
 . "$E2E_ROOT/scripts/lib/cri-rpc.sh"
 . "$E2E_ROOT/scripts/lib/cri-images.sh"
@@ -61,7 +61,7 @@ done
 for run in "${CRI_RUNS[@]}"; do
     [ -f "$E2E_ROOT/conflists/${run#*:}" ] || { echo "$NAME: conflists/${run#*:} is missing"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 done
-suite_bin=$(find_suite_binary "$E2E_ROOT") && [ -x "$suite_bin" ] ||
+suite_bin=$(suite_binary "$E2E_ROOT" --dev) && [ -x "$suite_bin" ] ||
     { echo "$NAME: no suite binary (swift build failed?)"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 suite_bin=$(realpath "$suite_bin")
 

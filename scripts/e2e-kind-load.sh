@@ -51,20 +51,11 @@ bin="$work/cni-plugins"; conf="$work/10-flannel.conflist"
 node_commands() {
     local n="$1"
     cat <<EOF
-docker exec $n mkdir -p /opt/cni/bin
-docker cp -L $bin $n:/opt/cni/bin/.cni-plugins.new
-docker exec $n chmod 0755 /opt/cni/bin/.cni-plugins.new
-docker exec $n ln -f /opt/cni/bin/.cni-plugins.new /opt/cni/bin/.flannel.new
-docker exec $n mv -f /opt/cni/bin/.flannel.new /opt/cni/bin/flannel
-docker exec $n ln -f /opt/cni/bin/.cni-plugins.new /opt/cni/bin/.bridge.new
-docker exec $n mv -f /opt/cni/bin/.bridge.new /opt/cni/bin/bridge
-docker exec $n ln -f /opt/cni/bin/.cni-plugins.new /opt/cni/bin/.host-local.new
-docker exec $n mv -f /opt/cni/bin/.host-local.new /opt/cni/bin/host-local
-docker exec $n ln -f /opt/cni/bin/.cni-plugins.new /opt/cni/bin/.portmap.new
-docker exec $n mv -f /opt/cni/bin/.portmap.new /opt/cni/bin/portmap
-docker exec $n ln -f /opt/cni/bin/.cni-plugins.new /opt/cni/bin/.loopback.new
-docker exec $n mv -f /opt/cni/bin/.loopback.new /opt/cni/bin/loopback
-docker exec $n rm -f /opt/cni/bin/.cni-plugins.new
+docker exec $n mkdir -p /opt/cni/.cni-plugins-install
+docker cp -L $bin $n:/opt/cni/.cni-plugins-install/cni-plugins
+docker exec $n chmod 0755 /opt/cni/.cni-plugins-install/cni-plugins
+docker exec $n /opt/cni/.cni-plugins-install/cni-plugins install /opt/cni/bin
+docker exec $n rm -rf /opt/cni/.cni-plugins-install
 EOF
     if [ "${2:-}" != noconf ]; then
         cat <<EOF

@@ -21,7 +21,7 @@
 # Plugins: E2E_PLUGIN_DIR=/usr/lib/cni runs Debian's reference plugins (no flannel there: the
 # equivalent bridge+host-local+portmap conflist is used); else $CNI_PLUGINS_BIN (symlinked
 # under each plugin name); else dist/cni-plugins installed with `scripts/install.sh DIR
-# --no-build` (built with scripts/build.sh when missing or older than the sources).
+# --no-build` (see scripts/lib/suite-binary.sh: built when missing or older than the sources).
 # E2E_CONFLIST=FILE overrides the conflist.
 # Closing line: "e2e-runtime: N passed, M failed"; exit 1 on any failure. Skips (exit 0,
 # "e2e-runtime: 0 passed, 0 failed, 1 skipped") when not root or when podman cannot run a
@@ -34,6 +34,7 @@ NAME=e2e-runtime
 . "$E2E_ROOT/scripts/lib/runtime-checks.sh"
 . "$E2E_ROOT/scripts/lib/runtime-scenarios.sh"
 . "$E2E_ROOT/scripts/lib/runtime-ctr.sh"
+. "$E2E_ROOT/scripts/lib/suite-binary.sh"
 
 E2E_SKIP_REASON=""
 # skip_all REASON: nothing was tested, for a reason outside the suite's control; exit 0. The
@@ -63,11 +64,8 @@ elif [ -n "${CNI_PLUGINS_BIN:-}" ]; then
     [ -x "$plugin_src" ] || { echo "$NAME: CNI_PLUGINS_BIN=$CNI_PLUGINS_BIN is not executable"; exit 1; }
 else
     plugin_mode=install plugin_src="" plugin_desc="dist/cni-plugins via scripts/install.sh --no-build"
-    dist="$E2E_ROOT/dist/cni-plugins"
-    if [ ! -x "$dist" ] || [ -n "$(find "$E2E_ROOT/Package.swift" "$E2E_ROOT/Sources" -newer "$dist" -type f -print -quit 2>/dev/null)" ]; then
-        echo "building dist/cni-plugins (scripts/build.sh)"
-        "$E2E_ROOT/scripts/build.sh" >/dev/null || { echo "$NAME: scripts/build.sh failed"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
-    fi
+    # dist/cni-plugins, rebuilt by scripts/build.sh when missing or older than the sources
+    suite_binary "$E2E_ROOT" >/dev/null || { echo "$NAME: scripts/build.sh failed"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 fi
 if [ -z "$conflist" ] && { [ "$plugin_mode" != dir ] || [ -x "$plugin_src/flannel" ]; }; then
     conflist="$E2E_ROOT/conflists/10-flannel.conflist"

@@ -2,22 +2,28 @@
 # Usage: scripts/kind-load.sh [--dry-run] [--binary FILE] [--conflist FILE | --no-conflist] [CLUSTER]
 #
 # Installs the suite into every node of a kind cluster (default cluster: $KIND_CLUSTER_NAME or
-# "kind"): the multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback}
-# (hard links) and the conflist as /etc/cni/net.d/10-flannel.conflist. Atomic on the node: the
-# binary is copied to a temp name in /opt/cni/bin, each plugin name is a hard link made under a
-# temp name and renamed into place with `docker exec NODE mv`, so a running kubelet never execs
-# a half-written file. Nodes: `kind get nodes --name CLUSTER`, or without kind
+# "kind"): the static multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback},
+# each name its own file, and the conflist as /etc/cni/net.d/10-flannel.conflist. The binary is
+# copied to a staging dir on the node (/opt/cni/.cni-plugins-install) and installs itself with
+# `cni-plugins install /opt/cni/bin` (temp file + rename per name: a running kubelet never execs a
+# half-written file; names already up to date are kept); the conflist is copied to a temp name and
+# renamed with `docker exec NODE mv`. Nodes: `kind get nodes --name CLUSTER`, or without kind
 # `docker ps --filter label=io.x-k8s.kind.cluster=CLUSTER`. --dry-run prints the install commands
 # (shell-quoted, one per line) and runs none of them; only the read-only node listing runs.
-# Binary: --binary, else dist/cni-plugins (built with scripts/build.sh when missing). Conflist:
-# --conflist, else conflists/10-flannel.conflist. Env: DOCKER (e.g. podman), KIND.
-# Create the cluster with `networking.disableDefaultCNI: true`. kube-flannel's init container
-# `install-cni-plugin` copies its own flannel over /opt/cni/bin/flannel at every start: drop it
-# from the DaemonSet, or re-run this script after flannel pods restart.
+# Binary: --binary, else the suite binary (scripts/lib/suite-binary.sh: dist/cni-plugins, built
+# with scripts/build.sh when missing or stale). Conflist: --conflist, else
+# conflists/10-flannel.conflist. Env: DOCKER (e.g. podman), KIND.
+# Create the cluster with `networking.disableDefaultCNI: true`. kube-flannel's stock init
+# container `install-cni-plugin` copies its own flannel over /opt/cni/bin/flannel at every start:
+# the other four names stay ours; switch that init container to the suite's image
+# (scripts/image.sh, see conflists/README.md), or re-run this script after flannel pods restart.
+# The static binary runs on every kind node image, old (glibc 2.31) or new.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/lib/kind-nodes.sh
 . "$here/scripts/lib/kind-nodes.sh"
+# shellcheck source=scripts/lib/suite-binary.sh
+. "$here/scripts/lib/suite-binary.sh"
 
 dry_run=0; binary=""; conflist="$here/conflists/10-flannel.conflist"; with_conflist=1
 cluster="${KIND_CLUSTER_NAME:-kind}"
@@ -33,19 +39,16 @@ while (($#)); do
     esac
 done
 DOCKER="${DOCKER:-docker}"
-plugins=(flannel bridge host-local portmap loopback)
+plugins=("${SUITE_PLUGIN_NAMES[@]}")
 bindir=/opt/cni/bin
+staging=/opt/cni/.cni-plugins-install
 netconf=/etc/cni/net.d
 
 die() { echo "kind-load: $*" >&2; exit 1; }
 
 command -v "$DOCKER" >/dev/null 2>&1 || die "$DOCKER not found on PATH (kind nodes are containers: install docker, or set DOCKER=podman)"
 if [ -z "$binary" ]; then
-    binary="$here/dist/cni-plugins"
-    if [ ! -x "$binary" ] && ((dry_run == 0)); then
-        echo "kind-load: $binary missing, building it (scripts/build.sh)" >&2
-        "$here/scripts/build.sh" >/dev/null
-    fi
+    if ((dry_run)); then binary="$here/dist/cni-plugins"; else binary=$(suite_binary "$here") || die "no suite binary"; fi
 fi
 ((dry_run)) || [ -f "$binary" ] || die "binary $binary not found (run scripts/build.sh or pass --binary FILE)"
 if ((with_conflist)); then
@@ -70,26 +73,23 @@ run() {
 }
 
 install_node() {
-    local node="$1" tmp="$bindir/.cni-plugins.new" name base
-    run "$DOCKER" exec "$node" mkdir -p "$bindir" || return
-    run "$DOCKER" cp -L "$binary" "$node:$tmp" || return
-    run "$DOCKER" exec "$node" chmod 0755 "$tmp" || return
-    for name in "${plugins[@]}"; do
-        run "$DOCKER" exec "$node" ln -f "$tmp" "$bindir/.$name.new" || return
-        run "$DOCKER" exec "$node" mv -f "$bindir/.$name.new" "$bindir/$name" || return
-    done
-    run "$DOCKER" exec "$node" rm -f "$tmp" || return
+    local node="$1" base
+    run "$DOCKER" exec "$node" mkdir -p "$staging" || return
+    run "$DOCKER" cp -L "$binary" "$node:$staging/cni-plugins" || return
+    run "$DOCKER" exec "$node" chmod 0755 "$staging/cni-plugins" || return
+    run "$DOCKER" exec "$node" "$staging/cni-plugins" install "$bindir" || return
+    run "$DOCKER" exec "$node" rm -rf "$staging" || return
     if ((with_conflist)); then
         base="$(basename "$conflist")"
         run "$DOCKER" exec "$node" mkdir -p "$netconf" || return
         run "$DOCKER" cp -L "$conflist" "$node:$netconf/.$base.new" || return
         run "$DOCKER" exec "$node" mv -f "$netconf/.$base.new" "$netconf/$base" || return
     fi
-    # The binary must run on the node (glibc, libmnl.so.0): VERSION needs no config.
+    # The installed plugin must run on the node: VERSION needs no config.
     if ((dry_run)); then
         run "$DOCKER" exec -e CNI_COMMAND=VERSION "$node" "$bindir/flannel"
     elif ! "$DOCKER" exec -e CNI_COMMAND=VERSION "$node" "$bindir/flannel" </dev/null >/dev/null; then
-        echo "kind-load: $bindir/flannel does not run on node $node (CNI_COMMAND=VERSION failed; needs glibc and libmnl.so.0)" >&2
+        echo "kind-load: $bindir/flannel does not run on node $node (CNI_COMMAND=VERSION failed)" >&2
         return 1
     fi
 }

@@ -69,7 +69,8 @@ struct BridgeAdd {
                 }
                 var existing = try hostSocket.addresses(index: gatewayLink.index)
                 for address in plan.bridgeAddresses {
-                    try device.ensureAddress(address, on: gatewayLink, existing: &existing)
+                    try device.ensureAddress(address, on: gatewayLink, existing: &existing,
+                                             bridgeIndex: bridge.index, ownPort: veth.host.index)
                 }
                 try BridgeDevice.enableForwarding(plan.forwardingFamilies)
             }

@@ -54,18 +54,29 @@ struct BridgeDevice {
     }
 
     /// Puts `address` (a gateway with the pod prefix) on `link` unless it is there. Another IPv4
-    /// address, or an overlapping IPv6 one, is an error unless `forceAddress` (then it is replaced).
-    /// EEXIST from a concurrent ADD is fine. Pins the bridge MAC the first time. Returns whether it added.
+    /// address, or an overlapping IPv6 one, is an error unless `forceAddress` (then it is replaced),
+    /// or it is the gateway of an earlier node subnet and no pod attached to the bridge before
+    /// `ownPort` (see `LeaseChange`): then it is replaced with its routes. EEXIST from a
+    /// concurrent ADD is fine. Pins the bridge MAC the first time. Returns whether it added.
     @discardableResult
-    func ensureAddress(_ address: IPNetwork, on link: Link, existing: inout [InterfaceAddress]) throws -> Bool {
+    func ensureAddress(_ address: IPNetwork, on link: Link, existing: inout [InterfaceAddress],
+                       bridgeIndex: Int32, ownPort: Int32) throws -> Bool {
         for a in existing where a.network.family == address.family {
             if a.network == address { return false }
             let conflicts = address.family == .v4 || a.network.contains(address.address) || address.contains(a.network.address)
             guard conflicts else { continue }
-            guard config.forceAddress else {
-                throw CNIError.internalFailure(
-                    "failed to set bridge addr: \"\(link.name)\" already has an IP address different from \(address)",
-                    details: "\(link.name) has \(a.network); set forceAddress, or remove the old address (the subnet changed?)")
+            if !config.forceAddress {
+                guard let change = LeaseChange(existing: a.network, wanted: address) else {
+                    throw CNIError.internalFailure(
+                        "failed to set bridge addr: \"\(link.name)\" already has an IP address different from \(address)",
+                        details: "\(link.name) has \(a.network); set forceAddress, or remove the old address (the subnet changed?)")
+                }
+                let ports = try socket.links().filter { $0.masterIndex == bridgeIndex }.map { (name: $0.name, index: $0.index) }
+                let pods = LeaseChange.podsOfEarlierLease(ports: ports, ownPort: ownPort)
+                guard pods.isEmpty else {
+                    throw CNIError.internalFailure("failed to set bridge addr: " + change.blockedError(bridge: link.name, pods: pods))
+                }
+                Log.warning(plugin: "bridge", change.replacedMessage(bridge: link.name))
             }
             do {
                 try socket.deleteAddress(index: link.index, a.network)
@@ -73,6 +84,7 @@ struct BridgeDevice {
             } catch {
                 throw CNIError.internalFailure("failed to set bridge addr: could not remove IP address from \"\(link.name)\": \(error)")
             }
+            try removeRoutes(of: a.network, on: link)
             existing.removeAll { $0.network == a.network }
         }
         do {
@@ -85,6 +97,21 @@ struct BridgeDevice {
         existing.append(InterfaceAddress(index: link.index, network: address))
         try pinMAC(link)
         return true
+    }
+
+    /// Routes on `link` into or via the removed address's subnet (the kernel already dropped the
+    /// prefix route and those with it as source).
+    private func removeRoutes(of old: IPNetwork, on link: Link) throws {
+        for route in try socket.routes(family: old.family) where route.outputIndex == link.index {
+            let into = old.network.contains(route.destination.address) && route.destination.prefixLength >= old.prefixLength
+            let via = route.gateway.map { old.network.contains($0) } ?? false
+            guard into || via else { continue }
+            do {
+                try socket.deleteRoute(route)
+            } catch Errno.noSuchProcess {
+                // Gone with the address.
+            }
+        }
     }
 
     /// Sets the bridge's MAC to its current one, so it no longer follows the lowest port MAC

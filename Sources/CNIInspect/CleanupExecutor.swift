@@ -2,6 +2,7 @@ import CNIFirewall
 import CNINetlink
 import CNISystem
 import CNIValues
+import HostLocalStore
 
 /// Runs cleanup steps: the same actions the rendered commands describe, without a shell.
 struct CleanupExecutor {
@@ -31,7 +32,7 @@ struct CleanupExecutor {
                 } catch let e as SystemError where e.errno == .noSuchFileOrDirectory {
                     return
                 }
-                let owner = IPAllocation.owner(bytes).containerID
+                let owner = ReservationOwner(parsing: bytes).containerID
                 guard owner == id else { throw InspectError("\(path) now belongs to container \(owner); left alone") }
                 try FileSystem.removeFile(path)
             }
@@ -39,6 +40,23 @@ struct CleanupExecutor {
             try inNode { try FirewallBatch.restore(ipv6: ipv6, text) }
         case .nft(let text):
             try inNode { try FirewallBatch.nft(text) }
+        case .replaceAddresses(let name, let remove, let add):
+            let socket = try node.map { try NetlinkSocket(in: $0) } ?? NetlinkSocket()
+            guard let link = try socket.link(named: name) else { throw InspectError("\(name) does not exist") }
+            for old in remove {
+                do {
+                    try socket.deleteAddress(index: link.index, old)
+                } catch Errno.addressNotAvailable {
+                    // Gone meanwhile.
+                }
+            }
+            for new in add {
+                do {
+                    try socket.addAddress(index: link.index, new, noDAD: true)
+                } catch Errno.fileExists {
+                    // A new pod's ADD put it there meanwhile.
+                }
+            }
         case .deleteLink(let name):
             let socket = try node.map { try NetlinkSocket(in: $0) } ?? NetlinkSocket()
             guard let link = try socket.link(named: name) else { return }

@@ -1,3 +1,5 @@
+import CNIValues
+
 /// One cleanup action, rendered as the exact shell command a person would type, and executed by
 /// `CleanupExecutor` without a shell.
 public enum CleanupStep: Sendable, Equatable {
@@ -15,6 +17,10 @@ public enum CleanupStep: Sendable, Equatable {
     case nft(text: String)
     /// `ip link del <name>` in the node netns.
     case deleteLink(name: String)
+    /// The bridge's gateway of an earlier node subnet replaced by the current one (flannel's lease
+    /// changed and no pod is attached): `ip addr del` each old one (the kernel drops its routes),
+    /// `ip addr add` each new one.
+    case replaceAddresses(link: String, remove: [IPNetwork], add: [IPNetwork])
 
     /// Where commands run: the node netns (nil: here) and the plugin directories.
     public struct Context: Sendable, Equatable {
@@ -62,6 +68,10 @@ public enum CleanupStep: Sendable, Equatable {
             return "\(context.enter)nft -f - <<'EOF'\n\(text)EOF"
         case .deleteLink(let name):
             return "\(context.enter)ip link del \(ShellWords.quote(name))"
+        case .replaceAddresses(let link, let remove, let add):
+            let dev = ShellWords.quote(link)
+            return (remove.map { "\(context.enter)ip addr del \($0) dev \(dev)" }
+                + add.map { "\(context.enter)ip addr add \($0) dev \(dev)" }).joined(separator: "\n")
         }
     }
 }

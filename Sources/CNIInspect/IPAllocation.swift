@@ -1,7 +1,9 @@
 import CNIValues
+import HostLocalStore
 
 /// One host-local reservation file, `<dataDir>/<network>/<ip>` holding `<containerID>\r\n<ifname>`
-/// (containernetworking/plugins:plugins/ipam/host-local/backend/disk/backend.go; legacy files hold only the container ID).
+/// (containernetworking/plugins:plugins/ipam/host-local/backend/disk/backend.go; legacy files hold
+/// only the container ID). Names and records follow `HostLocalStore`.
 public struct IPAllocation: Sendable, Equatable {
     /// The store directory's name: the CNI network name.
     public var network: String
@@ -24,26 +26,14 @@ public struct IPAllocation: Sendable, Equatable {
     }
 
     /// Parses one store entry; nil for names that are not reservations (`lock`,
-    /// `last_reserved_ip.N`, temp files) and for empty content.
+    /// `last_reserved_ip.N`, `boot_id`, temp files) and for empty content.
     public init?(storeDirectory: String, network: String, fileName: String, content: [UInt8]) {
-        guard let ip = IPAddress(fileName.replacingUnderscores()), ip.description == fileName.replacingUnderscores() else {
-            return nil
-        }
-        let owner = Self.owner(content)
+        guard case .reservation(let ip) = HostLocalStore.entry(fileName) else { return nil }
+        let owner = ReservationOwner(parsing: content)
         guard !owner.containerID.isEmpty else { return nil }
-        self.init(network: network, ip: ip, path: "\(storeDirectory)/\(fileName)", lockPath: "\(storeDirectory)/lock",
+        self.init(network: network, ip: ip, path: "\(storeDirectory)/\(fileName)",
+                  lockPath: "\(storeDirectory)/\(HostLocalStore.lockFileName)",
                   containerID: owner.containerID, ifname: owner.ifname)
-    }
-
-    /// `id\r\nifname` (whitespace trimmed as host-local does), or a legacy bare `id`. Split on
-    /// bytes: Swift treats "\r\n" as one Character.
-    public static func owner(_ content: [UInt8]) -> (containerID: String, ifname: String?) {
-        let text = String(decoding: content, as: UTF8.self).trimmingBlanks()
-        let bytes = Array(text.utf8)
-        guard let newline = bytes.firstIndex(of: 0x0A) else { return (text, nil) }
-        let id = String(decoding: bytes[..<newline], as: UTF8.self).trimmingBlanks()
-        let ifname = String(decoding: bytes[(newline + 1)...], as: UTF8.self).trimmingBlanks()
-        return (id, ifname.isEmpty ? nil : ifname)
     }
 }
 
@@ -56,10 +46,5 @@ extension String {
             return ""
         }
         return String(decoding: bytes[first...last], as: UTF8.self)
-    }
-
-    /// Windows host-local stores write `:` as `_`.
-    fileprivate func replacingUnderscores() -> String {
-        String(map { $0 == "_" ? ":" : $0 })
     }
 }

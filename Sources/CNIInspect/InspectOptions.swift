@@ -1,9 +1,11 @@
+import HostLocalStore
+
 /// `cni-inspect` command-line options (pure parsing).
 public struct InspectOptions: Sendable, Equatable {
     public var netns: String?
     public var subnetFile = "/run/flannel/subnet.env"
     public var bridge = "cni0"
-    public var ipamDirectory = "/var/lib/cni/networks"
+    public var ipamDirectory = HostLocalStore.defaultDataDir
     public var network: String?
     public var flannelDirectory = "/var/lib/cni/flannel"
     public var cniPath = "/opt/cni/bin"

@@ -1,4 +1,5 @@
 import CNISystem
+import CNIValues
 
 /// Gathers an `InstallSnapshot`: reads the config directory, probes the plugins (each run
 /// directly — no shell — with a timeout), reads the lease and scans the state directories.

@@ -1,3 +1,4 @@
+import CNISystem
 import CNIValues
 
 /// One entry of libcni's result cache, `<cacheDir>/results/<network>-<containerID>-<ifname>`,
@@ -41,8 +42,8 @@ public struct CachedResult: Sendable, Equatable {
     }
 }
 
-/// A temp file of an interrupted atomic write (`.<name>.tmp-<pid>-<hex>`, see
-/// `FileSystem.writeFileAtomically`) in one of the suite's state directories.
+/// A temp file of an interrupted replacement (`.<name>.tmp-<pid>-<hex>`, see
+/// `FileSystem.temporaryFileName`) in one of the suite's state directories.
 public struct TempFile: Sendable, Equatable {
     public var path: String
     public var pid: Int32
@@ -55,12 +56,8 @@ public struct TempFile: Sendable, Equatable {
         self.writerAlive = writerAlive
     }
 
-    /// The writer's pid when `name` is such a temp file.
+    /// The writer's pid when `name` is such a temp file (`FileSystem.temporaryFileName`'s rule).
     public static func writerPID(ofFileName name: String) -> Int32? {
-        let fields = name.split(separator: "-", omittingEmptySubsequences: false)
-        guard name.hasPrefix("."), fields.count >= 3, fields[fields.count - 3].hasSuffix(".tmp"),
-              let pid = Int32(fields[fields.count - 2]), pid > 0,
-              let last = fields.last, !last.isEmpty, last.allSatisfy(\.isHexDigit) else { return nil }
-        return pid
+        FileSystem.temporaryFileParts(name)?.pid
     }
 }

@@ -1,4 +1,5 @@
 import CNIValues
+import HostLocalStore
 
 /// Everything the inspector knows about one node's pod network, gathered once by the collectors.
 /// Pure data: the problem finder, the cleanup planner and both reports work on it alone.
@@ -20,7 +21,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var notes: [String]
 
     public init(netns: String? = nil, subnetFilePath: String = "/run/flannel/subnet.env", subnetEnv: SubnetEnvReport? = nil,
-                bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = "/var/lib/cni/networks",
+                bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = HostLocalStore.defaultDataDir,
                 allocations: [IPAllocation] = [], flannelDirectory: String = "/var/lib/cni/flannel",
                 savedConfigs: [SavedFlannelConfig] = [], firewall: FirewallState = FirewallState(), notes: [String] = []) {
         self.netns = netns

@@ -79,9 +79,13 @@ public struct ProblemFinder: Sendable {
     func bridgeProblems() -> [Problem] {
         guard let env = snapshot.subnetEnv, let bridge = snapshot.bridge else { return [] }
         var details: [String] = []
+        var stale: [IPNetwork] = [], wanted: [IPNetwork] = []
         for want in env.expectedBridgeAddresses where !bridge.addresses.contains(want) {
-            let has = bridge.addresses.filter { $0.family == want.family }.map(\.description)
-            details.append("subnet.env wants \(want) on \(bridge.name); it has \(has.isEmpty ? "none" : has.joined(separator: ", "))")
+            let has = bridge.addresses.filter { $0.family == want.family }
+            details.append("subnet.env wants \(want) on \(bridge.name); it has \(has.isEmpty ? "none" : has.map(\.description).joined(separator: ", "))")
+            wanted.append(want)
+            // Addresses outside every current pod subnet: the gateway of an earlier lease.
+            stale += has.filter { a in !env.podSubnets.contains { $0.contains(a.address) || a.network.contains($0.address) } }
         }
         // A bridge without ports says nothing about the MTU: the kernel resets it to 1500 when
         // its last port leaves and lowers it to the smallest port's MTU when one joins
@@ -90,11 +94,25 @@ public struct ProblemFinder: Sendable {
             details.append("subnet.env FLANNEL_MTU=\(mtu); \(bridge.name) has mtu \(bridge.mtu)")
         }
         guard !details.isEmpty else { return [] }
+        let pods = snapshot.ports.filter(\.isVeth).map(\.name).sorted()
+        let leaseChanged = !stale.isEmpty
+        var advice = ["new pods will fail (\"cni0\" already has an IP address different from …) or get the old MTU"]
+        var steps: [CleanupStep] = []
+        if leaseChanged && pods.isEmpty {
+            // What the bridge plugin does itself on the next ADD; --fix does it now.
+            steps = [.replaceAddresses(link: bridge.name, remove: stale, add: wanted)]
+        } else if leaseChanged {
+            details.append("old subnet \(stale.map { $0.network.description }.joined(separator: ", ")), new subnet "
+                + env.podSubnets.map(\.description).joined(separator: ", ") + "; pods still attached: " + pods.joined(separator: ", "))
+            advice = ["the node's subnet changed (flannel's lease): new pods fail until the pods of the old subnet are gone",
+                      "delete those pods (they cannot reach the new subnet), then run cni-inspect --fix to replace \(bridge.name)'s address"]
+        } else {
+            advice.append("once no pod uses it: \(context.enter)ip link del \(ShellWords.quote(bridge.name))  (the bridge plugin re-creates it)")
+        }
         return [Problem(
             kind: .bridgeMismatch, subject: bridge.name,
             summary: "\(bridge.name) disagrees with \(env.path) (flannel's lease changed?)", details: details,
-            advice: ["new pods will fail (\"cni0\" already has an IP address different from …) or get the old MTU",
-                     "once no pod uses it: \(context.enter)ip link del \(ShellWords.quote(bridge.name))  (the bridge plugin re-creates it)"])]
+            steps: steps, advice: advice)]
     }
 
     func vethProblems() -> [Problem] {

@@ -1,7 +1,8 @@
 import CNIValues
+import HostLocalStore
 
-/// flannel's saved delegate config, `<dataDir>/<containerID>` (flannel-io/cni-plugin:flannel.go, `saveScratchNetConf`): the exact JSON that DEL
-/// hands to the delegate plugin.
+/// flannel's saved delegate config, `<dataDir>/<containerID>` (flannel-io/cni-plugin:flannel.go,
+/// `saveScratchNetConf`): the exact JSON that DEL hands to the delegate plugin.
 public struct SavedFlannelConfig: Sendable, Equatable {
     public var containerID: String
     public var path: String
@@ -11,7 +12,7 @@ public struct SavedFlannelConfig: Sendable, Equatable {
     public var network: String?
     /// `ipam.type` (`host-local`).
     public var ipamType: String?
-    /// `ipam.dataDir`, when set (host-local's default is /var/lib/cni/networks).
+    /// `ipam.dataDir`, when set (empty or absent: host-local's default, `HostLocalStore.defaultDataDir`).
     public var ipamDataDir: String?
     public var ipMasq: Bool?
     /// The subnets of `ipam.ranges`.
@@ -62,6 +63,6 @@ public struct SavedFlannelConfig: Sendable, Equatable {
     /// The host-local store directory this config's DEL releases addresses from.
     public var storeDirectory: String? {
         guard ipamType == "host-local", let network else { return nil }
-        return (ipamDataDir ?? "/var/lib/cni/networks") + "/" + network
+        return try? HostLocalStore.storeDirectory(dataDir: ipamDataDir, network: network)
     }
 }

@@ -1,4 +1,5 @@
 import CNISystem
+import HostLocalStore
 
 /// Reads the host-local store and flannel's saved configs from disk. Missing directories are an
 /// empty store (a fresh node); other read errors become notes.
@@ -15,8 +16,9 @@ struct StoreCollector {
         for net in networks {
             let dir = "\(root)/\(net)"
             var found: [IPAllocation] = []
-            for name in list(dir, notes: &notes) where !name.hasPrefix(".") && name != "lock" && !name.hasPrefix("last_reserved_ip") {
-                guard let bytes = read("\(dir)/\(name)", limit: 4096, notes: &notes),
+            for name in list(dir, notes: &notes) {
+                guard case .reservation = HostLocalStore.entry(name),
+                      let bytes = read("\(dir)/\(name)", limit: 4096, notes: &notes),
                       let a = IPAllocation(storeDirectory: dir, network: net, fileName: name, content: bytes) else { continue }
                 found.append(a)
             }

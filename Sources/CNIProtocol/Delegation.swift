@@ -4,9 +4,10 @@ import CNIValues
 /// Runs another plugin (IPAM, flannel's delegate) found by type in `CNI_PATH`, with this
 /// invocation's environment and the given config on stdin.
 ///
-/// When the plugin found is this very executable (the suite installs one multicall binary
-/// under every name) and the type is registered, it runs in-process: same inputs, same
-/// outputs, one exec fewer.
+/// When the plugin found is the same build as this executable (same ELF build-id: the suite
+/// installs one multicall binary, copied under every name) and the type is registered, it
+/// runs in-process: same inputs, same outputs, one exec fewer. Anything else found there (the
+/// reference host-local, another build of ours) is exec'ed.
 public struct Delegator: Sendable {
     public let environment: CNIEnvironment
 
@@ -14,7 +15,7 @@ public struct Delegator: Sendable {
         self.environment = environment
     }
 
-    /// The plugin's path in `CNI_PATH`.
+    /// The plugin's path: the first executable `<dir>/<type>` in `CNI_PATH`.
     public func find(_ type: String) throws(CNIError) -> String {
         guard !type.isEmpty else { throw CNIError.invalidConfig("no plugin name provided") }
         guard !type.contains("/") else { throw CNIError.invalidConfig("invalid plugin name: \(type)") }
@@ -22,9 +23,11 @@ public struct Delegator: Sendable {
             throw CNIError(code: CNIError.invalidEnvironment, "required env variables [CNI_PATH] missing",
                            details: "CNI_PATH is needed to find the \"\(type)\" plugin")
         }
-        if let path = Subprocess.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) { return path }
-        throw CNIError.internalFailure(
-            "failed to find plugin \"\(type)\" in path [\(environment.pluginPaths.joined(separator: " "))]")
+        guard let path = Subprocess.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) else {
+            throw CNIError.internalFailure(
+                "failed to find plugin \"\(type)\" in path [\(environment.pluginPaths.joined(separator: " "))]")
+        }
+        return path
     }
 
     public func add(type: String, config: [UInt8]) throws -> CNIResult {
@@ -46,7 +49,7 @@ public struct Delegator: Sendable {
         var env = environment.variables
         env["CNI_COMMAND"] = command.rawValue
         let outcome: PluginMain.Outcome
-        if let plugin = PluginRegistry.plugin(named: type), PluginRegistry.isSelf(path) {
+        if let plugin = PluginRegistry.plugin(named: type), PluginRegistry.isSameBuild(path) {
             outcome = PluginMain.execute(plugin, environment: env) { config }
             if !outcome.stderr.isEmpty { StandardIO.write(outcome.stderr, fd: 2) }
         } else {

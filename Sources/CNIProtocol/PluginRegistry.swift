@@ -1,10 +1,11 @@
 import CNISystem
+import CNIValues
 
 /// The plugins compiled into this executable, for in-process delegation. Set once by the
 /// multicall main before any plugin runs.
 public enum PluginRegistry {
     nonisolated(unsafe) private static var plugins: [String: any CNIPlugin] = [:]
-    nonisolated(unsafe) private static var selfIdentity: FileIdentity?? = nil
+    nonisolated(unsafe) private static var selfBuildID: [UInt8]?? = nil
 
     public static func register(_ list: [any CNIPlugin]) {
         for p in list { plugins[p.name] = p }
@@ -12,10 +13,25 @@ public enum PluginRegistry {
 
     public static func plugin(named name: String) -> (any CNIPlugin)? { plugins[name] }
 
-    /// True when `path` is this running executable (a hard link or symlink to it).
-    static func isSelf(_ path: String) -> Bool {
-        if selfIdentity == nil { selfIdentity = .some(FileIdentity(path: "/proc/self/exe")) }
-        guard let me = selfIdentity ?? nil, let other = FileIdentity(path: path) else { return false }
+    /// True when the executable at `path` is the same build as this running one: both carry
+    /// the same ELF build-id. Each plugin name is installed as its own copy (so `cp` over one
+    /// name cannot change the others), hence the file's content identifies it, not its inode.
+    /// A file without a build-id, or one that cannot be read, is never "self".
+    static func isSameBuild(_ path: String) -> Bool {
+        if selfBuildID == nil { selfBuildID = .some(buildID(of: "/proc/self/exe")) }
+        guard let me = selfBuildID ?? nil, let other = buildID(of: path) else { return false }
         return me == other
+    }
+
+    /// Bytes read from the start of a candidate: linkers put the build-id note right after the
+    /// program headers (in the first KiB of our binary and of the Go plugins). A note further in
+    /// reads as no build-id, so that plugin is exec'ed: slower, never wrong.
+    static let buildIDPrefix = 64 << 10
+
+    /// The ELF build-id of the file at `path` (nil when it has none or cannot be read).
+    public static func buildID(of path: String) -> [UInt8]? {
+        guard let bytes = try? FileProbe.readPrefix(path, count: buildIDPrefix),
+              case .id(let id) = ELFBuildID.parse(bytes) else { return nil }
+        return id
     }
 }

@@ -1,7 +1,10 @@
 import Glibc
 
-/// Whole-file operations. State files are written atomically (temp → fsync → rename → fsync dir)
-/// so a kill -9 never leaves a half-written reservation or saved config.
+/// Whole-file operations. State files never exist under their name, or under any name, half
+/// written: the content goes into an anonymous `O_TMPFILE` inode (write, optional fsync), which is
+/// then given its name with `linkat(/proc/self/fd/N, AT_SYMLINK_FOLLOW)`. A kill -9 before that
+/// leaves nothing; the kernel frees the inode. Filesystems without `O_TMPFILE` (EOPNOTSUPP/EISDIR)
+/// get a named temp file instead, with the same naming rule (`temporaryFileName`).
 public enum FileSystem {
     /// Reads a whole file, failing with EFBIG past `limit` bytes.
     public static func readFile(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
@@ -9,12 +12,26 @@ public enum FileSystem {
         return try fd.readAll(limit: limit, path: path)
     }
 
-    /// Replaces `path` atomically: a temp file in the same directory, fsync, rename, fsync the directory.
-    /// With `durable: false` the fsyncs are skipped: still all-or-nothing against a killed process
-    /// (rename is atomic), but a power loss may keep the old content — for hints such as
-    /// host-local's `last_reserved_ip`, where that is harmless.
+    /// Replaces `path` atomically: the complete content is linked to a unique temp name in the same
+    /// directory and renamed over `path`. The temp name exists only between link and rename (a kill
+    /// -9 there leaves a complete file under `temporaryFileName`, which `removeTemporaryFiles`
+    /// clears). `durable` fsyncs the content and the directory; without it the write is still
+    /// all-or-nothing against a killed process, but a power loss may keep the old content (or none).
     public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
-        let temp = try writeTemporaryFile(for: path, bytes, mode: mode, sync: durable)
+        try writeFileAtomically(path, bytes, mode: mode, durable: durable, anonymous: true)
+    }
+
+    /// Creates `path` atomically and exclusively: the complete content is linked to `path`, which
+    /// fails with EEXIST when present, so no empty or partial file ever exists under any name.
+    /// The error for an existing file reads `open <path>: file exists`.
+    public static func createFileExclusively(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
+        try createFileExclusively(path, bytes, mode: mode, durable: durable, anonymous: true)
+    }
+
+    /// `anonymous: false` forces the named-temp-file fallback (tests).
+    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool, anonymous: Bool) throws(SystemError) {
+        let content = try StagedFile(for: path, bytes, mode: mode, sync: durable, anonymous: anonymous)
+        let temp = try content.linkUnderTemporaryName()
         if system_rename(temp, path) != 0 {
             let error = SystemError(operation: "rename", path: path, errno: .current)
             _ = system_unlink(temp)
@@ -23,16 +40,10 @@ public enum FileSystem {
         if durable { syncDirectory(of: path) }
     }
 
-    /// Creates `path` atomically and exclusively: the complete content is written to a temp file,
-    /// then link(2)ed to `path` (EEXIST if present), so no empty or partial final file ever exists.
-    /// The error for an existing file reads `open <path>: file exists`.
-    public static func createFileExclusively(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(SystemError) {
-        let temp = try writeTemporaryFile(for: path, bytes, mode: mode, sync: true)
-        defer { _ = system_unlink(temp) }
-        if system_link(temp, path) != 0 {
-            throw SystemError(operation: "open", path: path, errno: .current)
-        }
-        syncDirectory(of: path)
+    static func createFileExclusively(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool, anonymous: Bool) throws(SystemError) {
+        let content = try StagedFile(for: path, bytes, mode: mode, sync: durable, anonymous: anonymous)
+        try content.link(to: path)
+        if durable { syncDirectory(of: path) }
     }
 
     /// unlink(2); a missing file is an error.
@@ -113,36 +124,8 @@ public enum FileSystem {
 
     // MARK: - Private
 
-    private static func writeTemporaryFile(for path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool) throws(SystemError) -> String {
-        let dir = directoryName(of: path)
-        let base = String(decoding: Array(path.utf8).split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
-        var attempt = 0
-        while true {
-            let temp = "\(dir)/.\(base).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-            let raw = system_open(temp, O_WRONLY | O_CREAT | O_EXCL, mode)
-            if raw < 0 {
-                let e = Errno.current
-                attempt += 1
-                if e == .fileExists && attempt < 100 { continue }
-                throw SystemError(operation: "open", path: temp, errno: e)
-            }
-            let fd = FileDescriptor(owning: raw)
-            do {
-                _ = try check(system_fchmod(raw, mode), "chmod", temp)
-                try fd.writeAll(bytes, path: temp)
-                if sync { try fd.sync(path: temp) }
-            } catch {
-                fd.close()
-                _ = system_unlink(temp)
-                throw error
-            }
-            fd.close()
-            return temp
-        }
-    }
-
     /// Makes a rename/link durable. Best effort: some filesystems refuse fsync on directories.
-    private static func syncDirectory(of path: String) {
+    static func syncDirectory(of path: String) {
         let raw = system_open(directoryName(of: path), O_RDONLY | O_DIRECTORY, 0)
         guard raw >= 0 else { return }
         _ = system_fsync(raw)
@@ -151,19 +134,43 @@ public enum FileSystem {
 }
 
 extension FileSystem {
-    /// Removes the temp files (`.<name>.tmp-<pid>-<hex>`, see `writeFileAtomically`) in `directory`
-    /// whose writer process is gone — what a kill -9 mid-write leaves. A live writer's file is
-    /// kept, so this is safe without a lock. Returns the names removed.
+    /// The one temp-name rule of every state file: `.<base>.tmp-<pid>-<hex>` beside the target
+    /// `<base>`, so a cleanup can tell whose it is (the base: a container ID, an address, a
+    /// `last_reserved_ip.N`) and whether its writer still runs (the pid).
+    public static func temporaryFileName(for base: String) -> String {
+        ".\(base).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    }
+
+    /// Whether `name` follows `temporaryFileName`'s rule.
+    public static func isTemporaryFileName(_ name: String) -> Bool {
+        temporaryFileParts(name) != nil
+    }
+
+    /// The target base name and the writer's pid of a temp name; nil for any other name.
+    public static func temporaryFileParts(_ name: String) -> (base: String, pid: pid_t)? {
+        let bytes = Array(name.utf8)
+        guard bytes.first == UInt8(ascii: "."), let lastDash = bytes.lastIndex(of: UInt8(ascii: "-")),
+              lastDash + 1 < bytes.count,
+              bytes[(lastDash + 1)...].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
+              let pidDash = bytes[..<lastDash].lastIndex(of: UInt8(ascii: "-")),
+              let pid = pid_t(String(decoding: bytes[(pidDash + 1)..<lastDash], as: UTF8.self)), pid > 0 else { return nil }
+        let marker = Array(".tmp".utf8)
+        guard pidDash >= 1 + marker.count + 1, Array(bytes[(pidDash - marker.count)..<pidDash]) == marker else { return nil }
+        return (String(decoding: bytes[1..<(pidDash - marker.count)], as: UTF8.self), pid)
+    }
+
+    /// The one cleanup of temp files in `directory` (what a kill -9 between link and rename, or a
+    /// killed writer on a filesystem without O_TMPFILE, leaves): those for target `base` (every
+    /// base when nil). With `onlyAbandoned`, a file whose writer process still runs is kept, which
+    /// makes the call safe without a lock; without it every match goes, for callers holding the
+    /// lock every writer of the directory holds. Returns the names removed.
     @discardableResult
-    public static func removeAbandonedTemporaryFiles(in directory: String) -> [String] {
+    public static func removeTemporaryFiles(in directory: String, base: String? = nil, onlyAbandoned: Bool) -> [String] {
         guard let names = try? listDirectory(directory) else { return [] }
         var removed: [String] = []
         for name in names {
-            // ".<name>.tmp-<pid>-<hex>": the pid is the second-to-last "-" field after ".tmp".
-            let fields = name.split(separator: "-", omittingEmptySubsequences: false)
-            guard name.hasPrefix("."), fields.count >= 3, fields[fields.count - 3].hasSuffix(".tmp"),
-                  let pid = pid_t(fields[fields.count - 2]), pid > 0 else { continue }
-            if system_kill(pid, 0) == 0 || Errno.current != .noSuchProcess { continue }  // writer alive (or unknown)
+            guard let parts = temporaryFileParts(name), base == nil || parts.base == base else { continue }
+            if onlyAbandoned && (system_kill(parts.pid, 0) == 0 || Errno.current != .noSuchProcess) { continue }
             if system_unlink(directory + "/" + name) == 0 { removed.append(name) }
         }
         return removed

@@ -64,6 +64,13 @@ func system_rename(_ from: String, _ to: String) -> Int32 { refusingNUL(from, to
 /// link(2)
 func system_link(_ from: String, _ to: String) -> Int32 { refusingNUL(from, to) { link(from, to) } }
 
+/// linkat(2) with AT_SYMLINK_FOLLOW, both paths relative to the working directory: with
+/// `/proc/self/fd/N` as `from` it names an O_TMPFILE inode (needs no CAP_DAC_READ_SEARCH, unlike
+/// AT_EMPTY_PATH).
+func system_linkat(_ from: String, _ to: String) -> Int32 {
+    refusingNUL(from, to) { linkat(AT_FDCWD, from, AT_FDCWD, to, AT_SYMLINK_FOLLOW) }
+}
+
 /// unlink(2)
 func system_unlink(_ path: String) -> Int32 { refusingNUL(path) { unlink(path) } }
 

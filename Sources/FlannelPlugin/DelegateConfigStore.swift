@@ -3,22 +3,30 @@ import CNISystem
 
 /// The delegate configs saved by ADD for DEL: one file per container, `<dataDir>/<containerID>`,
 /// holding the exact bytes sent to the delegate (the reference's layout, so files written by
-/// flannel-io/cni-plugin are read too). Written atomically, mode 0600, directory 0700.
+/// flannel-io/cni-plugin are read too). Written atomically (`FileSystem.writeFileAtomically`),
+/// mode 0600, directory 0700. Beside them, ours only and hidden (no container ID starts with a
+/// dot): `.boot_id`, the boot the saved configs belong to, and `.lock`, held while that changes.
 public struct DelegateConfigStore: Sendable {
-    public let directory: String
+    public static let bootFileName = ".boot_id"
+    public static let lockFileName = ".lock"
 
-    public init(directory: String) {
+    public let directory: String
+    /// Whether saves are fsynced (see `FlannelConfig.releaseOnReboot`).
+    public let durable: Bool
+
+    public init(directory: String, durable: Bool = true) {
         self.directory = directory
+        self.durable = durable
     }
 
     public func path(containerID: String) -> String {
-        directory.hasSuffix("/") ? directory + containerID : directory + "/" + containerID
+        file(containerID)
     }
 
     public func save(containerID: String, _ bytes: [UInt8]) throws(CNIError) {
         do {
             try FileSystem.makeDirectory(directory, mode: 0o700)
-            try FileSystem.writeFileAtomically(path(containerID: containerID), bytes, mode: 0o600)
+            try FileSystem.writeFileAtomically(path(containerID: containerID), bytes, mode: 0o600, durable: durable)
         } catch {
             throw CNIError.internalFailure("failed to save the delegate config: \(error)")
         }
@@ -35,16 +43,25 @@ public struct DelegateConfigStore: Sendable {
         }
     }
 
+    /// Removes the saved config and any temp file of this container whose writer is gone (an ADD
+    /// killed between link and rename).
     public func remove(containerID: String) throws(CNIError) {
         do {
             try FileSystem.removeFileIfPresent(path(containerID: containerID))
         } catch {
             throw CNIError.internalFailure("failed to remove the saved delegate config: \(error)")
         }
+        removeAbandonedTemporaryFiles(of: containerID)
     }
 
-    /// Container IDs with a saved config, sorted. Temp files of interrupted writes (`.name.tmp-…`)
-    /// and names that are not valid container IDs are skipped; a missing directory is empty.
+    /// Temp files (of `containerID`, or of every container) whose writer process is gone.
+    @discardableResult
+    public func removeAbandonedTemporaryFiles(of containerID: String? = nil) -> [String] {
+        FileSystem.removeTemporaryFiles(in: directory, base: containerID, onlyAbandoned: true)
+    }
+
+    /// Container IDs with a saved config, sorted. Temp files, `.boot_id`, `.lock` and names that
+    /// are not valid container IDs are skipped; a missing directory is empty.
     public func containerIDs() throws(CNIError) -> [String] {
         guard FileSystem.isDirectory(directory) else { return [] }
         do {
@@ -52,5 +69,37 @@ public struct DelegateConfigStore: Sendable {
         } catch {
             throw CNIError.internalFailure("failed to list \(directory): \(error)")
         }
+    }
+
+    /// Before saving: when the directory records another boot than `boot`, drops every saved config
+    /// and temp file (they belong to pods that a reboot ended; host-local releases their addresses
+    /// the same way), then records `boot`. The fast path is one read; the change happens under
+    /// `.lock`, so concurrent first ADDs of a boot sweep once and never drop each other's configs
+    /// (a config is saved only after its ADD saw the record of the running boot). A directory
+    /// without a record is adopted. Returns the container IDs dropped.
+    @discardableResult
+    public func enterBoot(_ boot: String) throws(CNIError) -> [String] {
+        let record = file(Self.bootFileName)
+        if BootID.recorded(in: record) == boot { return [] }
+        do {
+            try FileSystem.makeDirectory(directory, mode: 0o700)
+            return try FileLock.withExclusiveLock(path: file(Self.lockFileName)) { () throws -> [String] in
+                let previous = BootID.recorded(in: record)
+                if previous == boot { return [] }
+                var dropped: [String] = []
+                if previous != nil {
+                    for id in try containerIDs() where try FileSystem.removeFileIfPresent(file(id)) { dropped.append(id) }
+                    FileSystem.removeTemporaryFiles(in: directory, onlyAbandoned: false)
+                }
+                try BootID.record(boot, in: record)
+                return dropped
+            }
+        } catch {
+            throw CNIError.internalFailure("failed to record the boot in \(directory): \(error)")
+        }
+    }
+
+    private func file(_ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -26,6 +26,10 @@ public struct FlannelConfig: Sendable {
     public let ipam: JSONObject?
     public let runtimeConfig: JSONObject?
     public let args: JSONValue?
+    /// `releaseOnReboot` (default true): saved configs belong to the boot that saved them and the
+    /// first ADD after a reboot drops those of earlier boots (host-local's key of the same name,
+    /// in `ipam`, does the same for its reservations). false keeps them, fsynced, across reboots.
+    public let releaseOnReboot: Bool
 
     /// Decodes the keys flannel reads; a value of the wrong type is a code-7 error naming it.
     public init(json: JSONObject) throws(CNIError) {
@@ -38,6 +42,7 @@ public struct FlannelConfig: Sendable {
         ipam = try json.object("ipam")
         runtimeConfig = try json.object("runtimeConfig")
         if let a = json.field("args"), !a.isNull { args = a } else { args = nil }
+        releaseOnReboot = try json.bool("releaseOnReboot") ?? true
         guard !subnetFile.isEmpty else {
             throw CNIError.invalidConfig("invalid network config: \"subnetFile\" must not be empty")
         }
@@ -62,6 +67,7 @@ public struct FlannelConfig: Sendable {
         ipam = nil
         runtimeConfig = nil
         args = nil
+        releaseOnReboot = true  // not read by DEL
     }
 
     /// The reference's rules for `delegate` (same messages): `type`, when present, is a

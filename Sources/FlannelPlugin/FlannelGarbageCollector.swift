@@ -31,7 +31,7 @@ struct FlannelGarbageCollector {
         }
         let validIDs = Set(valid.map(\.containerID))
         // Half-written saved configs of ADDs killed mid-write (their writer is gone).
-        FileSystem.removeAbandonedTemporaryFiles(in: store.directory)
+        store.removeAbandonedTemporaryFiles()
         var problems: [String] = []
         var candidates: [DelegateConfig] = []
         if let current = try? currentDelegateConfig() { candidates.append(current) }

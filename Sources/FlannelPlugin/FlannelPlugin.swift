@@ -27,7 +27,14 @@ public struct FlannelPlugin: CNIPlugin {
         let subnet = try Self.loadSubnetEnv(config.subnetFile)
         let delegate = try DelegateConfig(config: config, subnet: subnet)
         let bytes = delegate.bytes
-        let store = DelegateConfigStore(directory: config.dataDir)
+        let boot = config.releaseOnReboot ? BootID.current() : nil
+        let store = DelegateConfigStore(directory: config.dataDir, durable: boot == nil)
+        if let boot {
+            let dropped = try store.enterBoot(boot)
+            if !dropped.isEmpty {
+                Self.log("dropped \(dropped.count) saved config(s) of an earlier boot in \(config.dataDir): \(dropped.joined(separator: ", "))")
+            }
+        }
         try store.save(containerID: context.containerID, bytes)
         do {
             return try context.delegator.add(type: delegate.type, config: bytes)
@@ -54,8 +61,12 @@ public struct FlannelPlugin: CNIPlugin {
                                              minimal: { FlannelConfig(deleting: context.config.json) })
         let store = DelegateConfigStore(directory: config.dataDir)
         // DEL never reads subnet.env: it replays what ADD saved, so it works after flanneld
-        // changed or removed the file. Nothing saved: ADD never got that far, or DEL already ran.
-        guard let bytes = try store.load(containerID: context.containerID) else { return }
+        // changed or removed the file. Nothing saved: ADD never got that far, DEL already ran, or
+        // a reboot ended the container (then its config was dropped).
+        guard let bytes = try store.load(containerID: context.containerID) else {
+            store.removeAbandonedTemporaryFiles(of: context.containerID)
+            return
+        }
         let saved: DelegateConfig
         do {
             saved = try DelegateConfig(saved: bytes)

@@ -1,5 +1,6 @@
 import CNIProtocol
 import CNIValues
+import HostLocalStore
 
 /// host-local's allocation rules over a `ReservationStore`: one address per range set, requested
 /// addresses, round-robin after the last reservation, release by owner, GC. Pure logic: the caller

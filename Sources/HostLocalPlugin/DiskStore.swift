@@ -2,25 +2,26 @@ import CNIProtocol
 import CNISystem
 import CNIValues
 import Glibc
+import HostLocalStore
 
-/// The reference's on-disk store, byte for byte: `<dataDir>/<network>/` holds one file per
-/// reserved address (named like Go's `net.IP.String()`, content `<id>\r\n<ifname>`),
-/// `last_reserved_ip.<set index>` and the `lock` file that is flocked around every operation.
-/// Unlike the reference, files are written complete before they appear (exclusive link of a
-/// synced temp file; atomic rename for `last_reserved_ip`), so a kill -9 never leaves an empty
-/// reservation, and the mode is 0600.
+/// The reference's on-disk store, byte for byte (layout and names: `HostLocalStore`). Unlike the
+/// reference, a reservation exists only complete (an O_TMPFILE inode linked exclusively to its
+/// name), `last_reserved_ip` is replaced atomically, files are mode 0600, and the store records the
+/// boot its reservations belong to (`enterBoot`).
 public struct DiskStore: ReservationStore {
-    public static let lockFileName = "lock"
-    public static let lastReservedPrefix = "last_reserved_ip."
     static let fileMode: mode_t = 0o600
     static let directoryMode: mode_t = 0o755
     /// Records are a container ID and an ifname: anything larger is not ours.
     static let recordLimit = 4096
 
     public let directory: String
+    /// Whether reservations are fsynced (file and directory). Boot-scoped stores need not: a power
+    /// loss ends every pod of the boot, and the next boot releases that boot's records, torn or not.
+    public let durable: Bool
 
-    public init(directory: String) {
+    public init(directory: String, durable: Bool = true) {
         self.directory = directory
+        self.durable = durable
     }
 
     public var exists: Bool { FileSystem.isDirectory(directory) }
@@ -32,13 +33,13 @@ public struct DiskStore: ReservationStore {
 
     /// Runs `body` holding the store's flock, shared with the reference plugin's processes.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        try FileLock.withExclusiveLock(path: try path(DiskStore.lockFileName), body)
+        try FileLock.withExclusiveLock(path: try path(HostLocalStore.lockFileName), body)
     }
 
     public func reservations() throws -> [Reservation] {
         var out: [Reservation] = []
         for name in try FileSystem.listDirectory(directory) {
-            guard let address = DiskStore.address(fromFileName: name) else { continue }
+            guard case .reservation(let address) = HostLocalStore.entry(name) else { continue }
             let file = try path(name)
             // An unreadable record still occupies its address; it just belongs to nobody we know.
             let record = (try? FileSystem.readFile(file, limit: DiskStore.recordLimit)) ?? []
@@ -49,7 +50,8 @@ public struct DiskStore: ReservationStore {
 
     public func reserve(_ address: IPAddress, for owner: ReservationOwner) throws -> Bool {
         do {
-            try FileSystem.createFileExclusively(try path(address.description), owner.record, mode: DiskStore.fileMode)
+            try FileSystem.createFileExclusively(try path(HostLocalStore.fileName(for: address)), owner.record,
+                                                 mode: DiskStore.fileMode, durable: durable)
             return true
         } catch let e as SystemError where e.errno == .fileExists {
             return false
@@ -61,7 +63,7 @@ public struct DiskStore: ReservationStore {
     }
 
     public func lastReserved(rangeSet index: Int) -> IPAddress? {
-        guard let file = try? path(DiskStore.lastReservedPrefix + String(index)),
+        guard let file = try? path(HostLocalStore.lastReservedPrefix + String(index)),
               let bytes = try? FileSystem.readFile(file, limit: 256) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
         return IPAddress(text)?.canonical
@@ -70,41 +72,61 @@ public struct DiskStore: ReservationStore {
     /// A round-robin hint: atomic against kills, but not fsynced (losing it to a power cut only
     /// restarts the walk at rangeStart, as the reference does when the file is missing).
     public func recordLastReserved(_ address: IPAddress, rangeSet index: Int) throws {
-        try FileSystem.writeFileAtomically(try path(DiskStore.lastReservedPrefix + String(index)),
+        try FileSystem.writeFileAtomically(try path(HostLocalStore.lastReservedPrefix + String(index)),
                                            Array(address.description.utf8), mode: DiskStore.fileMode, durable: false)
     }
 
-    /// Removes temp files left by a process killed mid-write. Only safe under the lock: every
-    /// writer of this store writes under it, so any temp file seen then is an orphan.
+    /// Removes temp files left by a process killed between link and rename. Only under the lock:
+    /// every writer of this store writes under it, so any temp file seen then is an orphan.
     @discardableResult
-    public func removeOrphanedTemporaryFiles() throws -> [String] {
-        var removed: [String] = []
-        for name in try FileSystem.listDirectory(directory) where DiskStore.isTemporaryFileName(name) {
-            if try FileSystem.removeFileIfPresent(try path(name)) { removed.append(name) }
+    public func removeOrphanedTemporaryFiles() -> [String] {
+        FileSystem.removeTemporaryFiles(in: directory, onlyAbandoned: false)
+    }
+
+    /// What `enterBoot` did.
+    public struct BootTransition: Equatable, Sendable {
+        /// The boot recorded before (nil: the store had no record, its reservations were adopted).
+        public var previousBoot: String?
+        /// Reservations of the earlier boot that were released.
+        public var released: [IPAddress]
+
+        public init(previousBoot: String?, released: [IPAddress]) {
+            self.previousBoot = previousBoot
+            self.released = released
         }
-        return removed
     }
 
-    /// An address file name: what `net.ParseIP` accepts (lock, last_reserved_ip.N, temp files are not).
-    static func address(fromFileName name: String) -> IPAddress? {
-        guard !name.hasPrefix(".") else { return nil }
-        return IPAddress(name)
-    }
-
-    /// `FileSystem`'s temp names: `.<name>.tmp-<pid>-<hex>`.
-    static func isTemporaryFileName(_ name: String) -> Bool {
-        name.hasPrefix(".") && name.contains(".tmp-")
+    /// Under the lock, before allocating: when the store records another boot than `boot`, releases
+    /// every reservation (and the round-robin hints and temp files) — they cannot belong to a live
+    /// pod — then records `boot`. The record is written last, so a killed sweep is redone by the
+    /// next ADD. A store without a record (new, or written by the reference or an older version)
+    /// is adopted as this boot's. Returns nil when the store already belongs to `boot`.
+    public func enterBoot(_ boot: String) throws -> BootTransition? {
+        let record = try path(HostLocalStore.bootFileName)
+        let previous = BootID.recorded(in: record)
+        if previous == boot { return nil }
+        var released: [IPAddress] = []
+        if previous != nil {
+            for name in try FileSystem.listDirectory(directory) {
+                switch HostLocalStore.entry(name) {
+                case .reservation(let address):
+                    if try FileSystem.removeFileIfPresent(try path(name)) { released.append(address) }
+                case .lastReserved, .temporary:
+                    try FileSystem.removeFileIfPresent(try path(name))
+                case .lock, .boot, .other:
+                    break
+                }
+            }
+        }
+        try BootID.record(boot, in: record, mode: DiskStore.fileMode)
+        return BootTransition(previousBoot: previous, released: released.sorted())
     }
 
     /// `directory/name`, refusing anything that could leave the store directory.
     func path(_ name: String) throws(CNIError) -> String {
-        guard DiskStore.isPlainFileName(name) else {
+        guard HostLocalStore.isPlainFileName(name) else {
             throw CNIError.internalFailure("refusing store entry name outside \(directory)", details: name)
         }
         return directory + "/" + name
-    }
-
-    static func isPlainFileName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.utf8.contains(UInt8(ascii: "/")) && !name.utf8.contains(0)
     }
 }

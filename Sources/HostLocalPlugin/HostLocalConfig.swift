@@ -1,10 +1,11 @@
 import CNIProtocol
 import CNIValues
+import HostLocalStore
 
 /// The `ipam` section of the network config (the whole config is on stdin), decoded and
 /// validated before anything on the node is touched. Texts follow the reference.
 public struct HostLocalConfig: Sendable {
-    public static let defaultDataDir = "/var/lib/cni/networks"
+    public static let defaultDataDir = HostLocalStore.defaultDataDir
 
     /// `runtimeConfig.ipRanges`, then the legacy top-level range, then `ranges`.
     public var rangeSets: [RangeSet]
@@ -14,6 +15,10 @@ public struct HostLocalConfig: Sendable {
     public var requestedIPs: [IPAddress]
     /// `<dataDir>/<network name>`.
     public var storeDirectory: String
+    /// `releaseOnReboot` (default true): reservations belong to the boot that made them, and the
+    /// first ADD after a reboot releases those of earlier boots. Set false for a store shared by
+    /// several machines (each has its own boot id) or one that must outlive reboots.
+    public var releaseOnReboot: Bool
 
     public init(config: NetworkConfig, environmentArgs: CNIArgs = CNIArgs()) throws(CNIError) {
         let ipam = try HostLocalConfig.ipamSection(config)
@@ -49,6 +54,7 @@ public struct HostLocalConfig: Sendable {
         }
         rangeSets = sets
         routes = try HostLocalConfig.routes(ipam)
+        releaseOnReboot = try ipam.bool("releaseOnReboot") ?? true
         let resolv = try ipam.string("resolvConf") ?? ""
         resolvConf = resolv.isEmpty ? nil : resolv
     }
@@ -69,17 +75,20 @@ public struct HostLocalConfig: Sendable {
         return ipam
     }
 
-    /// `<dataDir>/<name>`. The dispatcher already checked the name against the CNI regex; this
-    /// still refuses anything that would leave dataDir.
+    /// `<dataDir>/<name>` (`HostLocalStore.storeDirectory`). The dispatcher already checked the
+    /// name against the CNI regex; this still refuses anything that would leave dataDir.
     static func storeDirectory(ipam: JSONObject, networkName: String) throws(CNIError) -> String {
-        var dataDir = try ipam.string("dataDir") ?? ""
-        if dataDir.isEmpty { dataDir = defaultDataDir }
-        while dataDir.count > 1 && dataDir.hasSuffix("/") { dataDir.removeLast() }
-        guard DiskStore.isPlainFileName(networkName), !networkName.hasPrefix(".") else {
-            throw CNIError.invalidConfig("invalid characters found in network name", details: networkName)
+        let dataDir = try ipam.string("dataDir")
+        do throws(HostLocalStore.DirectoryError) {
+            return try HostLocalStore.storeDirectory(dataDir: dataDir, network: networkName)
+        } catch {
+            switch error {
+            case .invalidNetworkName(let name):
+                throw CNIError.invalidConfig("invalid characters found in network name", details: name)
+            case .invalidDataDir(let dir):
+                throw CNIError.invalidConfig("invalid dataDir", details: dir)
+            }
         }
-        guard !dataDir.utf8.contains(0) else { throw CNIError.invalidConfig("invalid dataDir", details: dataDir) }
-        return dataDir == "/" ? "/" + networkName : dataDir + "/" + networkName
     }
 
     static func requestedIPs(_ config: NetworkConfig, environmentArgs: CNIArgs) throws(CNIError) -> [IPAddress] {

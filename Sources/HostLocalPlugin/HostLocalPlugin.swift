@@ -1,6 +1,7 @@
 import CNIProtocol
 import CNISystem
 import CNIValues
+import HostLocalStore
 
 /// The `host-local` IPAM plugin: hands out addresses from configured ranges, recorded in a
 /// per-network directory shared (format and lock) with the reference plugin.
@@ -18,21 +19,39 @@ public struct HostLocalPlugin: CNIPlugin {
         // Requested IPs that no range set can take fail before the store is touched.
         let assignment = try RangeSet.assign(config.requestedIPs, to: config.rangeSets)
         let dns = try config.resolvConf.map { try ResolvConf.load(path: $0) } ?? CNIResult.DNS()
-        let store = DiskStore(directory: config.storeDirectory)
-        try store.create()
+        let boot = config.releaseOnReboot ? BootID.current() : nil
+        let store = DiskStore(directory: config.storeDirectory, durable: boot == nil)
+        do {
+            try store.create()
+        } catch {
+            throw CNIError.internalFailure("host-local: cannot create the store \(store.directory): \(error)")
+        }
         let ips = try store.withLock {
-            try Allocator(store: store).allocate(config.rangeSets, assignment: assignment, for: context.attachment)
+            if let boot, let transition = try store.enterBoot(boot), !transition.released.isEmpty {
+                Self.log("released \(transition.released.count) reservation(s) of an earlier boot"
+                    + " (boot id \(transition.previousBoot ?? "?"), now \(boot)) in \(store.directory): "
+                    + transition.released.map(\.description).joined(separator: ", "))
+            }
+            store.removeOrphanedTemporaryFiles()
+            return try Allocator(store: store).allocate(config.rangeSets, assignment: assignment, for: context.attachment)
         }
         return CNIResult(ips: ips, routes: config.routes, dns: dns)
     }
 
-    /// Releases everything the attachment holds. Unknown attachments, repeated DELs and a
-    /// missing store directory are all success; no netns is needed.
+    static func log(_ message: String) {
+        Log.warning(plugin: "host-local", message)
+    }
+
+    /// Releases everything the attachment holds. Unknown attachments, repeated DELs (also the DEL of
+    /// a container whose reservation a reboot released) and a missing store directory are all
+    /// success; no netns is needed.
     public func del(_ context: PluginContext) throws {
         let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
         guard store.exists else { return }
         try store.withLock {
             _ = try Allocator(store: store).release(context.attachment)
+            // What an ADD or DEL killed between link and rename left (every writer holds the lock).
+            store.removeOrphanedTemporaryFiles()
         }
     }
 
@@ -57,9 +76,8 @@ public struct HostLocalPlugin: CNIPlugin {
         guard store.exists else { return }
         let errors = try store.withLock { () throws -> [String] in
             let outcome = try Allocator(store: store).collectGarbage(keeping: valid)
-            var errors = outcome.errors
-            do { try store.removeOrphanedTemporaryFiles() } catch { errors.append("\(error)") }
-            return errors
+            store.removeOrphanedTemporaryFiles()
+            return outcome.errors
         }
         guard errors.isEmpty else {
             throw CNIError.internalFailure("host-local GC in \(store.directory) failed for some reservations",

@@ -1,5 +1,6 @@
 import CNIProtocol
 import CNIValues
+import HostLocalStore
 
 /// One reserved address. `key` is the store's name for it (the file name on disk), kept so a
 /// record written with a non-canonical name is still released under that name.

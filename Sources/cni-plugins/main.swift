@@ -1,5 +1,5 @@
-// One executable for the whole suite, installed as hard links named after each plugin
-// (k3s ships its CNI plugins the same way): the name it is run under picks the plugin.
+// One executable for the whole suite, installed as one copy per plugin name (see
+// InstallCommand): the name it is run under picks the plugin.
 import BridgePlugin
 import CNIInspect
 import CNIProtocol
@@ -27,6 +27,10 @@ if name == "cni-exec" || name == "exec" {
     // The cnitool-style runner: `cni-exec add <conflist> <netns> [id] [ifname]`.
     let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))
     CurrentProcess.exit(CNIExecCommand.main(rest, environment: ProcessEnvironment.current()))
+}
+if name == "install" && invokedAs == "cni-plugins" {
+    // `cni-plugins install DIR`: each plugin name its own file in DIR (the image's entrypoint).
+    CurrentProcess.exit(InstallCommand.main(Array(arguments.dropFirst(2))))
 }
 if name == "cni-inspect" || name == "inspect" {
     let rest = Array(arguments.dropFirst(invokedAs == "cni-plugins" ? 2 : 1))

@@ -30,10 +30,12 @@ final class BridgeFailureTests: BridgeNodeTestCase {
 
     func testFailureAfterIPAMRollsBackVethReservationAndRules() throws {
         let node = try XCTUnwrap(node)
-        // A stale bridge from an old subnet: the gateway address conflicts (the users' "cni0 already
-        // has an IP address different from" problem), which is detected after IPAM ran.
+        // A bridge with another address in the pod subnet: the gateway address conflicts (the users'
+        // "cni0 already has an IP address different from" problem), which is detected after IPAM
+        // ran. (An address of another subnet on a bridge without pods is an earlier flannel lease:
+        // replaced, see LeaseChange.)
         try node.namespace.ip(["link", "add", "cni0", "type", "bridge"])
-        try node.namespace.ip(["addr", "add", "10.98.0.1/24", "dev", "cni0"])
+        try node.namespace.ip(["addr", "add", "10.99.0.9/24", "dev", "cni0"])
         let pod = try node.makePod()
         let config = node.config(extra: masq)
         let r = node.run("ADD", id: "r1", netns: pod.path, config: config)
@@ -48,7 +50,33 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         _ = try node.add(id: "r2", pod: pod, config: node.config(extra: masq.merging(["forceAddress": true]) { $1 }))
         let bridge = try node.namespace.ip(["addr", "show", "cni0"])
         XCTAssertTrue(bridge.contains("inet 10.99.0.1/24"), bridge)
-        XCTAssertFalse(bridge.contains("10.98.0.1"), bridge)
+        XCTAssertFalse(bridge.contains("10.99.0.9"), bridge)
+    }
+
+    /// A bridge left with the gateway of another subnet (flannel's lease changed): replaced when no
+    /// port is attached; with a port attached, a clear error naming both subnets and the fix.
+    func testGatewayOfAnEarlierSubnetIsReplacedOnlyWithoutPorts() throws {
+        let node = try XCTUnwrap(node)
+        try node.namespace.ip(["link", "add", "cni0", "type", "bridge"])
+        try node.namespace.ip(["addr", "add", "10.98.0.1/24", "dev", "cni0"])
+        try node.namespace.ip(["link", "add", "oldpod0", "type", "veth", "peer", "name", "oldpod0p"])
+        try node.namespace.ip(["link", "set", "oldpod0", "master", "cni0"])
+        let pod = try node.makePod()
+        let blocked = node.run("ADD", id: "l1", netns: pod.path, config: node.config(extra: masq))
+        XCTAssertEqual(blocked.status, 1)
+        XCTAssertTrue(blocked.stdout.contains("earlier subnet 10.98.0.0/24, but the subnet is now 10.99.0.0/24"), blocked.stdout)
+        XCTAssertTrue(blocked.stdout.contains("(oldpod0): delete those pods, then run `cni-inspect --fix`"), blocked.stdout)
+        XCTAssertEqual(try node.veths().sorted(), ["oldpod0", "oldpod0p"], "only the old pod's pair")
+        XCTAssertEqual(node.reservations(), [])
+
+        try node.namespace.ip(["link", "del", "oldpod0"])
+        let r = node.run("ADD", id: "l2", netns: pod.path, config: node.config(extra: masq))
+        XCTAssertEqual(r.status, 0, r.stdout)
+        XCTAssertTrue(r.stderr.contains("replaced it with 10.99.0.1/24"), r.stderr)
+        let bridge = try node.namespace.ip(["-4", "addr", "show", "cni0"])
+        XCTAssertTrue(bridge.contains("inet 10.99.0.1/24") && !bridge.contains("10.98.0.1"), bridge)
+        XCTAssertFalse(try node.namespace.ip(["route"]).contains("10.98.0.0/24"))
+        XCTAssertEqual(node.run("DEL", id: "l2", netns: pod.path, config: node.config(extra: masq)).status, 0)
     }
 
     func testALinkThatIsNotABridgeIsAClearError() throws {

@@ -106,7 +106,7 @@ final class BridgeNode: @unchecked Sendable {
     func reservations(network: String = "brtest") -> [String] {
         let dir = dataDir.file(network)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return files.filter { $0 != "lock" && !$0.hasPrefix("last_reserved_ip") }.sorted()
+        return files.filter { $0 != "lock" && $0 != "boot_id" && !$0.hasPrefix("last_reserved_ip") }.sorted()
     }
 
     /// Names of the veth links in the node.

@@ -53,6 +53,10 @@ final class FileFormatTests: XCTestCase {
         XCTAssertEqual(legacy?.ip, IPAddress("fd00:1::2"))
         XCTAssertNil(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: "last_reserved_ip.0", content: Array("10.244.1.4".utf8)))
         XCTAssertNil(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: "lock", content: []))
+        XCTAssertNil(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: "boot_id", content: Array("b1\n".utf8)))
+        XCTAssertNil(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: ".10.244.1.6.tmp-7-ab", content: Array("c\r\neth0".utf8)))
+        // The record is host-local's: split at CR LF exactly, a bare LF is part of a legacy ID.
+        XCTAssertEqual(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: "10.244.1.7", content: Array("c7\r\neth1".utf8))?.ifname, "eth1")
         XCTAssertNil(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: "10.244.1.5", content: Array(" \r\n".utf8)))
         XCTAssertNil(IPAllocation(storeDirectory: dir, network: "cbr0", fileName: "010.244.1.5", content: Array("x".utf8)))
     }
@@ -70,6 +74,10 @@ final class FileFormatTests: XCTestCase {
         let defaulted = SavedFlannelConfig(containerID: "c1", path: "/f/c1",
                                            bytes: Array(#"{"name":"cbr0","type":"bridge","ipam":{"type":"host-local"}}"#.utf8))
         XCTAssertEqual(defaulted.storeDirectory, "/var/lib/cni/networks/cbr0")
+        // `"dataDir": ""` is the default, as host-local reads it (not `/cbr0`).
+        let empty = SavedFlannelConfig(containerID: "c1", path: "/f/c1",
+                                       bytes: Array(#"{"name":"cbr0","type":"bridge","ipam":{"type":"host-local","dataDir":""}}"#.utf8))
+        XCTAssertEqual(empty.storeDirectory, "/var/lib/cni/networks/cbr0")
 
         XCTAssertEqual(SavedFlannelConfig(containerID: "c", path: "p", bytes: []).error, "empty file")
         XCTAssertEqual(SavedFlannelConfig(containerID: "c", path: "p", bytes: Array("{\"na".utf8)).error, "not a JSON object")

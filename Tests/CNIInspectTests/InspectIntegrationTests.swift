@@ -136,7 +136,7 @@ final class InspectIntegrationTests: XCTestCase {
 
         let store = try FileManager.default.contentsOfDirectory(atPath: n.ipamDir + "/cbr0").filter { $0.hasPrefix("10.") }.sorted()
         XCTAssertEqual(store, [ips[0], ips[1]].map { String($0.split(separator: "/")[0]) }.sorted())
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: n.flannelDir).sorted(), ["pod-a", "pod-b"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: n.flannelDir).sorted(), [".boot_id", ".lock", "pod-a", "pod-b"])
         let nat = try n.node.run(["iptables-save", "-t", "nat"])
         XCTAssertFalse(nat.contains(gone), nat)
         XCTAssertFalse(nat.contains("id: \\\"pod-c\\\""), nat)

@@ -1,5 +1,6 @@
 @testable import CNIInspect
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 

@@ -96,6 +96,36 @@ final class ProblemFinderTests: XCTestCase {
         XCTAssertFalse(found[1].isFixable)
     }
 
+    /// flannel's lease changed: with pods of the old subnet attached, say what to do; once they
+    /// are gone, --fix replaces the bridge's address (what the next ADD would do).
+    func testLeaseChangeIsFixableOnceNoPodIsAttached() {
+        var s = F.healthy()
+        s.bridge?.addresses = [F.net("10.244.7.1/24")]
+        s.allocations = []
+        s.savedConfigs = []
+        s.firewall = IptablesStateParser.parse("", ipv6: false)
+        let context = CleanupStep.Context(nodeNetns: "/run/netns/node")
+        let blocked = ProblemFinder(snapshot: s, context: context).problems()
+        XCTAssertEqual(blocked.map(\.kind), [.bridgeMismatch])
+        XCTAssertFalse(blocked[0].isFixable)
+        XCTAssertEqual(blocked[0].details.last,
+                       "old subnet 10.244.7.0/24, new subnet 10.244.1.0/24; pods still attached: veth00000001, veth00000002")
+        XCTAssertTrue(blocked[0].advice.last?.contains("then run cni-inspect --fix") == true, "\(blocked[0].advice)")
+
+        s.bridge?.ports = []
+        let free = ProblemFinder(snapshot: s, context: context).problems()
+        XCTAssertEqual(free.map(\.kind), [.bridgeMismatch])
+        XCTAssertEqual(free[0].steps, [.replaceAddresses(link: "cni0", remove: [F.net("10.244.7.1/24")], add: [F.net("10.244.1.1/24")])])
+        XCTAssertEqual(free[0].steps.first?.command(in: context), """
+            nsenter --net=/run/netns/node ip addr del 10.244.7.1/24 dev cni0
+            nsenter --net=/run/netns/node ip addr add 10.244.1.1/24 dev cni0
+            """)
+
+        // An address inside the current subnet is no lease change: a human decides.
+        s.bridge?.addresses = [F.net("10.244.1.9/24")]
+        XCTAssertEqual(ProblemFinder(snapshot: s, context: context).problems().first?.isFixable, false)
+    }
+
     func testBridgeMTUOnlyMattersWithPorts() {
         var s = F.healthy()
         s.bridge?.mtu = 1500

@@ -23,3 +23,19 @@ final class DelegatorTests: XCTestCase {
         }
     }
 }
+
+final class BuildIdentityTests: XCTestCase {
+    /// The running test binary has a build-id (the linker's `--build-id`, on by default for
+    /// Swift on Linux); a byte-identical copy has the same one, another program a different one.
+    func testBuildIDOfThisExecutableAndOfACopy() throws {
+        let me = try XCTUnwrap(PluginRegistry.buildID(of: "/proc/self/exe"))
+        XCTAssertGreaterThanOrEqual(me.count, 8)
+        XCTAssertNil(PluginRegistry.buildID(of: "/nonexistent/plugin"))
+        XCTAssertNil(PluginRegistry.buildID(of: "/etc/hostname"))
+        if let other = PluginRegistry.buildID(of: "/bin/sh") { XCTAssertNotEqual(other, me) }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("buildid-copy-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(atPath: "/proc/self/exe", toPath: copy)
+        XCTAssertEqual(PluginRegistry.buildID(of: copy), me)
+    }
+}

@@ -1,4 +1,4 @@
-import CNISystem
+@testable import CNISystem
 import CNITestSupport
 import Foundation
 import XCTest
@@ -158,7 +158,74 @@ final class FileSystemHardeningTests: XCTestCase {
         // A pid that is certainly not running, and our own (alive) pid.
         let dead = ".c-1.tmp-2147483646-abcd", alive = ".c2.tmp-\(getpid())-abcd", other = "10.0.0.2"
         for name in [dead, alive, other] { try FileSystem.writeFileAtomically(dir.path + "/" + name, [1], mode: 0o600) }
-        XCTAssertEqual(FileSystem.removeAbandonedTemporaryFiles(in: dir.path), [dead])
+        XCTAssertEqual(FileSystem.removeTemporaryFiles(in: dir.path, onlyAbandoned: true), [dead])
         XCTAssertEqual(Set(try FileSystem.listDirectory(dir.path)), [alive, other])
+        XCTAssertEqual(FileSystem.removeTemporaryFiles(in: dir.path, onlyAbandoned: false), [alive])
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path), [other])
+    }
+
+    func testTemporaryNameRuleNamesTheTargetAndTheWriter() throws {
+        let name = FileSystem.temporaryFileName(for: "last_reserved_ip.0")
+        XCTAssertTrue(name.hasPrefix(".last_reserved_ip.0.tmp-\(getpid())-"), name)
+        XCTAssertEqual(FileSystem.temporaryFileParts(name)?.base, "last_reserved_ip.0")
+        XCTAssertEqual(FileSystem.temporaryFileParts(name)?.pid, getpid())
+        XCTAssertEqual(FileSystem.temporaryFileParts(".c-1.tmp-7-ab")?.base, "c-1")
+        XCTAssertEqual(FileSystem.temporaryFileParts(".10.1.0.7.tmp-1-abc")?.base, "10.1.0.7")
+        for other in ["10.1.0.7", ".tmp-1-a", ".c.tmp-x-ab", ".c.tmp-1-", ".c.tmp-1-xyz", "c.tmp-1-ab", ".c.tmp--1-ab",
+                      ".boot_id", ".lock", "last_reserved_ip.0", ".c.tmp-0-ab"] {
+            XCTAssertFalse(FileSystem.isTemporaryFileName(other), other)
+        }
+    }
+
+    func testCleanupByBaseKeepsOtherTargetsTemporaryFiles() throws {
+        let dir = try TemporaryDirectory(prefix: "tmpgc")
+        let mine = ".c1.tmp-2147483646-ab", lookalike = ".c10.tmp-2147483646-ab", saved = "c1"
+        for name in [mine, lookalike, saved] { try FileSystem.writeFileAtomically(dir.path + "/" + name, [1], mode: 0o600) }
+        XCTAssertEqual(FileSystem.removeTemporaryFiles(in: dir.path, base: "c1", onlyAbandoned: true), [mine])
+        XCTAssertEqual(Set(try FileSystem.listDirectory(dir.path)), [lookalike, saved])
+    }
+
+    /// The content is staged nameless (O_TMPFILE) and only ever appears complete, under its name.
+    func testStagedContentHasNoNameUntilLinked() throws {
+        let dir = try TemporaryDirectory(prefix: "tmpfile")
+        let staged = try StagedFile(for: dir.file("10.0.0.9"), Array("c9\r\neth0".utf8), mode: 0o600, sync: false, anonymous: true)
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path), [], "an O_TMPFILE inode has no name")
+        try staged.link(to: dir.file("10.0.0.9"))
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path), ["10.0.0.9"])
+        XCTAssertEqual(try FileSystem.readFile(dir.file("10.0.0.9")), Array("c9\r\neth0".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.file("10.0.0.9"))
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        // Dropped without linking: nothing is left.
+        _ = try StagedFile(for: dir.file("10.0.0.10"), [1], mode: 0o600, sync: false, anonymous: true)
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path), ["10.0.0.9"])
+    }
+
+    /// Where O_TMPFILE is unsupported, a named temp file (the same rule) stands in, and is gone
+    /// after success and after failure.
+    func testFallbackWithoutTmpfileLeavesNoTemporaryName() throws {
+        let dir = try TemporaryDirectory(prefix: "tmpfile")
+        do {
+            let staged = try StagedFile(for: dir.file("x"), [1, 2], mode: 0o600, sync: true, anonymous: false)
+            let names = try FileSystem.listDirectory(dir.path)
+            XCTAssertEqual(names.count, 1)
+            XCTAssertEqual(names.first.flatMap { FileSystem.temporaryFileParts($0)?.base }, "x")
+            withExtendedLifetime(staged) {}
+        }
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path), [], "dropped unlinked: its temp file goes")
+        try FileSystem.createFileExclusively(dir.file("a"), [1], mode: 0o600, durable: true, anonymous: false)
+        XCTAssertThrowsError(try FileSystem.createFileExclusively(dir.file("a"), [2], mode: 0o600, durable: true, anonymous: false)) {
+            XCTAssertEqual(($0 as? SystemError)?.errno, .fileExists)
+        }
+        try FileSystem.writeFileAtomically(dir.file("b"), [3], mode: 0o600, durable: false, anonymous: false)
+        try FileSystem.writeFileAtomically(dir.file("b"), [4], mode: 0o600, durable: false, anonymous: false)
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path).sorted(), ["a", "b"])
+        XCTAssertEqual(try FileSystem.readFile(dir.file("a")), [1])
+        XCTAssertEqual(try FileSystem.readFile(dir.file("b")), [4])
+    }
+
+    func testMissingDirectoryFailsNamingTheTarget() {
+        XCTAssertThrowsError(try FileSystem.createFileExclusively("/nonexistent-dir/10.0.0.2", [1], mode: 0o600)) {
+            XCTAssertEqual("\($0)", "open /nonexistent-dir/10.0.0.2: no such file or directory")
+        }
     }
 }

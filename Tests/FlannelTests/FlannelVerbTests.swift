@@ -20,8 +20,8 @@ final class FlannelVerbTests: XCTestCase {
         XCTAssertEqual(FlannelFixture.mode(f.dataDir), 0o700)
         XCTAssertEqual(r.json?["ips"]?.arrayValue?.first?["address"], "10.244.1.2/24")
         XCTAssertEqual(r.json?["cniVersion"], "1.0.0")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.dataDir)
-        XCTAssertEqual(leftovers, ["c1"], "no temp files left behind")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.dataDir).sorted()
+        XCTAssertEqual(leftovers, [".boot_id", ".lock", "c1"], "no temp files left behind")
     }
 
     func testAddForwardsRuntimeConfigAndArgs() throws {

@@ -1,3 +1,4 @@
+import HostLocalStore
 import CNIProtocol
 import CNIValues
 import HostLocalPlugin

@@ -1,4 +1,6 @@
+import HostLocalStore
 import CNIProtocol
+import CNISystem
 import CNITestSupport
 import CNIValues
 import Foundation
@@ -57,7 +59,7 @@ final class DiskStoreTests: XCTestCase {
         try Allocator(store: store).release(Attachment(containerID: "c2", ifname: "eth0"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp.file("FD00:0:0::5")))
         try Allocator(store: store).release(Attachment(containerID: "old-id", ifname: "eth0"))
-        XCTAssertEqual(try store.removeOrphanedTemporaryFiles(), [".10.1.0.7.tmp-1-abc"])
+        XCTAssertEqual(store.removeOrphanedTemporaryFiles(), [".10.1.0.7.tmp-1-abc"])
         XCTAssertEqual(try names(tmp.path), ["last_reserved_ip.0", "lock"])
     }
 
@@ -68,5 +70,36 @@ final class DiskStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.release(outside))
         let config = try HostLocalConfigTests.netConfig(ipam: #"{"type":"host-local","dataDir":"/tmp/hl/"}"#)
         XCTAssertEqual(try HostLocalConfig.storeDirectory(config: config), "/tmp/hl/net1")
+    }
+
+    /// A reboot: every reservation of the earlier boot goes (with the hints and temp files), under
+    /// the lock, once; then ADDs start over at rangeStart and a DEL of an old container is a no-op.
+    func testEnteringANewBootReleasesTheEarlierBootsReservations() throws {
+        let tmp = try TemporaryDirectory()
+        let store = DiskStore(directory: tmp.file("net1"), durable: false)
+        try store.create()
+        let sets = [try RangeSet(json: JSONParser.parse(#"[{"subnet":"10.1.0.0/29"}]"#))]
+        func add(_ id: String) throws -> String {
+            try store.withLock {
+                try Allocator(store: store).allocate(sets, requested: [], for: Attachment(containerID: id, ifname: "eth0"))
+            }.first?.address.description ?? "-"
+        }
+        // A store without a record (new, or the reference's) is adopted, not emptied.
+        try "ref\r\neth0".write(toFile: tmp.file("net1/10.1.0.6"), atomically: false, encoding: .utf8)
+        XCTAssertEqual(try store.enterBoot("boot-1"), DiskStore.BootTransition(previousBoot: nil, released: []))
+        XCTAssertNil(try store.enterBoot("boot-1"), "the same boot again changes nothing")
+        XCTAssertEqual(try add("a"), "10.1.0.2/29")
+        XCTAssertEqual(try add("b"), "10.1.0.3/29")
+        try "x".write(toFile: tmp.file("net1/.10.1.0.4.tmp-1-ab"), atomically: false, encoding: .utf8)
+
+        let transition = try store.enterBoot("boot-2")
+        XCTAssertEqual(transition?.previousBoot, "boot-1")
+        XCTAssertEqual(transition?.released.map(\.description), ["10.1.0.2", "10.1.0.3", "10.1.0.6"])
+        XCTAssertEqual(try names(tmp.file("net1")), ["boot_id", "lock"])
+        XCTAssertEqual(BootID.recorded(in: tmp.file("net1/boot_id")), "boot-2")
+        XCTAssertNil(try store.enterBoot("boot-2"))
+        XCTAssertEqual(try add("c"), "10.1.0.2/29", "the walk starts over: old addresses come back")
+        let released = try store.withLock { try Allocator(store: store).release(Attachment(containerID: "a", ifname: "eth0")) }
+        XCTAssertEqual(released, [], "a DEL of a container of the earlier boot finds nothing")
     }
 }

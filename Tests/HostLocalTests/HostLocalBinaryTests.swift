@@ -124,7 +124,7 @@ final class HostLocalBinaryTests: XCTestCase {
         XCTAssertEqual(gc.stdout, "")
         XCTAssertEqual(h.addressFiles(), ["10.1.0.2", "10.1.0.4", "10.1.0.77", "fd00:1::2", "fd00:1::4"])
         let left = try FileManager.default.contentsOfDirectory(atPath: h.storeDirectory).sorted()
-        XCTAssertEqual(left.filter { !h.addressFiles().contains($0) }, ["last_reserved_ip.0", "last_reserved_ip.1", "lock"])
+        XCTAssertEqual(left.filter { !h.addressFiles().contains($0) }, ["boot_id", "last_reserved_ip.0", "last_reserved_ip.1", "lock"])
         // The historic key works too; an empty list releases everything.
         let none = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: #","cni.dev/attachments":[]"#))
         XCTAssertEqual(none.status, 0, none.stdout)

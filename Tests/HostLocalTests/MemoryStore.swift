@@ -1,3 +1,4 @@
+import HostLocalStore
 import CNIValues
 import HostLocalPlugin
 

@@ -55,7 +55,7 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(veths.count, Self.podCount, "veths: \(veths)")
         XCTAssertEqual(try node.node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count, Self.podCount)
         XCTAssertEqual(node.reservations().count, Self.podCount)
-        XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir).count, Self.podCount)
+        XCTAssertEqual(node.flannelFiles().count, Self.podCount)
         let nat = try node.natTable()
         XCTAssertEqual(Set(ReliabilityNode.perContainerChains(nat).filter { $0.hasPrefix("CNI-DN-") }).count, Self.podCount)
         for (i, r) in adds.enumerated() where r.succeeded {
@@ -76,7 +76,7 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(try node.nodeLinks(), ["lo", "cni0"])
         XCTAssertEqual(node.reservations(), [])
         XCTAssertEqual(ReliabilityNode.files(in: node.ipamDir + "/cbr0").filter { $0.hasPrefix(".") }, [], "temp files left")
-        XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir), [])
+        XCTAssertEqual(node.flannelFiles(), [])
         XCTAssertEqual(ReliabilityNode.files(in: node.cacheDir + "/results"), [])
         let natAfter = try node.natTable()
         XCTAssertEqual(ReliabilityNode.perContainerChains(natAfter), [], natAfter)

@@ -2,11 +2,17 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// kill -9 at random points of ADD (the plugin and any helper it spawned, e.g. iptables-restore),
-/// then the runtime's DEL: the node must end clean, and the stores must never hold an empty or
-/// half-written state file.
+/// kill -9 at random points of ADD, DEL and GC (the plugin and any helper it spawned, e.g.
+/// iptables-restore), then the runtime's DEL (or GC) again: the node must end clean, the stores
+/// must never hold an empty or half-written state file, and after the repeated verb every file in
+/// both stores (hidden ones included) must belong to a live container.
 final class CrashSafetyTests: XCTestCase {
-    static let flannelTrials = 40
+    static let flannelTrials = 100
+    static let delTrials = 100
+    static let gcTrials = 20
+    /// The full node check (links, nat table: a few execs) runs every this many trials; the store
+    /// check runs after every one.
+    static let fullCheckEvery = 10
     static let portmapTrials = 10
     /// flannel masquerade off, so the bridge installs its CNI-<hash> chains and they are killed too.
     static let subnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=false\n"
@@ -32,6 +38,7 @@ final class CrashSafetyTests: XCTestCase {
 
         var observed: [String: Int] = [:]
         var temps = Set(inspector.temporaryFiles())
+        var strayCount = 0
         for trial in 0..<Self.flannelTrials {
             let id = "relks-\(trial)"
             let delay = Double.random(in: 0...window, using: &rng)
@@ -51,15 +58,115 @@ final class CrashSafetyTests: XCTestCase {
 
             let del = try node.plugin("flannel", "DEL", id: id, pod: pod.path, config: config)
             XCTAssertTrue(del.succeeded, "DEL after the kill failed, \(context): \(del.summary)")
-            try inspector.assertClean(of: id, pod: pod, "after DEL, \(context)")
-            inspector.assertStateFilesComplete("after DEL, \(context)")
-
-            // The node still works: a new container gets its pod network, and goes away cleanly.
-            try Self.assertAddWorks(node, pod: pod, id: "relks-new-\(trial)", config: config, context)
+            let stray = inspector.strayFiles()
+            XCTAssertEqual(stray, [], "files of no live container after DEL, \(context)")
+            strayCount += stray.count
+            if trial % Self.fullCheckEvery == 0 {
+                try inspector.assertClean(of: id, pod: pod, "after DEL, \(context)")
+                inspector.assertStateFilesComplete("after DEL, \(context)")
+                // The node still works: a new container gets its pod network, and goes away cleanly.
+                try Self.assertAddWorks(node, pod: pod, id: "relks-new-\(trial)", config: config, context)
+            }
         }
-        print("crash safety (flannel, seed \(seed), \(Self.flannelTrials) trials, window \(Int(window * 1000)) ms): \(observed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
+        try inspector.assertClean(of: "relks-\(Self.flannelTrials - 1)", pod: pod, "after the last DEL")
+        print("crash safety (flannel ADD, seed \(seed), \(Self.flannelTrials) trials, window \(Int(window * 1000)) ms, \(strayCount) stray files after DEL): \(observed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
         XCTAssertEqual(node.reservations(), [])
         XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir).filter { !$0.hasPrefix(".") }, [])
+    }
+
+    /// kill -9 at spread moments of a DEL of a fully added container, then the runtime's retried
+    /// DEL: it completes the cleanup, and nothing of the container is left in either store.
+    func testKilledDelThenRetriedDelLeavesTheNodeClean() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let seed = SeededRandom.seed(default: 0xDE1_C4A5)
+        var rng = SeededRandom(seed: seed)
+        let node = try ReliabilityNode(prefix: "relkd", subnetEnv: Self.subnetEnv)
+        defer { node.tearDown() }
+        let pod = try node.newPod(loopbackUp: true)
+        let config = node.flannelConfig()
+        let inspector = StoreInspector(node: node)
+        try Self.assertAddWorks(node, pod: pod, id: "relkd-warmup", config: config)
+        XCTAssertTrue(try node.plugin("flannel", "ADD", id: "relkd-sizing", pod: pod.path, config: config).succeeded)
+        let started = Date()
+        XCTAssertTrue(try node.plugin("flannel", "DEL", id: "relkd-sizing", pod: pod.path, config: config).succeeded)
+        let window = max(0.020, Date().timeIntervalSince(started) * 1.1)
+
+        var killed = 0, strayAfterKill = 0, strayAfterRetry = 0
+        for trial in 0..<Self.delTrials {
+            let id = "relkd-\(trial)"
+            let delay = Double.random(in: 0...window, using: &rng)
+            let context = "trial \(trial), kill after \(Int(delay * 1000)) ms (seed \(seed))"
+            let add = try node.plugin("flannel", "ADD", id: id, pod: pod.path, config: config)
+            XCTAssertTrue(add.succeeded, "ADD, \(context): \(add.summary)")
+            let env = node.environment(command: "DEL", containerID: id, netns: pod.path)
+            let child = try node.startPlugin("flannel", env: env, config: Array(config.utf8), ownProcessGroup: true)
+            usleep(useconds_t(delay * 1_000_000))
+            child.killGroup()
+            if child.wait().signal != nil { killed += 1 }
+            child.waitForGroupToVanish()
+            strayAfterKill += inspector.strayFiles(live: [id]).count
+            inspector.assertStateFilesComplete("after the killed DEL, \(context)")
+
+            let del = try node.plugin("flannel", "DEL", id: id, pod: pod.path, config: config)
+            XCTAssertTrue(del.succeeded, "retried DEL, \(context): \(del.summary)")
+            let stray = inspector.strayFiles()
+            XCTAssertEqual(stray, [], "files of no live container after the retried DEL, \(context)")
+            strayAfterRetry += stray.count
+            if trial % Self.fullCheckEvery == 0 { try inspector.assertClean(of: id, pod: pod, "after the retried DEL, \(context)") }
+        }
+        try inspector.assertClean(of: "relkd-\(Self.delTrials - 1)", pod: pod, "after the last DEL")
+        try Self.assertAddWorks(node, pod: pod, id: "relkd-new", config: config)
+        print("crash safety (flannel DEL, seed \(seed), \(Self.delTrials) trials, window \(Int(window * 1000)) ms): \(killed) killed,"
+              + " \(strayAfterKill) stray files right after the kills, \(strayAfterRetry) after the retried DEL")
+    }
+
+    /// kill -9 during the network's GC of stale attachments (pods gone without DEL), then GC again:
+    /// the second GC completes the cleanup and keeps the live attachment.
+    func testKilledGarbageCollectionIsCompletedByTheNextOne() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let seed = SeededRandom.seed(default: 0x6C_C4A5)
+        var rng = SeededRandom(seed: seed)
+        let node = try ReliabilityNode(prefix: "relkg", subnetEnv: Self.subnetEnv)
+        defer { node.tearDown() }
+        let conflist = try node.writeFlannelConflist(version: "1.1.0")
+        let livePod = try node.newPod(loopbackUp: true)
+        XCTAssertTrue(try node.exec("add", conflist: conflist, netns: livePod.path, id: "relkg-live").succeeded)
+        let inspector = StoreInspector(node: node)
+        let gcArgv = node.bootWrapper + [node.nsenter, "--net=" + node.node.path, "--", node.binary, "exec", "gc", conflist]
+        let gcEnv = ["PATH": ReliabilityNode.path, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir]
+        // Two pods that vanish without DEL (added past the runtime's cache, so GC finds them
+        // stale): their netns is deleted, their state stays.
+        func leaveStalePods(_ tag: String, _ context: String) throws {
+            for k in 0..<2 {
+                let pod = try node.newPod(loopbackUp: true)
+                let add = try node.plugin("flannel", "ADD", id: "relkg-\(tag)-\(k)", pod: pod.path, config: node.flannelConfig())
+                XCTAssertTrue(add.succeeded, "\(context): \(add.summary)")
+                pod.delete()
+            }
+        }
+        // A GC of two stale pods sizes the kill window.
+        try leaveStalePods("sizing", "sizing")
+        let started = Date()
+        XCTAssertTrue(try ChildProcess.run(gcArgv, environment: gcEnv, scratch: node.scratch).succeeded)
+        let window = max(0.030, Date().timeIntervalSince(started) * 1.1)
+        var killed = 0
+        for trial in 0..<Self.gcTrials {
+            let context = "trial \(trial) (seed \(seed))"
+            try leaveStalePods(String(trial), context)
+            let child = try ChildProcess.start(gcArgv, environment: gcEnv, stdin: [], scratch: node.scratch, ownProcessGroup: true)
+            usleep(useconds_t(Double.random(in: 0...window, using: &rng) * 1_000_000))
+            child.killGroup()
+            if child.wait().signal != nil { killed += 1 }
+            child.waitForGroupToVanish()
+            inspector.assertStateFilesComplete("after the killed GC, \(context)")
+            let gc = try ChildProcess.run(gcArgv, environment: gcEnv, scratch: node.scratch)
+            XCTAssertTrue(gc.succeeded, "GC after the kill, \(context): \(gc.summary)")
+            XCTAssertEqual(inspector.strayFiles(live: ["relkg-live"]), [], "after the second GC, \(context)")
+            XCTAssertEqual(inspector.reservations().count, 1, "the live attachment keeps its address, \(context)")
+        }
+        print("crash safety (GC, seed \(seed), \(Self.gcTrials) trials, window \(Int(window * 1000)) ms): \(killed) killed")
+        XCTAssertTrue(try node.exec("del", conflist: conflist, netns: livePod.path, id: "relkg-live").succeeded)
+        XCTAssertEqual(inspector.strayFiles(), [])
     }
 
     func testKilledPortmapAddThenDelLeavesNoRules() throws {

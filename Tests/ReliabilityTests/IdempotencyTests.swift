@@ -64,7 +64,7 @@ final class IdempotencyTests: XCTestCase {
         try Self.assertNodeClean(node, inspector, ids: ["relid-d"], bridge: "cni0", "after DEL with an empty CNI_NETNS")
         XCTAssertFalse(try node.natTable().contains("--dport 21004"))
         XCTAssertEqual(ReliabilityNode.files(in: node.cacheDir + "/results"), [])
-        XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir), [])
+        XCTAssertEqual(node.flannelFiles(), [])
     }
 
     func testBridgeDelIsIdempotent() throws {

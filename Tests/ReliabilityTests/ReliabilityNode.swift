@@ -18,6 +18,9 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
     let nsenter: String
     private var pods: [TestNamespace] = []
     private let podsLock = NSLock()
+    /// When set, every plugin runs in a private mount namespace where this file is bind-mounted
+    /// over /proc/sys/kernel/random/boot_id: a simulated boot, seen by nothing else on the machine.
+    var bootIDFile: String?
 
     var subnetFile: String { root.file("subnet.env") }
     var flannelDir: String { root.file("flannel") }
@@ -94,9 +97,26 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
         return env
     }
 
-    /// `nsenter --net=<node> -- <pluginDir>/<plugin>`: argv whose pid becomes the plugin's.
+    /// `nsenter --net=<node> -- <pluginDir>/<plugin>`: argv whose pid becomes the plugin's (also
+    /// through the boot-id wrapper, which execs in place too).
     func argv(plugin: String) -> [String] {
-        [nsenter, "--net=" + node.path, "--", pluginDir + "/" + plugin]
+        bootWrapper + [nsenter, "--net=" + node.path, "--", pluginDir + "/" + plugin]
+    }
+
+    /// `unshare -m sh -c 'mount --bind <file> /proc/sys/kernel/random/boot_id && exec "$@"'`.
+    var bootWrapper: [String] {
+        guard let bootIDFile else { return [] }
+        return ["/usr/bin/unshare", "-m", "--", "/bin/sh", "-c",
+                #"mount --bind "$0" /proc/sys/kernel/random/boot_id && exec "$@""#, bootIDFile]
+    }
+
+    /// Simulates a reboot for the plugins: a fresh random boot id (see `bootIDFile`).
+    func reboot() throws -> String {
+        let id = UUID().uuidString.lowercased()
+        let file = root.file("boot_id-\(id)")
+        try (id + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        bootIDFile = file
+        return id
     }
 
     /// Starts a plugin; with `ownProcessGroup` its helpers (iptables-restore, ...) can be killed with it.
@@ -119,7 +139,7 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
     func exec(_ verb: String, conflist: String, netns: String, id: String, capArgs: String? = nil) throws -> ChildProcess.Outcome {
         var env: [String: String] = ["PATH": Self.path, "CNI_PATH": pluginDir, "CNI_CACHE_DIR": cacheDir]
         env["CAP_ARGS"] = capArgs
-        let argv = [nsenter, "--net=" + node.path, "--", binary, "exec", verb, conflist, netns, id, "eth0"]
+        let argv = bootWrapper + [nsenter, "--net=" + node.path, "--", binary, "exec", verb, conflist, netns, id, "eth0"]
         return try ChildProcess.run(argv, environment: env, scratch: scratch)
     }
 
@@ -146,6 +166,11 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
     /// Names of regular files in `dir` (empty when it does not exist), hidden ones included.
     static func files(in dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    /// flannel's dataDir without its own `.boot_id` and `.lock`: saved configs and temp files.
+    func flannelFiles() -> [String] {
+        Self.files(in: flannelDir).filter { $0 != ".boot_id" && $0 != ".lock" }
     }
 
     /// host-local reservation files of network `name` (address-named files).

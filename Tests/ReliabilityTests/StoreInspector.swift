@@ -39,17 +39,18 @@ struct StoreInspector {
     /// `last_reserved_ip.N` an address, saved delegate configs a whole bridge config. (Temp files
     /// of interrupted writes are not state: nothing reads them.)
     func assertStateFilesComplete(_ context: String, file: StaticString = #filePath, line: UInt = #line) {
-        for name in ReliabilityNode.files(in: storeDir) where !name.hasPrefix(".") && name != "lock" {
+        for name in ReliabilityNode.files(in: storeDir) where !name.hasPrefix(".") && name != "lock" && name != "boot_id" {
             let text = (try? String(contentsOfFile: storeDir + "/" + name, encoding: .utf8)) ?? ""
             if name.hasPrefix("last_reserved_ip.") {
                 XCTAssertTrue(text.range(of: #"^10\.244\.1\.\d{1,3}$"#, options: .regularExpression) != nil,
                               "ipam/\(name) = \(text.debugDescription), \(context)", file: file, line: line)
             } else {
-                XCTAssertTrue(text.range(of: #"^relk[sp]-[a-z0-9-]+\r\neth0$"#, options: .regularExpression) != nil,
+                XCTAssertTrue(text.range(of: #"^relk[a-z]-[a-z0-9-]+\r\neth0$"#, options: .regularExpression) != nil,
                               "ipam/\(name) = \(text.debugDescription), \(context)", file: file, line: line)
             }
         }
         for name in ReliabilityNode.files(in: node.flannelDir) where !name.hasPrefix(".") {
+            guard name != ".boot_id" && name != ".lock" else { continue }
             let data = FileManager.default.contents(atPath: node.flannelDir + "/" + name) ?? Data()
             let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             XCTAssertTrue(saved?["type"] as? String == "bridge" && saved?["name"] as? String == "cbr0" && saved?["ipam"] is [String: Any],
@@ -69,5 +70,25 @@ struct StoreInspector {
         let nat = try node.natTable()
         XCTAssertEqual(ReliabilityNode.natLines(nat, containerID: id), [], "nat rules of \(id) left, \(context)", file: file, line: line)
         XCTAssertEqual(ReliabilityNode.perContainerChains(nat), [], "per-container chains left, \(context)", file: file, line: line)
+    }
+
+    /// Every file in flannel's dataDir and in the host-local network dir, hidden ones included, that
+    /// belongs to no container of `live`: anything but a saved config or a reservation of a live
+    /// container, or the stores' own files (flannel's `.boot_id` and `.lock`; host-local's `lock`,
+    /// `boot_id` and `last_reserved_ip.N`). Temp names, empty or torn files all count.
+    func strayFiles(live: Set<String> = []) -> [String] {
+        var out: [String] = []
+        for name in ReliabilityNode.files(in: node.flannelDir) where name != ".boot_id" && name != ".lock" && !live.contains(name) {
+            out.append("flannel/" + name)
+        }
+        for name in ReliabilityNode.files(in: storeDir) {
+            if name == "lock" || name == "boot_id" { continue }
+            let text = (try? String(contentsOfFile: storeDir + "/" + name, encoding: .utf8)) ?? ""
+            if name.hasPrefix("last_reserved_ip."), !text.isEmpty { continue }
+            let owner = text.components(separatedBy: "\r\n")
+            if owner.count == 2, live.contains(owner[0]), owner[1] == "eth0", !name.hasPrefix(".") { continue }
+            out.append("ipam/" + name)
+        }
+        return out
     }
 }

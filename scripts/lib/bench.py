@@ -40,7 +40,11 @@ def timed_exec(path, command, cid, netns, conf, cni_path, measure_rss=False):
         (os.POSIX_SPAWN_DUP2, rin, 0), (os.POSIX_SPAWN_DUP2, wout, 1),
         (os.POSIX_SPAWN_CLOSE, win), (os.POSIX_SPAWN_CLOSE, rout)])
     os.close(rin); os.close(wout)
-    os.write(win, data); os.close(win)
+    try:
+        os.write(win, data)  # a plugin may exit without reading stdin (VERSION)
+    except BrokenPipeError:
+        pass
+    os.close(win)
     chunks = []
     while True:
         b = os.read(rout, 65536)
@@ -158,14 +162,49 @@ def churn(impl, plugin_dir, workers, per_worker, tmp):
     return workers * per_worker / (time.perf_counter() - t0)
 
 
+SETTLE_SECONDS = 5
+
+
+def settle():
+    """Let the kernel finish tearing down the pod netns just deleted: `ip netns del` returns
+    before the namespace is destroyed (cleanup_net runs later, under rtnl_lock), and that work
+    would otherwise slow down whichever implementation runs next."""
+    time.sleep(SETTLE_SECONDS)
+
+
 def q(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
 
 
+def startup(impls, floor_dir, runs):
+    """VERSION start-up (median wall and CPU of `runs` execs of bridge) per implementation, and
+    of a static no-op under the same client: the client's own floor."""
+    out = {}
+    for impl, d in [("no-op (client floor)", floor_dir)] + impls:
+        wall, cpu = [], []
+        for _ in range(runs):
+            dt, _, _, c = timed_exec(os.path.join(d, "bridge"), "VERSION", "v", "", {"cniVersion": "1.0.0"}, d)
+            wall.append(dt)
+            cpu.append(c)
+        out[impl] = (statistics.median(wall), statistics.median(cpu))
+    return out
+
+
+def floor_chain(floor_dir, pods):
+    """The same client running the static no-op as a one-plugin chain: median per ADD."""
+    t = []
+    for i in range(pods):
+        dt, _, _, _ = timed_exec(os.path.join(floor_dir, "bridge"), "ADD", f"f{i}", "/run/netns/none", {"cniVersion": "1.0.0"}, floor_dir)
+        t.append(dt)
+    return statistics.median(t)
+
+
 def main():
-    ours, ref, pods = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    node = sys.argv[4] if len(sys.argv) > 4 else ""
+    # bench.py NODE PODS FLOOR_DIR NAME=DIR... (the first NAME is the reference, ratios are to it)
+    node, pods, floor_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    impls = [tuple(a.split("=", 1)) for a in sys.argv[4:]]
+    ref_name = impls[0][0]
     if not node or os.stat(f"/run/netns/{node}").st_ino != os.stat("/proc/self/ns/net").st_ino:
         sys.exit("bench.py: refusing to run outside its private node namespace (use scripts/bench.sh)")
     sh("ip", "link", "set", "lo", "up")
@@ -174,19 +213,23 @@ def main():
         f.write("FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n")
     rows = []
     try:
+        starts = startup(impls, floor_dir, max(50, pods * 2))
+        floor = floor_chain(floor_dir, max(50, pods))
         for kind in ("bridge", "portmap", "flannel"):
             r = {}
-            for impl, d in (("reference", ref), ("ours", ours)):
+            for impl, d in impls:
                 # Fresh bridge per side: tear the previous one down (in the private node netns only).
                 sh("ip", "link", "del", "cni0", check=False)
-                r[impl] = scenario(kind, impl, d, pods, tmp)
+                settle()
+                r[impl] = scenario(kind, "reference" if impl == ref_name else "ours", d, pods, tmp)
             rows.append((kind, r))
         churn_rows = []
         for workers in (1, 2):
             c = {}
-            for impl, d in (("reference", ref), ("ours", ours)):
+            for impl, d in impls:
                 sh("ip", "link", "del", "cni0", check=False)
-                c[impl] = churn(impl, d, workers, max(10, pods // 5), tmp)
+                settle()
+                c[impl] = churn("reference" if impl == ref_name else "ours", d, workers, max(10, pods // 5), tmp)
             churn_rows.append((workers, c))
     finally:
         for ns in sh("ip", "netns", "list").stdout.split("\n"):
@@ -195,27 +238,39 @@ def main():
                 sh("ip", "netns", "del", name, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    ms = lambda s: f"{s * 1000:8.2f}"
-    print(f"\n{'scenario':<22}{'op':<5}{'ref med':>10}{'ref p90':>10}{'ours med':>10}{'ours p90':>10}{'ratio':>8}")
+    names = [n for n, _ in impls]
+    col = lambda text: f"{text:>18}"
+    print(f"\nstart-up: CNI_COMMAND=VERSION of bridge, median of {max(50, pods * 2)} execs (ms, wall / CPU)")
+    for impl, (w, c) in starts.items():
+        print(f"  {impl:<34}{w * 1000:8.2f} / {c * 1000:6.2f}")
+    print(f"client floor for one plugin exec (static no-op as a one-plugin ADD, median): {floor * 1000:.2f} ms")
+
+    labels = {"bridge": "bridge+host-local", "portmap": "+portmap (1 mapping)", "flannel": "flannel chain"}
+    print(f"\n{'median / p90 (ms)':<27}" + "".join(col(n) for n in names) + "".join(col(n + "/" + ref_name) for n in names[1:]))
     for kind, r in rows:
         for op, idx in (("ADD", 0), ("DEL", 1)):
-            a, b = r["reference"][idx], r["ours"][idx]
-            ratio = statistics.median(b) / statistics.median(a)
-            name = {"bridge": "bridge+host-local", "portmap": "+portmap (1 mapping)", "flannel": "flannel chain"}[kind]
-            print(f"{name:<22}{op:<5}{ms(statistics.median(a))}  {ms(q(a, .9))}  {ms(statistics.median(b))}  {ms(q(b, .9))}  {ratio:6.2f}x")
-    print(f"\n{'CPU time (user+sys, ms, median)':<27}{'reference':>10}{'ours':>10}{'ratio':>8}")
+            cells = "".join(col(f"{statistics.median(r[n][idx]) * 1000:.2f}/{q(r[n][idx], .9) * 1000:.2f}") for n in names)
+            ratios = "".join(col(f"{statistics.median(r[n][idx]) / statistics.median(r[ref_name][idx]):.2f}x") for n in names[1:])
+            print(f"{labels[kind] + ' ' + op:<27}{cells}{ratios}")
+    # Plugin-side time: the client execs each conflist entry once (the chain's own execs, e.g.
+    # the reference bridge running host-local, are plugin-side); subtract the floor per entry.
+    execs = {"bridge": 1, "portmap": 2, "flannel": 1}
+    print(f"\n{'plugin-side ADD (median - floor per exec, ms)':<47}" + "".join(col(n) for n in names) + "".join(col(n + "/" + ref_name) for n in names[1:]))
+    for kind, r in rows:
+        side = {n: statistics.median(r[n][0]) - execs[kind] * floor for n in names}
+        print(f"{labels[kind]:<47}" + "".join(col(f"{side[n] * 1000:.2f}") for n in names)
+              + "".join(col(f"{side[n] / side[ref_name]:.2f}x" if side[ref_name] > 0 else "-") for n in names[1:]))
+    print(f"\n{'CPU time (user+sys, ms, median)':<27}" + "".join(col(n) for n in names))
     for kind, r in rows:
         for op, idx in (("ADD", 3), ("DEL", 4)):
-            a, b = statistics.median(r["reference"][idx]), statistics.median(r["ours"][idx])
-            name = {"bridge": "bridge+host-local", "portmap": "+portmap", "flannel": "flannel chain"}[kind]
-            print(f"{name + ' ' + op:<27}{a * 1000:10.2f}{b * 1000:10.2f}{(b / a if a else 0):7.2f}x")
-    print(f"\n{'churn (ADD+DEL, bridge+host-local)':<40}{'reference':>12}{'ours':>12}{'ratio':>8}")
+            print(f"{labels[kind] + ' ' + op:<27}" + "".join(col(f"{statistics.median(r[n][idx]) * 1000:.2f}") for n in names))
+    print(f"\n{'churn ADD+DEL bridge, pods/s':<27}" + "".join(col(n) for n in names))
     for workers, c in churn_rows:
-        print(f"{f'{workers} worker(s), pods/s':<40}{c['reference']:12.1f}{c['ours']:12.1f}{c['ours'] / c['reference']:7.2f}x")
-    print(f"\n{'peak RSS (KiB) per plugin process':<40}{'reference':>12}{'ours':>12}")
+        print(f"{f'{workers} worker(s)':<27}" + "".join(col(f"{c[n]:.1f}") for n in names))
+    print(f"\n{'peak RSS (KiB) per process':<27}" + "".join(col(n) for n in names))
     for kind, r in rows:
-        for plugin in sorted(set(r["reference"][2]) | set(r["ours"][2])):
-            print(f"{kind + ': ' + plugin:<40}{r['reference'][2].get(plugin, 0):12d}{r['ours'][2].get(plugin, 0):12d}")
+        for plugin in sorted(set().union(*(set(r[n][2]) for n in names))):
+            print(f"{kind + ': ' + plugin:<27}" + "".join(col(f"{r[n][2].get(plugin, 0)}") for n in names))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
-import CNIProtocol
-
-/// Who holds a reserved address, as recorded in the store: `<containerID>\r\n<ifname>`, or just
-/// `<containerID>` in stores written before host-local recorded the interface ("legacy").
+/// Who holds a reserved address, as recorded in its file (the reference's format, byte for byte):
+/// `<containerID>\r\n<ifname>`, or just `<containerID>` in stores written before host-local
+/// recorded the interface ("legacy").
 public struct ReservationOwner: Hashable, Sendable {
     public let containerID: String
     /// nil for a legacy record.
@@ -12,11 +11,8 @@ public struct ReservationOwner: Hashable, Sendable {
         self.ifname = ifname
     }
 
-    public init(_ attachment: Attachment) {
-        self.init(containerID: attachment.containerID, ifname: attachment.ifname)
-    }
-
-    /// Parses a record; surrounding whitespace is ignored, as the reference trims it.
+    /// Parses a record; surrounding whitespace is ignored, as the reference trims it. The split is
+    /// at the exact bytes CR LF (Swift treats "\r\n" as one Character, so this works on bytes).
     public init(parsing bytes: [UInt8]) {
         let trimmed = ReservationOwner.trimmed(bytes)
         var split: Int? = nil
@@ -39,16 +35,6 @@ public struct ReservationOwner: Hashable, Sendable {
         let id = ReservationOwner.trimmed(Array(containerID.utf8))
         guard let ifname else { return id }
         return id + [0x0D, 0x0A] + Array(ifname.utf8)
-    }
-
-    /// Recorded for exactly this container and interface.
-    public func isExactly(_ a: Attachment) -> Bool {
-        ifname == a.ifname && containerID == a.containerID
-    }
-
-    /// A legacy record of this container (any interface).
-    public func isLegacyRecord(of a: Attachment) -> Bool {
-        ifname == nil && containerID == a.containerID
     }
 
     private static func trimmed(_ bytes: [UInt8]) -> [UInt8] {

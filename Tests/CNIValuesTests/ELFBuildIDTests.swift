@@ -1,4 +1,4 @@
-@testable import CNIInspect
+import CNIValues
 import XCTest
 
 /// The build-id reader on hand-built ELF images: 64-bit little-endian and 32-bit big-endian,
