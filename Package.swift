@@ -5,7 +5,7 @@
 // Layers (dependencies point down only):
 //   cni-plugins (multicall executable)
 //   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
-//   CNIFirewall (rule model, iptables-restore / nft renderers)
+//   CNIFirewall (rule model, iptables-restore / nft renderers, scoped reads)
 //   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
 //   · HostLocalStore (host-local's on-disk layout and record format)
 //   CNINetlink (typed rtnetlink over libmnl)
@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CNISystem", dependencies: ["CLinux"]),
         .target(name: "CNINetlink", dependencies: ["CMnl", "CNISystem", "CNIValues"]),
         .target(name: "CNIProtocol", dependencies: ["CNIValues", "CNISystem"]),
-        .target(name: "CNIFirewall", dependencies: ["CNIValues", "CNISystem"]),
+        .target(name: "CNIFirewall", dependencies: ["CNINetlink", "CNIValues", "CNISystem"]),
         .target(name: "LoopbackPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem"]),
         .target(name: "HostLocalStore", dependencies: ["CNISystem", "CNIValues"]),
         .target(name: "HostLocalPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "HostLocalStore"]),

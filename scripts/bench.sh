@@ -6,7 +6,9 @@
 # inside a private node network namespace: VERSION start-up; ADD/DEL median and p90 for
 # bridge+host-local, +portmap, and the flannel chain; plugin-side ADD time (the chain's time minus
 # the same client exec'ing a static no-op, so the client's own cost does not hide ours); CPU time;
-# churn throughput with 1 and 2 workers; peak RSS; binary sizes.
+# churn throughput with 1 and 2 workers; peak RSS; binary sizes; then the node-scale scenario
+# (scripts/bench-node-scale.sh: portmap and bridge ipMasq on a node with a kube-proxy-sized nat
+# table; NODE_SCALE="0:9 10000:9" chooses sizes and samples, NODE_SCALE=none skips it).
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 . "$(dirname "$0")/lib/suite-binary.sh"
@@ -51,3 +53,9 @@ for p in bridge host-local portmap loopback; do
     printf '  reference %-11s %s\n' "$p" "$(stat -c %s $ref/$p)"
 done
 echo "  reference total (bridge host-local portmap loopback): $(du -cb $ref/{bridge,host-local,portmap,loopback} | tail -1 | cut -f1)"
+
+if [ "${NODE_SCALE:-}" != none ]; then
+    echo
+    # shellcheck disable=SC2086 # a list of SIZE:SAMPLES words
+    OURS_DIR="$work/ours" scripts/bench-node-scale.sh ${NODE_SCALE:-}
+fi

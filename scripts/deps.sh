@@ -5,7 +5,8 @@
 # pkg-config, binutils (readelf, strip), libc6-dev and g++ (libc.a, libstdc++.a for the static
 # link), debian-archive-keyring, iproute2, iptables.
 # With --test, also what the tests and benchmarks use: nftables, conntrack, Debian's reference
-# Go plugins (containernetworking-plugins), busybox-static, python3, podman, containerd, runc,
+# Go plugins (containernetworking-plugins), busybox-static, python3, python3-matplotlib (benchmark
+# plots), podman, containerd, runc,
 # buildah (the init-container image), debootstrap (the Debian 11 rootfs), strace, file,
 # and for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler.
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
@@ -15,7 +16,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 packages=(libmnl-dev pkg-config binutils libc6-dev g++ debian-archive-keyring iproute2 iptables)
 if [ "${1:-}" = "--test" ]; then
-    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 procps iputils-ping curl time podman containerd runc)
+    packages+=(nftables conntrack containernetworking-plugins busybox-static python3 python3-matplotlib procps iputils-ping curl time podman containerd runc)
     packages+=(buildah debootstrap strace file)  # scripts/e2e-image.sh, e2e-portable.sh, check-install.sh
     packages+=(gcc libc6-dev python3-grpcio python3-protobuf protobuf-compiler)  # scripts/e2e-cri.sh
 fi

@@ -1,8 +1,8 @@
 import CNIFirewall
 import CNIValues
 
-/// The ipMasq rules of one attachment as text, for `iptables-restore --noflush` and `nft -f`.
-/// Pure: the current state comes in as the text `iptables-save` / `nft -a list` printed.
+/// The ipMasq rules of one attachment, on the firewall rule model. Pure: the current state comes
+/// in as the chains read from the table (`IptablesRuleset`) or our nft table (`NftRuleListing`).
 ///
 /// iptables (table nat), byte-compatible with the reference so either implementation removes the
 /// other's rules:
@@ -24,85 +24,83 @@ public struct MasqueradeRules: Sendable {
     /// `CNI-` + 24 hex of sha512(network + containerID).
     public var chain: String { ChainName.masquerade(network: network, containerID: containerID) }
 
-    /// `name: "<net>" id: "<cid>"`.
-    public var comment: String { "name: \"\(network)\" id: \"\(containerID)\"" }
+    public var owner: OwnerComment { OwnerComment(network: network, containerID: containerID) }
 
-    /// The comment as iptables-save prints it (and iptables-restore reads it).
-    var quotedComment: String {
-        "\"" + comment.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
-    }
+    /// `name: "<net>" id: "<cid>"`.
+    public var comment: String { owner.description }
+
+    /// The chain holding the jumps.
+    public static let jumpChain = "POSTROUTING"
 
     // MARK: iptables
 
-    /// The restore batch that makes the chain hold exactly the rules for `addresses` (one family)
-    /// and POSTROUTING jump to it once per address: the chain is declared and flushed, jumps
-    /// already present in `existing` (iptables-save -t nat) are kept, stale jumps to the chain
-    /// deleted. Within the chain all ACCEPTs come before the MASQUERADE, so a second subnet is
-    /// not masqueraded (the reference appends them after it).
-    public func iptablesSetup(addresses: [IPNetwork], existing: String) -> String {
+    /// The chains a setup or teardown batch is computed from.
+    public var chainsToRead: [String] { [Self.jumpChain, chain] }
+
+    /// Within the chain all ACCEPTs come before the MASQUERADE, so a second subnet is not
+    /// masqueraded (the reference appends them after it).
+    public func chainRules(addresses: [IPNetwork]) -> [IptablesRule] {
         let family = addresses.first?.family ?? .v4
         let multicast = family == .v4 ? "224.0.0.0/4" : "ff00::/8"
-        var lines = ["*nat", ":\(chain) - [0:0]", "-F \(chain)"]
-        var accepted: [String] = []
+        let commented = ["-m", "comment", "--comment", comment]
+        var rules: [IptablesRule] = []
         for a in addresses {
-            let net = a.network.description
-            if !accepted.contains(net) {
-                accepted.append(net)
-                lines.append("-A \(chain) -d \(net) -m comment --comment \(quotedComment) -j ACCEPT")
-            }
+            let rule = IptablesRule(chain: chain, ["-d", a.network.description] + commented + ["-j", "ACCEPT"])
+            if !rules.contains(rule) { rules.append(rule) }
         }
-        lines.append("-A \(chain) ! -d \(multicast) -m comment --comment \(quotedComment) -j MASQUERADE")
-        var wanted: [String] = []
+        rules.append(IptablesRule(chain: chain, ["!", "-d", multicast] + commented + ["-j", "MASQUERADE"]))
+        return rules
+    }
+
+    /// One POSTROUTING jump per address.
+    public func jumpRules(addresses: [IPNetwork]) -> [IptablesRule] {
+        var rules: [IptablesRule] = []
         for a in addresses {
-            let host = "\(a.address)/\(a.address.bitWidth)"
-            let rule = "-A POSTROUTING -s \(host) -m comment --comment \(quotedComment) -j \(chain)"
-            if !wanted.contains(rule) { wanted.append(rule) }
+            let rule = IptablesRule(chain: Self.jumpChain, ["-s", "\(a.address)/\(a.address.bitWidth)", "-m", "comment",
+                                                           "--comment", comment, "-j", chain])
+            if !rules.contains(rule) { rules.append(rule) }
         }
-        let present = jumps(to: chain, in: existing)
-        for rule in present where rule.hasPrefix("-A POSTROUTING ") && !wanted.contains(rule) {
-            lines.append("-D" + rule.dropFirst(2))
-        }
-        for rule in wanted where !present.contains(rule) {
-            lines.append(rule)
-        }
-        lines.append("COMMIT")
-        return lines.joined(separator: "\n") + "\n"
+        return rules
+    }
+
+    /// The restore batch that makes the chain hold exactly the rules for `addresses` (one family)
+    /// and POSTROUTING jump to it once per address: the chain is declared and flushed, jumps
+    /// already present in `existing` are kept, stale jumps to the chain deleted.
+    public func iptablesSetup(addresses: [IPNetwork], existing: IptablesRuleset) throws(FirewallTextError) -> String {
+        var batch = IptablesRestoreBatch(table: "nat")
+        try batch.declare(chain)
+        try batch.flush(chain)
+        for rule in chainRules(addresses: addresses) { try batch.append(rule) }
+        let wanted = jumpRules(addresses: addresses)
+        let present = existing.rules(jumpingTo: chain).filter { $0.chain == Self.jumpChain }
+        for rule in present where !wanted.contains(rule) { try batch.delete(rule) }
+        for rule in wanted where !present.contains(rule) { try batch.append(rule) }
+        return batch.text
     }
 
     /// The restore batch that removes every jump to the chain and the chain itself, or nil when
     /// `existing` shows neither (nothing to do, no exec).
-    public func iptablesTeardown(existing: String) -> String? {
-        let declared = existing.split(separator: "\n").contains { $0.hasPrefix(":\(chain) ") }
-        let present = jumps(to: chain, in: existing)
-        guard declared || !present.isEmpty else { return nil }
-        var lines = ["*nat"]
-        for rule in present { lines.append("-D" + rule.dropFirst(2)) }
-        if declared {
-            lines.append("-F \(chain)")
-            lines.append("-X \(chain)")
+    public func iptablesTeardown(existing: IptablesRuleset) throws(FirewallTextError) -> String? {
+        var batch = IptablesRestoreBatch(table: "nat")
+        for rule in existing.rules(jumpingTo: chain) where rule.chain != chain { try batch.delete(rule) }
+        if existing.hasChain(chain) {
+            try batch.flush(chain)
+            try batch.deleteChain(chain)
         }
-        lines.append("COMMIT")
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// `-A` rules of other chains that end in `-j <chain>`, as printed.
-    func jumps(to chain: String, in save: String) -> [String] {
-        save.split(separator: "\n").compactMap { raw in
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            guard line.hasPrefix("-A "), !line.hasPrefix("-A \(chain) "), line.hasSuffix(" -j \(chain)") else { return nil }
-            return String(line)
-        }
+        return batch.isEmpty ? nil : batch.text
     }
 
     // MARK: nftables (table inet cni_plugins_masquerade, as upstream v1.6+)
 
-    static let nftTable = "inet cni_plugins_masquerade"
+    public static let nftTable = NftTable(family: "inet", name: "cni_plugins_masquerade")
+    public static let nftChecksChain = "masq_checks"
 
     /// `<16 hex sha512(net)>-<16 hex sha512(ifname:containerID)>`: the prefix of our rule comments.
-    public var nftInstanceHash: String {
-        let net = String(SHA512.hexDigest(Array(network.utf8)).prefix(16))
-        let inst = String(SHA512.hexDigest(Array("\(ifname):\(containerID)".utf8)).prefix(16))
-        return net + "-" + inst
+    public var nftInstanceHash: String { Self.nftNetworkHash(network) + "-" + String(SHA512.hexDigest(Array("\(ifname):\(containerID)".utf8)).prefix(16)) }
+
+    /// The first half of `nftInstanceHash`: all rules of one network.
+    public static func nftNetworkHash(_ network: String) -> String {
+        String(SHA512.hexDigest(Array(network.utf8)).prefix(16))
     }
 
     /// The rule comment, at most 128 bytes, without double quotes (nft strings have no escapes).
@@ -118,40 +116,35 @@ public struct MasqueradeRules: Sendable {
     }
 
     /// One `nft -f` batch: table and chains ensured, postrouting rewritten, our stale rules (found in
-    /// `existing`, `nft -a list chain inet cni_plugins_masquerade masq_checks`) deleted, one rule per address.
-    public func nftSetup(addresses: [IPNetwork], existing: String) -> String {
-        let t = MasqueradeRules.nftTable
-        var lines = [
-            "add table \(t) { comment \"Masquerading for plugins from github.com/containernetworking/plugins\" ; }",
-            "add chain \(t) masq_checks { comment \"Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet\" ; }",
-            "add chain \(t) postrouting { type nat hook postrouting priority srcnat ; }",
-            "flush chain \(t) postrouting",
-            "add rule \(t) postrouting ip daddr == 224.0.0.0/4  return",
-            "add rule \(t) postrouting ip6 daddr == ff00::/8  return",
-            "add rule \(t) postrouting goto masq_checks",
-        ]
-        for h in MasqueradeRules.nftHandles(in: existing, commentPrefix: nftInstanceHash) {
-            lines.append("delete rule \(t) masq_checks handle \(h)")
-        }
+    /// `existing`, the listing of our table) deleted, one rule per address.
+    public func nftSetup(addresses: [IPNetwork], existing: NftRuleListing) throws(FirewallTextError) -> String {
+        let c = Self.nftChecksChain
+        var batch = NftBatch(table: Self.nftTable)
+        try batch.addTable(comment: "Masquerading for plugins from github.com/containernetworking/plugins")
+        try batch.addChain(c, comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet")
+        try batch.addChain("postrouting", hook: .init(type: "nat", hook: "postrouting", priority: "srcnat"))
+        try batch.flushChain("postrouting")
+        try batch.addRule("postrouting", "ip daddr == 224.0.0.0/4  return")
+        try batch.addRule("postrouting", "ip6 daddr == ff00::/8  return")
+        try batch.addRule("postrouting", "goto \(c)")
+        try addDeletions(existing: existing, to: &batch)
         for a in addresses {
             let ip = a.family == .v4 ? "ip" : "ip6"
-            lines.append("add rule \(t) masq_checks \(ip) saddr == \(a.address) \(ip) daddr != \(a.network) masquerade comment \"\(nftComment)\"")
+            try batch.addRule(c, "\(ip) saddr == \(a.address) \(ip) daddr != \(a.network) masquerade", comment: nftComment)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return batch.text
     }
 
     /// Deletes our rules listed in `existing`; nil when there are none.
-    public func nftTeardown(existing: String) -> String? {
-        let handles = MasqueradeRules.nftHandles(in: existing, commentPrefix: nftInstanceHash)
-        guard !handles.isEmpty else { return nil }
-        return handles.map { "delete rule \(MasqueradeRules.nftTable) masq_checks handle \($0)\n" }.joined()
+    public func nftTeardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
+        var batch = NftBatch(table: Self.nftTable)
+        try addDeletions(existing: existing, to: &batch)
+        return batch.isEmpty ? nil : batch.text
     }
 
-    /// Handles (`# handle N`) of listed rules whose comment starts with `commentPrefix`.
-    static func nftHandles(in listing: String, commentPrefix: String) -> [Int] {
-        listing.split(separator: "\n").compactMap { line in
-            guard line.contains("comment \"\(commentPrefix)"), let r = line.ranges(of: " # handle ").last else { return nil }
-            return Int(line[r.upperBound...].filter { $0 != " " && $0 != "\t" })
+    func addDeletions(existing: NftRuleListing, to batch: inout NftBatch) throws(FirewallTextError) {
+        for rule in existing.rules(in: Self.nftChecksChain, commentPrefix: nftInstanceHash) {
+            try batch.deleteRule(Self.nftChecksChain, handle: rule.handle)
         }
     }
 }

@@ -11,7 +11,7 @@ struct SpoofCheck {
 
     func setup(hostInterface: String, mac: String) throws {
         do {
-            try Masquerade.retryingOnce {
+            try FirewallBatch.withAttempts {
                 try FirewallBatch.nft(rules.setup(hostInterface: hostInterface, mac: mac, existing: try listing()))
             }
         } catch {
@@ -22,20 +22,16 @@ struct SpoofCheck {
     func teardown() throws {
         guard FirewallBatch.isAvailable(.nft) else { return }
         do {
-            try Masquerade.retryingOnce {
-                if let batch = rules.teardown(existing: try listing()) { try FirewallBatch.nft(batch) }
+            try FirewallBatch.withAttempts {
+                if let batch = try rules.teardown(existing: try listing()) { try FirewallBatch.nft(batch) }
             }
         } catch {
             throw CNIError.internalFailure("failed to teardown spoof-check: \(error)")
         }
     }
 
-    /// `nft -a list table bridge nat`; empty when the table does not exist.
-    private func listing() throws -> String {
-        do {
-            return try FirewallBatch.run(.nft, arguments: ["-a", "list", "table", "bridge", "nat"])
-        } catch let f as FirewallBatch.Failure where f.status == 1 && f.stderr.contains("No such file or directory") {
-            return ""
-        }
+    /// Table `bridge nat`; empty when it does not exist.
+    private func listing() throws -> NftRuleListing {
+        try SpoofCheckRules.nftTable.listing()
     }
 }

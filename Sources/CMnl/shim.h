@@ -16,6 +16,10 @@
 #include <linux/if_ether.h>
 #include <linux/magic.h>
 #include <linux/net_namespace.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
 
 /* Function-like macros do not import into Swift: re-export them as inline functions. */

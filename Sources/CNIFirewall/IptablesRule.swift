@@ -30,6 +30,12 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
         return arguments[i + 1]
     }
 
+    /// The value of the `--comment` match, if any.
+    public var comment: String? {
+        guard let i = arguments.firstIndex(of: "--comment"), i + 1 < arguments.count else { return nil }
+        return arguments[i + 1]
+    }
+
     /// The restore line: `-A CHAIN ...` (or `-D`, `-I CHAIN 1`, ... per `operation`).
     /// Throws when a word cannot be written safely (control characters).
     public func restoreLine(_ operation: Operation = .append) throws(FirewallTextError) -> String {

@@ -1,3 +1,5 @@
+import CNIValues
+
 /// One table of `iptables-save` output: the declared chains and every rule, in order.
 public struct IptablesRuleset: Sendable {
     public private(set) var chains: [String] = []
@@ -8,8 +10,7 @@ public struct IptablesRuleset: Sendable {
     public init(saveOutput text: String, table: String = "nat") {
         var inTable = false
         var seenTable = false
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+        for line in TextLines.split(text) {
             if line.hasPrefix("*") {
                 if seenTable { break }
                 inTable = line.dropFirst() == table[...]
@@ -39,4 +40,7 @@ public struct IptablesRuleset: Sendable {
     public func rules(jumpingTo chain: String) -> [IptablesRule] { rules.filter { $0.target == chain } }
 
     public func contains(_ rule: IptablesRule) -> Bool { rules.contains(rule) }
+
+    /// The rules carrying `comment` (an `-m comment --comment` match).
+    public func rules(commented comment: String) -> [IptablesRule] { rules.filter { $0.comment == comment } }
 }

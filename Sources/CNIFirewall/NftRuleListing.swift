@@ -55,7 +55,26 @@ public struct NftRuleListing: Sendable {
         }
     }
 
+    /// The table names in `nft -j list tables` output.
+    public static func tableNames(json text: String) throws(ParseError) -> [String] {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw ParseError(description: "cannot parse nft JSON output: \(error)")
+        }
+        guard let items = value["nftables"]?.arrayValue else {
+            throw ParseError(description: "nft JSON output has no \"nftables\" array")
+        }
+        return items.compactMap { $0["table"]?["name"]?.stringValue }
+    }
+
     public func hasChain(_ name: String) -> Bool { chains.contains(name) }
+
+    /// The rules whose comment starts with `prefix`.
+    public func rules(in chain: String, commentPrefix prefix: String) -> [Rule] {
+        rules.filter { $0.chain == chain && ($0.comment?.hasPrefix(prefix) ?? false) }
+    }
 
     public func rules(in chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
 

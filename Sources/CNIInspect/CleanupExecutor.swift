@@ -16,7 +16,7 @@ struct CleanupExecutor {
             guard FileSystem.isExecutable(plugin) else { throw InspectError("plugin \(plugin) not found (set --cni-path)") }
             let stdin = try FileSystem.readFile(config, limit: 1 << 20)
             let env = ["CNI_COMMAND=DEL", "CNI_CONTAINERID=\(id)", "CNI_IFNAME=\(ifname)", "CNI_NETNS=",
-                       "CNI_PATH=\(context.cniPath)", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+                       "CNI_PATH=\(context.cniPath)", "PATH=\(SystemTool.searchPath)"]
             let result = try inNode { try Subprocess.run(plugin, arguments: [], environment: env, stdin: stdin, timeoutSeconds: 120) }
             guard result.succeeded else {
                 let msg = (try? JSONParser.parse(result.stdout))?["msg"]?.stringValue ?? result.stdoutText + result.stderrText

@@ -1,3 +1,4 @@
+import CNIValues
 /// Finds why the node cannot give pods a network (pure), in the order the runtime meets the
 /// causes: the config directory, the plugins of the selected network, flannel's lease; then
 /// leftovers that do not block pods (libcni's result cache, temp files of interrupted writes).

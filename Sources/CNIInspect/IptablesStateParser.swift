@@ -23,7 +23,7 @@ public enum IptablesStateParser {
 
         for rule in ruleset.rules(in: "CNI-HOSTPORT-DNAT") {
             guard let target = rule.target, isHostPortChain(target),
-                  let (network, id) = commentOwner(rule, prefix: "dnat ") else { continue }
+                  let (network, id) = commentOwner(rule, prefix: OwnerComment.portmapPrefix) else { continue }
             own(rule, chain: target, Owner(containerID: id, network: network, purpose: .hostPort))
         }
         for rule in ruleset.rules(in: "POSTROUTING") {
@@ -81,19 +81,13 @@ public enum IptablesStateParser {
         name.hasPrefix("CNI-") && isHex(name.dropFirst(4), count: 24)
     }
 
-    /// `(network, containerID)` from `<prefix>name: "<net>" id: "<cid>"`.
+    /// `(network, containerID)` from `<prefix>name: "<net>" id: "<cid>"` (`OwnerComment`).
     public static func parseComment(_ comment: String, prefix: String) -> (network: String, containerID: String)? {
-        guard comment.hasPrefix(prefix + "name: \""), comment.hasSuffix("\"") else { return nil }
-        let body = comment.dropFirst(prefix.count + 7).dropLast()
-        let separator = "\" id: \""
-        guard let range = body.firstRange(of: separator) else { return nil }
-        let network = String(body[..<range.lowerBound]), id = String(body[range.upperBound...])
-        guard !id.isEmpty else { return nil }
-        return (network, id)
+        OwnerComment(parsing: comment, prefix: prefix).map { ($0.network, $0.containerID) }
     }
 
     static func commentOwner(_ rule: IptablesRule, prefix: String) -> (String, String)? {
-        guard let comment = value(after: "--comment", in: rule.arguments) else { return nil }
+        guard let comment = rule.comment else { return nil }
         return parseComment(comment, prefix: prefix)
     }
 

@@ -1,3 +1,4 @@
+import CNIValues
 /// Reads portmap's and bridge's per-container rules out of `nft -a list ruleset` text (pure):
 ///
 /// - `table ip|ip6 cni_hostport`, chains `hostports` / `hostip_hostports` (mappings) and

@@ -2,7 +2,7 @@ import CMnl
 import CNISystem
 import Glibc
 
-/// A NETLINK_ROUTE socket through libmnl, opened close-on-exec in the calling thread's netns.
+/// A netlink socket (NETLINK_ROUTE unless told otherwise) through libmnl, opened close-on-exec in the calling thread's netns.
 final class MnlTransport: NetlinkTransport {
     private let socket: OpaquePointer
     let portID: UInt32
@@ -11,8 +11,8 @@ final class MnlTransport: NetlinkTransport {
     /// The kernel answers in microseconds; this only bounds a lost reply.
     static let receiveTimeoutSeconds = 10
 
-    init() throws(Errno) {
-        guard let socket = mnl_socket_open2(NETLINK_ROUTE, Int32(bitPattern: SOCK_CLOEXEC.rawValue)) else {
+    init(protocol family: Int32 = NETLINK_ROUTE) throws(Errno) {
+        guard let socket = mnl_socket_open2(family, Int32(bitPattern: SOCK_CLOEXEC.rawValue)) else {
             throw Errno.current
         }
         guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {

@@ -35,6 +35,12 @@ struct NetlinkRequest {
         pad()
     }
 
+    /// A family header given as bytes (`nfgenmsg`), padded to 4 bytes.
+    mutating func header(bytes value: [UInt8]) {
+        bytes.append(contentsOf: value)
+        pad()
+    }
+
     /// The largest attribute, header included, that the 16-bit `nla_len` can describe.
     static let maximumAttributeLength = Int(UInt16.max)
 

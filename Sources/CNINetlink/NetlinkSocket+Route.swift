@@ -14,6 +14,27 @@ extension NetlinkSocket {
         }
     }
 
+    /// The kernel's answer to "how is `address` reached" (a non-dump RTM_GETROUTE with RTA_DST, as
+    /// `ip route get`): policy routing and every table included. nil when it is unreachable.
+    public func route(to address: IPAddress) throws -> Route? {
+        var m = NetlinkRequest(type: Int(RTM_GETROUTE))
+        var h = rtmsg()
+        h.rtm_family = Self.addressFamily(address.family)
+        h.rtm_dst_len = UInt8(truncatingIfNeeded: address.bitWidth)
+        m.header(h)
+        try m.put(Int(RTA_DST.rawValue), bytes: address.bytes)
+        let outcome: Result<[NetlinkMessage], NetlinkError> = Result { () throws(NetlinkError) in
+            try execute(m, "get route to \(address)")
+        }
+        switch outcome {
+        case .success(let messages):
+            return messages.compactMap(Route.init(message:)).first
+        case .failure(let error):
+            if error.errno == .networkUnreachable || error.errno == .hostUnreachable { return nil }
+            throw error
+        }
+    }
+
     /// Adds `route` (NLM_F_CREATE | NLM_F_EXCL, so an existing one fails with EEXIST), or with
     /// `replace` creates or replaces it (NLM_F_REPLACE).
     public func addRoute(_ route: Route, replace: Bool = false) throws {

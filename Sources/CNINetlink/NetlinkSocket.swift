@@ -17,6 +17,20 @@ public final class NetlinkSocket {
         self.init(transport: transport, firstSequence: UInt32(truncatingIfNeeded: CurrentProcess.wallClockSeconds))
     }
 
+    /// A NETLINK_NETFILTER socket (conntrack) in the calling thread's network namespace.
+    public static func netfilter() throws -> NetlinkSocket {
+        let transport: MnlTransport
+        do { transport = try MnlTransport(protocol: NETLINK_NETFILTER) } catch {
+            throw NetlinkError(errno: error, operation: "open netfilter netlink socket")
+        }
+        return NetlinkSocket(transport: transport, firstSequence: UInt32(truncatingIfNeeded: time(nil)))
+    }
+
+    /// A NETLINK_NETFILTER socket opened inside `namespace`, usable from here.
+    public static func netfilter(in namespace: NetworkNamespace) throws -> NetlinkSocket {
+        try namespace.run { () throws -> NetlinkSocket in try NetlinkSocket.netfilter() }
+    }
+
     /// A socket opened inside `namespace` (switching in and straight back on this thread), then
     /// usable from here: every request acts in that namespace.
     public convenience init(in namespace: NetworkNamespace) throws {

@@ -51,6 +51,8 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static var timedOut: Errno { Errno(ETIMEDOUT) }
     /// ENETUNREACH
     public static var networkUnreachable: Errno { Errno(ENETUNREACH) }
+    /// EHOSTUNREACH
+    public static var hostUnreachable: Errno { Errno(EHOSTUNREACH) }
     /// EPROTO
     public static var protocolError: Errno { Errno(EPROTO) }
     /// ENOSPC

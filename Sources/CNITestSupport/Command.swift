@@ -3,8 +3,8 @@ import Foundation
 
 /// Runs helper commands (ip, bridge, iptables, ...) from tests, without a shell.
 public enum Command {
-    /// Directories searched for argv[0] besides $PATH (ip and friends live in /usr/sbin and /sbin).
-    static let extraSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    /// A `PATH` for plugin processes started by tests: the system directories tools are found in.
+    public static let pluginSearchPath = "/usr/local/sbin:/usr/local/bin:" + SystemTool.fallbackDirectories
 
     /// Runs `argv` (argv[0] looked up in PATH). `environment` replaces the whole environment when
     /// given. Never throws: a failure to start reads as status 127 with the reason on stderr.
@@ -13,8 +13,7 @@ public enum Command {
         -> (status: Int32, stdout: String, stderr: String)
     {
         guard let name = argv.first else { return (127, "", "empty command") }
-        let path = ProcessInfo.processInfo.environment["PATH"].map { $0 + ":" + extraSearchPath } ?? extraSearchPath
-        guard let executable = Subprocess.findExecutable(name, searchPath: path) else {
+        guard let executable = SystemTool.find(name) else {
             return (127, "", "\(name): command not found")
         }
         let env = environment.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }

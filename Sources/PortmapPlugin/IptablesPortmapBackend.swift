@@ -3,23 +3,24 @@ import CNIProtocol
 import CNISystem
 import CNIValues
 
-/// Applies `IptablesPortmapBatch` batches: per family one `iptables-save -t nat` and one
-/// `iptables-restore --noflush -w`, under a host-wide lock (so two first ADDs don't both create,
-/// and thereby flush, the shared chains) and retried from a fresh save when the restore fails
+/// Applies `IptablesPortmapBatch` batches: per family a few scoped chain listings (only the chains
+/// portmap owns or jumps from, never the whole nat table, whose size is kube-proxy's business)
+/// and one `iptables-restore --noflush -w`, under a host-wide lock (so two first ADDs don't both
+/// create, and thereby flush, the shared chains), rebuilt from fresh reads when the restore fails
 /// because someone else changed the table in between.
 struct IptablesPortmapBackend: PortmapBackend {
-    static let attempts = 4
-
     func add(_ config: PortmapConfig, containerID: String, pod: PodAddresses) throws {
         try PortmapLock.withLock {
             for address in pod.all {
                 let rules = IptablesPortmapRules(config: config, containerID: containerID, pod: address)
+                let table = IptablesTable(ipv6: address.family == .v6)
                 do {
-                    try Self.apply(ipv6: address.family == .v6) { existing in
-                        try IptablesPortmapBatch.setup(rules, existing: existing)
+                    try FirewallBatch.withAttempts {
+                        let existing = try table.read(Self.chainsForSetup(rules))
+                        try FirewallBatch.restore(ipv6: table.ipv6, try IptablesPortmapBatch.setup(rules, existing: existing))
                     }
                 } catch {
-                    throw CNIError.internalFailure("unable to set up \(Self.tool(address.family)) rules for port mappings: \(error)")
+                    throw CNIError.internalFailure("unable to set up \(table.toolName) rules for port mappings: \(error)")
                 }
             }
         }
@@ -29,12 +30,17 @@ struct IptablesPortmapBackend: PortmapBackend {
         try PortmapLock.withLock {
             var unusable: [String] = []
             for family in [IPAddress.Family.v4, .v6] {
+                let table = IptablesTable(ipv6: family == .v6)
                 do {
-                    try Self.apply(ipv6: family == .v6) { existing in
-                        try IptablesPortmapBatch.teardown(network: config.network, containerID: containerID, existing: existing)
+                    try FirewallBatch.withAttempts {
+                        let existing = try Self.readForTeardown(table, network: config.network, containerIDs: [containerID])
+                        if let batch = try IptablesPortmapBatch.teardown(network: config.network, containerID: containerID,
+                                                                         existing: existing) {
+                            try FirewallBatch.restore(ipv6: table.ipv6, batch)
+                        }
                     }
-                } catch let failure as SaveFailure {
-                    unusable.append("(\(Self.tool(family))) \(failure.underlying)")  // no such table: nothing to remove
+                } catch let failure as IptablesTable.Unusable {
+                    unusable.append("(\(table.toolName)) \(failure)")  // no such table: nothing to remove
                 } catch {
                     throw CNIError.internalFailure("could not teardown \(family == .v4 ? "ipv4" : "ipv6") dnat: \(error)")
                 }
@@ -48,14 +54,21 @@ struct IptablesPortmapBackend: PortmapBackend {
     func gc(_ config: PortmapConfig, keep: Set<String>) throws {
         try PortmapLock.withLock {
             for family in [IPAddress.Family.v4, .v6] {
+                let table = IptablesTable(ipv6: family == .v6)
                 do {
-                    try Self.apply(ipv6: family == .v6) { existing in
-                        try IptablesPortmapBatch.collectGarbage(network: config.network, keep: keep, existing: existing)
+                    try FirewallBatch.withAttempts {
+                        let entries = try table.read([IptablesPortmapRules.topLevelDNATChain])
+                        let stale = IptablesPortmapBatch.staleContainers(network: config.network, keep: keep, existing: entries)
+                        guard !stale.isEmpty else { return }
+                        let existing = try Self.readForTeardown(table, network: config.network, containerIDs: stale)
+                        if let batch = try IptablesPortmapBatch.collectGarbage(network: config.network, keep: keep, existing: existing) {
+                            try FirewallBatch.restore(ipv6: table.ipv6, batch)
+                        }
                     }
-                } catch is SaveFailure {
+                } catch is IptablesTable.Unusable {
                     continue  // this family's table is unusable: nothing can be installed there
                 } catch {
-                    throw CNIError.internalFailure("could not remove stale \(Self.tool(family)) port mappings: \(error)")
+                    throw CNIError.internalFailure("could not remove stale \(table.toolName) port mappings: \(error)")
                 }
             }
         }
@@ -64,49 +77,41 @@ struct IptablesPortmapBackend: PortmapBackend {
     func check(_ config: PortmapConfig, containerID: String, pod: PodAddresses) throws {
         for address in pod.all {
             let family = address.family == .v4 ? "ipv4" : "ipv6"
+            let rules = IptablesPortmapRules(config: config, containerID: containerID, pod: address)
             let existing: IptablesRuleset
             do {
-                existing = IptablesRuleset(saveOutput: try FirewallBatch.save(ipv6: address.family == .v6, table: "nat"))
+                existing = try IptablesTable(ipv6: address.family == .v6).read([rules.dnatChain] + Self.chainsForSetup(rules))
             } catch {
                 throw CNIError.internalFailure("could not check \(family) dnat: \(error)")
             }
-            let rules = IptablesPortmapRules(config: config, containerID: containerID, pod: address)
             if let problem = IptablesPortmapBatch.missing(rules, existing: existing) {
                 throw CNIError.internalFailure("could not check \(family) dnat: \(problem)")
             }
         }
     }
 
-    static func tool(_ family: IPAddress.Family) -> String { family == .v4 ? "iptables" : "ip6tables" }
-
-    /// Save, build the batch from what is installed, restore; on a failed restore start over
-    /// from a fresh save (the table changed under us), up to `attempts` times. A nil batch
-    /// means nothing to do.
-    static func apply(ipv6: Bool, _ batch: (IptablesRuleset) throws -> String?) throws {
-        var lastError: (any Error)?
-        for attempt in 0..<attempts {
-            let saved: String
-            do {
-                saved = try FirewallBatch.save(ipv6: ipv6, table: "nat")
-            } catch {
-                if attempt == 0 { throw SaveFailure(underlying: error) }
-                throw error
-            }
-            let existing = IptablesRuleset(saveOutput: saved)
-            guard let text = try batch(existing) else { return }
-            do {
-                try FirewallBatch.restore(ipv6: ipv6, text)
-                return
-            } catch {
-                lastError = error
-            }
-        }
-        if let lastError { throw lastError }
+    /// What a setup batch is computed from: the built-in chains holding our jumps (listed first,
+    /// so the table is known usable without a probe), then the shared chains.
+    static func chainsForSetup(_ rules: IptablesPortmapRules) -> [String] {
+        var chains = ["PREROUTING", "OUTPUT"]
+        if rules.usesMasqueradeChains { chains.append("POSTROUTING") }
+        chains.append(IptablesPortmapRules.topLevelDNATChain)
+        if rules.usesMasqueradeChains { chains += [IptablesPortmapRules.setMarkChain, IptablesPortmapRules.markMasqChain] }
+        return chains
     }
 
-    /// The first `iptables-save` failed: the tool or the table is not usable at all.
-    struct SaveFailure: Error, CustomStringConvertible {
-        let underlying: any Error
-        var description: String { "\(underlying)" }
+    /// What a teardown batch is computed from: the entry chain (jumps to the containers' chains)
+    /// and the containers' chains; the SNAT chains of old portmap versions only where their
+    /// top-level chain still exists.
+    static func readForTeardown(_ table: IptablesTable, network: String, containerIDs: [String]) throws -> IptablesRuleset {
+        // The entry chain first: on a node where portmap ever ran it exists, which shows the table
+        // usable, so the chains found missing after it need no probe.
+        var chains = [IptablesPortmapRules.topLevelDNATChain]
+        chains += containerIDs.map { IptablesPortmapRules.dnatChain(network: network, containerID: $0) }
+        chains.append(IptablesPortmapRules.legacyTopLevelSNATChain)
+        let found = try table.read(chains)
+        guard found.hasChain(IptablesPortmapRules.legacyTopLevelSNATChain) else { return found }
+        let legacy = try table.read(containerIDs.map { IptablesPortmapRules.legacySNATChain(network: network, containerID: $0) })
+        return IptablesRuleset(chains: found.chains + legacy.chains, rules: found.rules + legacy.rules)
     }
 }

@@ -1,6 +1,6 @@
 import CNIFirewall
 
-/// Pure: turns the wanted rules and the current table (`iptables-save -t nat`) into one
+/// Pure: turns the wanted rules and the chains read from the table (`IptablesTable`) into one
 /// `iptables-restore --noflush` batch, so a whole ADD or DEL is one exec per family.
 ///
 /// Declaring a chain (`:NAME - [0:0]`) in a --noflush restore flushes it when it exists, so shared
@@ -10,71 +10,64 @@ public enum IptablesPortmapBatch {
     /// The ADD batch: shared chains and jumps when missing, the container chain replaced, stale
     /// entry rules for it deleted and missing ones appended.
     public static func setup(_ rules: IptablesPortmapRules, existing: IptablesRuleset) throws(FirewallTextError) -> String {
-        var declarations: [String] = []
-        var lines: [String] = []
-        func declare(_ chain: String) throws(FirewallTextError) {
-            try IptablesRule.checkChainName(chain)
-            declarations.append(":\(chain) - [0:0]")
-        }
-        func ensure(_ rule: IptablesRule, _ operation: IptablesRule.Operation = .append) throws(FirewallTextError) {
-            if !existing.contains(rule) { lines.append(try rule.restoreLine(operation)) }
+        var batch = IptablesRestoreBatch(table: "nat")
+        func ensure(_ rule: IptablesRule) throws(FirewallTextError) {
+            if !existing.contains(rule) { try batch.append(rule) }
         }
 
         if rules.usesMasqueradeChains {
-            if !existing.hasChain(IptablesPortmapRules.setMarkChain) { try declare(IptablesPortmapRules.setMarkChain) }
-            if !existing.hasChain(IptablesPortmapRules.markMasqChain) { try declare(IptablesPortmapRules.markMasqChain) }
+            if !existing.hasChain(IptablesPortmapRules.setMarkChain) { try batch.declare(IptablesPortmapRules.setMarkChain) }
+            if !existing.hasChain(IptablesPortmapRules.markMasqChain) { try batch.declare(IptablesPortmapRules.markMasqChain) }
             try ensure(rules.setMarkRule)
             try ensure(rules.markMasqueradeRule)
-            try ensure(IptablesPortmapRules.masqueradeJump, .insert(position: 1))
+            if !existing.contains(IptablesPortmapRules.masqueradeJump) { try batch.insert(IptablesPortmapRules.masqueradeJump, at: 1) }
         }
         if !existing.hasChain(IptablesPortmapRules.topLevelDNATChain) {
-            try declare(IptablesPortmapRules.topLevelDNATChain)
+            try batch.declare(IptablesPortmapRules.topLevelDNATChain)
         }
         for jump in IptablesPortmapRules.topLevelJumps { try ensure(jump) }
 
-        try declare(rules.dnatChain)
-        for rule in rules.chainRules { lines.append(try rule.restoreLine()) }
+        try batch.declare(rules.dnatChain)
+        for rule in rules.chainRules { try batch.append(rule) }
 
         let wanted = rules.entryRules
         for stale in existing.rules(jumpingTo: rules.dnatChain) where !wanted.contains(stale) {
-            lines.append(try stale.restoreLine(.delete))
+            try batch.delete(stale)
         }
         for rule in wanted { try ensure(rule) }
-        return render(declarations + lines)
+        return batch.text
     }
 
     /// The DEL batch: every jump to the container chain (and to the old `CNI-SN-` chain), then
     /// both chains flushed and deleted. nil when the table holds none of them: nothing to do.
     public static func teardown(network: String, containerID: String, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
-        let lines = try teardownLines(network: network, containerID: containerID, existing: existing)
-        return lines.isEmpty ? nil : render(lines)
+        var batch = IptablesRestoreBatch(table: "nat")
+        try addTeardown(network: network, containerID: containerID, existing: existing, to: &batch)
+        return batch.isEmpty ? nil : batch.text
     }
 
-    static func teardownLines(network: String, containerID: String, existing: IptablesRuleset) throws(FirewallTextError) -> [String] {
-        var lines: [String] = []
+    static func addTeardown(network: String, containerID: String, existing: IptablesRuleset,
+                            to batch: inout IptablesRestoreBatch) throws(FirewallTextError) {
         let chains = [IptablesPortmapRules.dnatChain(network: network, containerID: containerID),
                       IptablesPortmapRules.legacySNATChain(network: network, containerID: containerID)]
         for chain in chains {
-            for jump in existing.rules(jumpingTo: chain) { lines.append(try jump.restoreLine(.delete)) }
+            for jump in existing.rules(jumpingTo: chain) { try batch.delete(jump) }
         }
         for chain in chains where existing.hasChain(chain) {
-            lines.append("-F \(chain)")
-            lines.append("-X \(chain)")
+            try batch.flush(chain)
+            try batch.deleteChain(chain)
         }
-        return lines
     }
 
     /// GC: the containers of `network` that have entry rules (found by their comment
     /// `dnat name: "<network>" id: "<id>"` and a jump to the matching chain) but are not in `keep`.
     public static func staleContainers(network: String, keep: Set<String>, existing: IptablesRuleset) -> [String] {
-        let prefix = "dnat name: \"\(network)\" id: \""
         var stale: [String] = []
         for rule in existing.rules(in: IptablesPortmapRules.topLevelDNATChain) {
-            guard let i = rule.arguments.firstIndex(of: "--comment"), i + 1 < rule.arguments.count else { continue }
-            let comment = rule.arguments[i + 1]
-            guard comment.hasPrefix(prefix), comment.hasSuffix("\"") else { continue }
-            let id = String(comment.dropFirst(prefix.count).dropLast())
-            guard !id.isEmpty, rule.target == IptablesPortmapRules.dnatChain(network: network, containerID: id),
+            guard let text = rule.comment, let owner = OwnerComment(parsing: text, prefix: OwnerComment.portmapPrefix),
+                  owner.network == network else { continue }
+            let id = owner.containerID
+            guard rule.target == IptablesPortmapRules.dnatChain(network: network, containerID: id),
                   !keep.contains(id), !stale.contains(id) else { continue }
             stale.append(id)
         }
@@ -83,11 +76,11 @@ public enum IptablesPortmapBatch {
 
     /// The GC batch removing every stale container's rules and chain; nil when none is stale.
     public static func collectGarbage(network: String, keep: Set<String>, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
-        var lines: [String] = []
+        var batch = IptablesRestoreBatch(table: "nat")
         for id in staleContainers(network: network, keep: keep, existing: existing) {
-            lines += try teardownLines(network: network, containerID: id, existing: existing)
+            try addTeardown(network: network, containerID: id, existing: existing, to: &batch)
         }
-        return lines.isEmpty ? nil : render(lines)
+        return batch.isEmpty ? nil : batch.text
     }
 
     /// What CHECK finds missing, or nil when every rule of the container is installed.
@@ -112,9 +105,5 @@ public enum IptablesPortmapBatch {
             }
         }
         return nil
-    }
-
-    static func render(_ lines: [String]) -> String {
-        (["*nat"] + lines + ["COMMIT"]).joined(separator: "\n") + "\n"
     }
 }

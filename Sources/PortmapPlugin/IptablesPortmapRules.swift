@@ -43,6 +43,9 @@ public struct IptablesPortmapRules: Sendable {
         ChainName.portmapDNAT(network: network, containerID: containerID)
     }
 
+    /// The top-level SNAT chain of old portmap versions, which jumped to the `CNI-SN-` chains.
+    public static let legacyTopLevelSNATChain = "CNI-HOSTPORT-SNAT"
+
     /// The SNAT chain of old portmap versions, which DEL still tears down: `CNI-SN-` + 21 hex.
     public static func legacySNATChain(network: String, containerID: String) -> String {
         "CNI-SN-" + String(ChainName.portmapDNAT(network: network, containerID: containerID).dropFirst("CNI-DN-".count))
@@ -50,9 +53,8 @@ public struct IptablesPortmapRules: Sendable {
 
     /// `dnat name: "<name>" id: "<cid>"`, cut to 255 characters (252 + `...`).
     public var comment: String {
-        let full = "dnat name: \"\(config.network)\" id: \"\(containerID)\""
-        guard full.utf8.count > Self.maximumCommentLength else { return full }
-        return String(decoding: full.utf8.prefix(Self.maximumCommentLength - 3), as: UTF8.self) + "..."
+        OwnerComment(prefix: OwnerComment.portmapPrefix, network: config.network, containerID: containerID)
+            .text(maximumLength: Self.maximumCommentLength)
     }
 
     var setMarkTarget: String { config.externalSetMarkChain ?? Self.setMarkChain }

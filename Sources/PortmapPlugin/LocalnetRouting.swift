@@ -1,3 +1,4 @@
+import CNINetlink
 import CNIProtocol
 import CNISystem
 import CNIValues
@@ -5,13 +6,12 @@ import CNIValues
 /// `net.ipv4.conf.<iface>.route_localnet=1` on the host interface that routes to the pod, so
 /// connections to 127.0.0.1:hostPort can be DNATed to it (the reference does the same).
 enum LocalnetRouting {
-    /// The interface is the one the IPv4 routing table (`/proc/thread-self/net/route`: this thread's netns) routes
-    /// the pod address through (longest prefix); failing that, the first `prevResult` interface
+    /// The interface is the one the kernel routes the pod address through (RTM_GETROUTE, as
+    /// `ip route get`: policy routing included); failing that, the first `prevResult` interface
     /// outside a sandbox (the bridge).
     static func enable(for pod: IPAddress, previous: CNIResult) throws {
-        let table = (try? FileSystem.readFile("/proc/thread-self/net/route", limit: 8 << 20)).map { String(decoding: $0, as: UTF8.self) }
-        guard let name = table.flatMap({ interfaceName(routingTo: pod, procNetRoute: $0) }) ?? hostInterface(in: previous) else {
-            StandardError.log("portmap: no host interface routes to \(pod); route_localnet not set")
+        guard let name = routedInterface(to: pod) ?? hostInterface(in: previous) else {
+            Log.warning(plugin: "portmap", "no host interface routes to \(pod); route_localnet not set")
             return
         }
         do {
@@ -21,23 +21,15 @@ enum LocalnetRouting {
         }
     }
 
-    /// Longest-prefix match over `/proc/net/route` text (addresses are hex of the
-    /// network-order bytes as the host reads them). Only routes that are up (RTF_UP) count.
-    static func interfaceName(routingTo pod: IPAddress, procNetRoute text: String) -> String? {
-        guard case .v4(let target) = pod else { return nil }
-        var best: (name: String, maskBits: Int)?
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
-            guard fields.count >= 8,
-                  let destination = UInt32(fields[1], radix: 16), let flags = UInt32(fields[3], radix: 16),
-                  let mask = UInt32(fields[7], radix: 16), flags & 1 != 0 else { continue }
-            let net = UInt32(bigEndian: destination), netmask = UInt32(bigEndian: mask)
-            guard target & netmask == net & netmask else { continue }
-            let bits = netmask.nonzeroBitCount
-            let name = String(fields[0])
-            if isUsableName(name), best.map({ bits > $0.maskBits }) ?? true { best = (name, bits) }
+    static func routedInterface(to pod: IPAddress) -> String? {
+        do {
+            let socket = try NetlinkSocket()
+            guard let index = try socket.route(to: pod)?.outputIndex, let link = try socket.link(index: index) else { return nil }
+            return isUsableName(link.name) ? link.name : nil
+        } catch {
+            Log.warning(plugin: "portmap", "route lookup for \(pod) failed: \(error)")
+            return nil
         }
-        return best?.name
     }
 
     static func hostInterface(in result: CNIResult) -> String? {
@@ -47,12 +39,5 @@ enum LocalnetRouting {
 
     static func isUsableName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && name.utf8.count <= 15
-    }
-}
-
-/// stderr logging (stdout is the result channel).
-enum StandardError {
-    static func log(_ message: String) {
-        StandardIO.write(message + "\n", fd: 2)
     }
 }

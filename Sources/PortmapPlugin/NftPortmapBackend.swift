@@ -2,11 +2,9 @@ import CNIFirewall
 import CNIProtocol
 import CNIValues
 
-/// Applies `NftPortmapRules`: one `nft -j list table` per family to find the container's old
+/// Applies `NftPortmapRules`: one `nft -j list table` of its own table per family to find the container's old
 /// rules by comment, then one `nft -f` transaction for everything.
 struct NftPortmapBackend: PortmapBackend {
-    static let attempts = 3
-
     func add(_ config: PortmapConfig, containerID: String, pod: PodAddresses) throws {
         do {
             try Self.apply {
@@ -49,30 +47,16 @@ struct NftPortmapBackend: PortmapBackend {
 
     /// The family's `cni_hostport` table; empty when it does not exist.
     static func listing(_ family: IPAddress.Family) throws -> NftRuleListing {
-        let output: String
-        do {
-            output = try FirewallBatch.run(.nft, arguments: ["-j", "list", "table", NftPortmapRules.familyName(family),
-                                                             NftPortmapRules.tableName])
-        } catch let failure as FirewallBatch.Failure where failure.stderr.contains("No such file or directory") {
-            return NftRuleListing()
-        }
-        return try NftRuleListing(json: output)
+        try NftPortmapRules.nftTable(family).listing()
     }
 
-    /// Builds the batch from fresh listings and runs it; rebuilt and retried when nft fails
-    /// (a rule handle vanished in between). An empty batch means nothing to do.
+    /// Builds the batch from fresh listings and runs it, rebuilt when nft fails (a rule handle
+    /// vanished in between). An empty batch means nothing to do.
     static func apply(_ batch: () throws -> [String]) throws {
-        var lastError: (any Error)?
-        for _ in 0..<attempts {
+        try FirewallBatch.withAttempts {
             let lines = try batch()
             guard !lines.isEmpty else { return }
-            do {
-                try FirewallBatch.nft(lines.joined(separator: "\n") + "\n")
-                return
-            } catch {
-                lastError = error
-            }
+            try FirewallBatch.nft(lines.joined(separator: "\n") + "\n")
         }
-        if let lastError { throw lastError }
     }
 }

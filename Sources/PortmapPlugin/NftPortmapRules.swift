@@ -38,7 +38,12 @@ public struct NftPortmapRules: Sendable {
     /// `ip` / `ip6`: the table family and the payload keyword.
     public static func familyName(_ family: IPAddress.Family) -> String { family == .v4 ? "ip" : "ip6" }
 
-    var table: String { "\(Self.familyName(family)) \(Self.tableName)" }
+    var table: String { nftTable.description }
+
+    var nftTable: NftTable { Self.nftTable(family) }
+
+    /// The family's `cni_hostport` table.
+    public static func nftTable(_ family: IPAddress.Family) -> NftTable { NftTable(family: familyName(family), name: tableName) }
 
     /// The rule bodies (without `add rule <table> <chain>` and comment) of this container, per chain.
     public var containerRules: [(chain: String, rule: String)] {
@@ -67,45 +72,44 @@ public struct NftPortmapRules: Sendable {
     /// The ADD batch: table and base chains (idempotent `add`, hook chains rebuilt), this
     /// container's earlier rules (found in `existing`) deleted, its rules added.
     public func setup(existing: NftRuleListing) throws(FirewallTextError) -> [String] {
-        let t = table
+        var batch = NftBatch(table: nftTable)
         let conditions = try NftText.expression(config.conditions(for: family))
         let guardPrefix = conditions.isEmpty ? "" : conditions + " "
-        var lines = [
-            "add table \(t) { comment \"CNI portmap plugin\" ; }",
-            "add chain \(t) \(Self.hostPortsChain)",
-            "add chain \(t) \(Self.hostIPHostPortsChain)",
-            "add chain \(t) \(Self.hostPortsAllChain)",
-            "flush chain \(t) \(Self.hostPortsAllChain)",
-            "add rule \(t) \(Self.hostPortsAllChain) jump \(Self.hostIPHostPortsChain)",
-            "add rule \(t) \(Self.hostPortsAllChain) jump \(Self.hostPortsChain)",
-        ]
+        try batch.addTable(comment: "CNI portmap plugin")
+        try batch.addChain(Self.hostPortsChain)
+        try batch.addChain(Self.hostIPHostPortsChain)
+        try batch.addChain(Self.hostPortsAllChain)
+        try batch.flushChain(Self.hostPortsAllChain)
+        try batch.addRule(Self.hostPortsAllChain, "jump \(Self.hostIPHostPortsChain)")
+        try batch.addRule(Self.hostPortsAllChain, "jump \(Self.hostPortsChain)")
         for (chain, hook) in [("prerouting", "prerouting"), ("output", "output")] {
-            lines.append("add chain \(t) \(chain) { type nat hook \(hook) priority -100 ; }")
-            lines.append("flush chain \(t) \(chain)")
-            lines.append("add rule \(t) \(chain) \(guardPrefix)fib daddr type local jump \(Self.hostPortsAllChain)")
+            try batch.addChain(chain, hook: .init(type: "nat", hook: hook, priority: "-100"))
+            try batch.flushChain(chain)
+            try batch.addRule(chain, "\(guardPrefix)fib daddr type local jump \(Self.hostPortsAllChain)")
         }
         if config.snat {
-            lines.append("add chain \(t) \(Self.masqueradingChain) { type nat hook postrouting priority 100 ; }")
+            try batch.addChain(Self.masqueradingChain, hook: .init(type: "nat", hook: "postrouting", priority: "100"))
         }
-        lines += try Self.deletions(family: family, containerID: containerID, existing: existing)
-        let comment = try NftText.quotedComment(containerID)
+        try Self.addDeletions(containerID: containerID, existing: existing, to: &batch)
         for (chain, rule) in containerRules {
-            lines.append("add rule \(t) \(chain) \(rule) comment \(comment)")
+            try batch.addRule(chain, rule, comment: containerID)
         }
-        return lines
+        return batch.lines
     }
 
     /// `delete rule` lines for every rule of `containerID` in `existing` (one family's table).
     public static func deletions(family: IPAddress.Family, containerID: String, existing: NftRuleListing) throws(FirewallTextError) -> [String] {
-        let t = "\(familyName(family)) \(tableName)"
-        var lines: [String] = []
+        var batch = NftBatch(table: nftTable(family))
+        try addDeletions(containerID: containerID, existing: existing, to: &batch)
+        return batch.lines
+    }
+
+    static func addDeletions(containerID: String, existing: NftRuleListing, to batch: inout NftBatch) throws(FirewallTextError) {
         for chain in containerChains {
             for rule in existing.rules(in: chain, comment: containerID) {
-                try NftText.checkIdentifier(chain)
-                lines.append("delete rule \(t) \(chain) handle \(rule.handle)")
+                try batch.deleteRule(chain, handle: rule.handle)
             }
         }
-        return lines
     }
 
     /// What CHECK finds missing in `existing`, or nil.

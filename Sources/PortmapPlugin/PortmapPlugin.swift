@@ -25,11 +25,7 @@ public struct PortmapPlugin: CNIPlugin {
         }
         try backend.add(config, containerID: context.containerID, pod: pod)
 
-        let udpPorts = config.mappings.filter { $0.transport == .udp }
-        for address in pod.all {
-            StaleConntrack.flushUDP(ports: udpPorts.filter { $0.applies(to: address.family) }.map(\.hostPort),
-                                    family: address.family)
-        }
+        Self.flushConntrack(config, families: pod.all.map(\.family))
         return previous
     }
 
@@ -38,6 +34,16 @@ public struct PortmapPlugin: CNIPlugin {
                                              minimal: { PortmapConfig(deleting: context.config.json, network: context.config.name) })
         guard config.declaresMappings else { return }
         try Self.backend(for: config).del(config, containerID: context.containerID)
+        Self.flushConntrack(config, families: [.v4, .v6])
+    }
+
+    /// Stale UDP conntrack entries of the mapped host ports, on ADD and on DEL.
+    static func flushConntrack(_ config: PortmapConfig, families: [IPAddress.Family]) {
+        let udp = config.mappings.filter { $0.transport == .udp }
+        guard !udp.isEmpty else { return }
+        for family in families {
+            StaleConntrack.flushUDP(ports: udp.filter { $0.applies(to: family) }.map(\.hostPort), family: family)
+        }
     }
 
     public func check(_ context: PluginContext) throws {

@@ -1,4 +1,5 @@
 @testable import BridgePlugin
+import CNIFirewall
 import CNIProtocol
 import CNIValues
 import Foundation
@@ -37,8 +38,10 @@ final class MasqueradeRulesTests: XCTestCase {
         XCTAssertEqual(rules.comment, #"name: "cbr0" id: "c2""#)
     }
 
-    func testIPv4SetupGolden() {
-        let text = rules.iptablesSetup(addresses: [net("10.244.1.3/24")], existing: emptySave)
+    private func ruleset(_ text: String) -> IptablesRuleset { IptablesRuleset(saveOutput: text) }
+
+    func testIPv4SetupGolden() throws {
+        let text = try rules.iptablesSetup(addresses: [net("10.244.1.3/24")], existing: ruleset(emptySave))
         XCTAssertEqual(text, #"""
             *nat
             :CNI-a0fff058eeb324ed03b3bf6f - [0:0]
@@ -56,21 +59,21 @@ final class MasqueradeRulesTests: XCTestCase {
         }
     }
 
-    func testRepeatedSetupDoesNotDuplicateTheJump() {
-        let text = rules.iptablesSetup(addresses: [net("10.244.1.3/24")], existing: referenceSave)
+    func testRepeatedSetupDoesNotDuplicateTheJump() throws {
+        let text = try rules.iptablesSetup(addresses: [net("10.244.1.3/24")], existing: ruleset(referenceSave))
         XCTAssertFalse(text.contains("-A POSTROUTING"), text)
         XCTAssertFalse(text.contains("-D POSTROUTING"), text)
         XCTAssertTrue(text.contains("-F CNI-a0fff058eeb324ed03b3bf6f"), "the chain is rewritten, not appended to")
     }
 
-    func testSetupReplacesAStaleJumpOfAnEarlierAddress() {
-        let text = rules.iptablesSetup(addresses: [net("10.244.1.9/24")], existing: referenceSave)
+    func testSetupReplacesAStaleJumpOfAnEarlierAddress() throws {
+        let text = try rules.iptablesSetup(addresses: [net("10.244.1.9/24")], existing: ruleset(referenceSave))
         XCTAssertTrue(text.contains(#"-D POSTROUTING -s 10.244.1.3/32 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j CNI-a0fff058eeb324ed03b3bf6f"#))
         XCTAssertTrue(text.contains(#"-A POSTROUTING -s 10.244.1.9/32 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j CNI-a0fff058eeb324ed03b3bf6f"#))
     }
 
-    func testIPv6AndTwoSubnetsAcceptBeforeMasquerade() {
-        let text = rules.iptablesSetup(addresses: [net("fd00:1::5/64"), net("fd00:2::5/64")], existing: "")
+    func testIPv6AndTwoSubnetsAcceptBeforeMasquerade() throws {
+        let text = try rules.iptablesSetup(addresses: [net("fd00:1::5/64"), net("fd00:2::5/64")], existing: IptablesRuleset())
         let lines = text.split(separator: "\n").map(String.init)
         let c = #"-m comment --comment "name: \"cbr0\" id: \"c2\"""#
         XCTAssertEqual(Array(lines[3...]), [
@@ -83,11 +86,11 @@ final class MasqueradeRulesTests: XCTestCase {
         ])
     }
 
-    func testTeardownRemovesJumpsAndChainFoundByName() {
+    func testTeardownRemovesJumpsAndChainFoundByName() throws {
         // Also the old `-s <ip/prefix>` form older reference versions wrote.
         let save = referenceSave.replacingOccurrences(of: "COMMIT",
             with: "-A POSTROUTING -s 10.244.1.0/24 -m comment --comment \"name: \\\"cbr0\\\" id: \\\"c2\\\"\" -j CNI-a0fff058eeb324ed03b3bf6f\nCOMMIT")
-        XCTAssertEqual(rules.iptablesTeardown(existing: save), #"""
+        XCTAssertEqual(try rules.iptablesTeardown(existing: ruleset(save)), #"""
             *nat
             -D POSTROUTING -s 10.244.1.3/32 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j CNI-a0fff058eeb324ed03b3bf6f
             -D POSTROUTING -s 10.244.1.0/24 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j CNI-a0fff058eeb324ed03b3bf6f
@@ -96,16 +99,16 @@ final class MasqueradeRulesTests: XCTestCase {
             COMMIT
 
             """#)
-        XCTAssertNil(rules.iptablesTeardown(existing: emptySave), "nothing there: no exec at all")
+        XCTAssertNil(try rules.iptablesTeardown(existing: ruleset(emptySave)), "nothing there: no exec at all")
         let other = MasqueradeRules(network: "cbr0", containerID: "c3", ifname: "eth0")
-        XCTAssertNil(other.iptablesTeardown(existing: referenceSave), "another container's chain is left alone")
+        XCTAssertNil(try other.iptablesTeardown(existing: ruleset(referenceSave)), "another container's chain is left alone")
     }
 
-    func testNftSetupGolden() {
+    func testNftSetupGolden() throws {
         XCTAssertEqual(rules.nftInstanceHash.count, 33)
         let comment = rules.nftComment
         XCTAssertTrue(comment.hasPrefix(rules.nftInstanceHash + ", net: cbr0, if: eth0, id: c2"), comment)
-        let text = rules.nftSetup(addresses: [net("10.244.1.3/24"), net("fd00::3/64")], existing: "")
+        let text = try rules.nftSetup(addresses: [net("10.244.1.3/24"), net("fd00::3/64")], existing: NftRuleListing())
         XCTAssertEqual(text, """
             add table inet cni_plugins_masquerade { comment "Masquerading for plugins from github.com/containernetworking/plugins" ; }
             add chain inet cni_plugins_masquerade masq_checks { comment "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet" ; }
@@ -120,19 +123,27 @@ final class MasqueradeRulesTests: XCTestCase {
             """)
     }
 
-    func testNftStaleRulesAreDeletedAndTeardownFindsThemByHash() {
-        let listing = """
-            table inet cni_plugins_masquerade {
-            \tchain masq_checks { # handle 1
-            \t\tip saddr 10.244.1.3 ip daddr != 10.244.1.0/24 masquerade comment "\(rules.nftComment)" # handle 6
-            \t\tip saddr 10.244.1.4 ip daddr != 10.244.1.0/24 masquerade comment "0123456789abcdef-0123456789abcdef, net: cbr0, if: eth0, id: c9" # handle 7
-            \t}
-            }
-            """
-        XCTAssertTrue(rules.nftSetup(addresses: [net("10.244.1.3/24")], existing: listing)
+    /// Our table with this attachment's rule (handle 6) and another attachment's (handle 7).
+    private var listing: NftRuleListing {
+        func rule(_ handle: Int, _ comment: String) -> NftRuleListing.Rule {
+            NftRuleListing.Rule(family: "inet", table: "cni_plugins_masquerade", chain: "masq_checks", handle: handle, comment: comment)
+        }
+        return NftRuleListing(chains: ["masq_checks", "postrouting"], rules: [
+            rule(6, rules.nftComment), rule(7, "0123456789abcdef-0123456789abcdef, net: cbr0, if: eth0, id: c9"),
+        ])
+    }
+
+    func testNftStaleRulesAreDeletedAndTeardownFindsThemByHash() throws {
+        XCTAssertTrue(try rules.nftSetup(addresses: [net("10.244.1.3/24")], existing: listing)
             .contains("delete rule inet cni_plugins_masquerade masq_checks handle 6\n"))
-        XCTAssertEqual(rules.nftTeardown(existing: listing), "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
-        XCTAssertNil(rules.nftTeardown(existing: ""))
+        XCTAssertEqual(try rules.nftTeardown(existing: listing), "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
+        XCTAssertNil(try rules.nftTeardown(existing: NftRuleListing()))
+    }
+
+    func testNftListingJSONIsReadIntoTheModel() throws {
+        let json = #"{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "cni_plugins_masquerade", "handle": 3}}, {"chain": {"family": "inet", "table": "cni_plugins_masquerade", "name": "masq_checks", "handle": 1}}, {"rule": {"family": "inet", "table": "cni_plugins_masquerade", "chain": "masq_checks", "handle": 6, "comment": "\#(rules.nftComment)", "expr": [{"masquerade": null}]}}]}"#
+        XCTAssertEqual(try rules.nftTeardown(existing: try NftRuleListing(json: json)),
+                       "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
     }
 
     func testNftCommentIsCappedAt128BytesAndHasNoQuotes() {
@@ -141,15 +152,16 @@ final class MasqueradeRulesTests: XCTestCase {
         XCTAssertFalse(long.nftComment.contains("\""))
     }
 
-    func testGarbageCollectionFindsStaleContainersOfThisNetworkOnly() {
-        let save = referenceSave + "\n" + #"-A POSTROUTING -s 10.9.0.3/32 -m comment --comment "name: \"other\" id: \"c7\"" -j CNI-0123"#
-        let keep = MasqueradeCollector(network: "cbr0", valid: [Attachment(containerID: "c2", ifname: "eth0")])
-        XCTAssertEqual(keep.staleContainerIDs(inSave: save), [])
-        let drop = MasqueradeCollector(network: "cbr0", valid: [])
-        XCTAssertEqual(drop.staleContainerIDs(inSave: save), ["c2"])
+    func testGarbageCollectionFindsStaleContainersOfThisNetworkOnly() throws {
+        let save = referenceSave.replacingOccurrences(of: "COMMIT",
+            with: #"-A POSTROUTING -s 10.9.0.3/32 -m comment --comment "name: \"other\" id: \"c7\"" -j CNI-0123"# + "\nCOMMIT")
+        let jumps = IptablesRuleset(saveOutput: save)
+        XCTAssertEqual(IptablesMasqueradeBackend.staleContainerIDs(network: "cbr0", validIDs: ["c2"], jumps: jumps), [])
+        XCTAssertEqual(IptablesMasqueradeBackend.staleContainerIDs(network: "cbr0", validIDs: [], jumps: jumps), ["c2"])
 
-        let listing = "\t\tip saddr 10.244.1.3 ip daddr != 10.244.1.0/24 masquerade comment \"\(rules.nftComment)\" # handle 6"
-        XCTAssertNil(keep.nftBatch(listing: listing))
-        XCTAssertEqual(drop.nftBatch(listing: listing), "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
+        let keep = [Attachment(containerID: "c2", ifname: "eth0")]
+        XCTAssertNil(try NftMasqueradeBackend.garbageBatch(network: "cbr0", valid: keep, existing: listing))
+        XCTAssertEqual(try NftMasqueradeBackend.garbageBatch(network: "cbr0", valid: [], existing: listing),
+                       "delete rule inet cni_plugins_masquerade masq_checks handle 6\n")
     }
 }

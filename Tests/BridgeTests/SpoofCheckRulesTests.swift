@@ -1,11 +1,12 @@
 @testable import BridgePlugin
+import CNIFirewall
 import XCTest
 
 final class SpoofCheckRulesTests: XCTestCase {
     private let rules = SpoofCheckRules(containerID: "c1", ifname: "eth0")
 
-    func testSetupGolden() {
-        XCTAssertEqual(rules.setup(hostInterface: "veth1234abcd", mac: "0a:58:0a:f4:01:02", existing: ""), """
+    func testSetupGolden() throws {
+        XCTAssertEqual(try rules.setup(hostInterface: "veth1234abcd", mac: "0a:58:0a:f4:01:02", existing: NftRuleListing()), """
             add table bridge nat
             add chain bridge nat PREROUTING { type filter hook prerouting priority -300 ; policy accept ; }
             add chain bridge nat cni-br-iface-c1-eth0
@@ -20,28 +21,20 @@ final class SpoofCheckRulesTests: XCTestCase {
             """)
     }
 
-    /// `nft -a list table bridge nat` after the setup above (observed with nftables 1.0.6).
-    private let listing = """
-        table bridge nat { # handle 1
-        \tchain PREROUTING { # handle 1
-        \t\ttype filter hook prerouting priority dstnat; policy accept;
-        \t\tiifname "veth1234" jump cni-br-iface-c1-eth0 comment "macspoofchk-c1-eth0" # handle 4
-        \t\tiifname "veth9999" jump cni-br-iface-c1-eth01 comment "macspoofchk-c1-eth01" # handle 9
-        \t}
-
-        \tchain cni-br-iface-c1-eth0 { # handle 2
-        \t\tjump cni-br-iface-c1-eth0-mac comment "macspoofchk-c1-eth0" # handle 5
-        \t}
-
-        \tchain cni-br-iface-c1-eth0-mac { # handle 3
-        \t\tether saddr 0a:58:0a:f4:01:02 return comment "macspoofchk-c1-eth0" # handle 6
-        \t\tdrop comment "macspoofchk-c1-eth0" # handle 7
-        \t}
+    /// Table `bridge nat` after the setup above, plus a jump of another attachment (handle 9).
+    private var listing: NftRuleListing {
+        func rule(_ chain: String, _ handle: Int, _ comment: String) -> NftRuleListing.Rule {
+            NftRuleListing.Rule(family: "bridge", table: "nat", chain: chain, handle: handle, comment: comment)
         }
-        """
+        return NftRuleListing(chains: ["PREROUTING", "cni-br-iface-c1-eth0", "cni-br-iface-c1-eth0-mac"], rules: [
+            rule("PREROUTING", 4, "macspoofchk-c1-eth0"), rule("PREROUTING", 9, "macspoofchk-c1-eth01"),
+            rule("cni-br-iface-c1-eth0", 5, "macspoofchk-c1-eth0"),
+            rule("cni-br-iface-c1-eth0-mac", 6, "macspoofchk-c1-eth0"), rule("cni-br-iface-c1-eth0-mac", 7, "macspoofchk-c1-eth0"),
+        ])
+    }
 
-    func testTeardownDeletesOnlyOurJumpAndChains() {
-        XCTAssertEqual(rules.teardown(existing: listing), """
+    func testTeardownDeletesOnlyOurJumpAndChains() throws {
+        XCTAssertEqual(try rules.teardown(existing: listing), """
             delete rule bridge nat PREROUTING handle 4
             flush chain bridge nat cni-br-iface-c1-eth0
             flush chain bridge nat cni-br-iface-c1-eth0-mac
@@ -49,11 +42,11 @@ final class SpoofCheckRulesTests: XCTestCase {
             delete chain bridge nat cni-br-iface-c1-eth0-mac
 
             """)
-        XCTAssertNil(rules.teardown(existing: ""))
+        XCTAssertNil(try rules.teardown(existing: NftRuleListing()))
     }
 
-    func testRepeatedSetupReplacesTheOldJump() {
-        XCTAssertTrue(rules.setup(hostInterface: "vethnew", mac: "0a:58:0a:f4:01:02", existing: listing)
+    func testRepeatedSetupReplacesTheOldJump() throws {
+        XCTAssertTrue(try rules.setup(hostInterface: "vethnew", mac: "0a:58:0a:f4:01:02", existing: listing)
             .contains("delete rule bridge nat PREROUTING handle 4\n"))
     }
 

@@ -61,3 +61,16 @@ final class SubprocessTests: XCTestCase {
         XCTAssertFalse(fds.contains(fd.rawValue), "fd \(fd.rawValue) leaked: \(fds)")
     }
 }
+
+final class SystemToolTests: XCTestCase {
+    /// PATH first (k3s/rke2 put their bundled iptables there), then the system directories.
+    func testPathComesFirstThenTheSystemDirectories() {
+        let path = ProcessEnvironment.current()["PATH"] ?? ""
+        let search = SystemTool.searchPath
+        XCTAssertTrue(search.hasSuffix(SystemTool.fallbackDirectories))
+        if !path.isEmpty { XCTAssertTrue(search.hasPrefix(path + ":"), search) }
+        XCTAssertEqual(SystemTool.fallbackDirectories, "/usr/sbin:/sbin:/usr/bin:/bin")
+        XCTAssertNotNil(SystemTool.find("sh"))
+        XCTAssertNil(SystemTool.find("definitely-not-a-tool-here"))
+    }
+}

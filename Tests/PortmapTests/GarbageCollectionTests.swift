@@ -43,9 +43,7 @@ final class GarbageCollectionTests: XCTestCase {
         {"cniVersion":"1.1.0","name":"pmtest","type":"portmap",
          "cni.dev/valid-attachments":[{"containerID":"gc-keep","ifname":"eth0"},{"containerID":"unrelated","ifname":"eth0"}]}
         """#
-        let dir = PluginBinaries.makePluginDir()
-        let gc = PluginRun.run(plugin: "\(dir)/portmap", command: "GC", containerID: nil, netns: nil, ifname: nil,
-                               cniPath: dir, config: gcConfig, inNamespace: bed.node)
+        let gc = Portmap.run("GC", config: gcConfig, containerID: nil, netns: nil, in: bed.node, ifname: nil)
         XCTAssertEqual(gc.status, 0, gc.stdout + gc.stderr)
         let saved = try bed.node.run(["iptables-save", "-t", "nat"])
         XCTAssertTrue(saved.contains("id: \\\"gc-keep\\\""), saved)

@@ -60,7 +60,7 @@ final class ParallelTests: XCTestCase {
         env["CNI_NETNS"] = podPath
         env["CNI_IFNAME"] = "eth0"
         env["CNI_PATH"] = dir
-        return Command.run(["ip", "netns", "exec", node, "\(dir)/portmap"], stdin: config, environment: env)
+        return Command.run(Portmap.inNode(node) + ["\(dir)/portmap"], stdin: config, environment: env)
     }
 
     /// Runs `body(0..<n)` on n threads at once and returns the results in order.

@@ -119,30 +119,4 @@ final class PortmapConfigTests: XCTestCase {
         let odd = try CNIResult(parsing: try JSONParser.parse(#"{"cniVersion":"1.0.0","ips":[{"interface":7,"address":"10.0.0.1/8"}]}"#))
         XCTAssertEqual(PodAddresses(result: odd, ifname: "eth0").v4, IPNetwork("10.0.0.1/8"))
     }
-
-    func testRouteLookupInProcNetRoute() {
-        let table = """
-        Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
-        eth0\t00000000\t0100A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0
-        cni0\t0001F40A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
-        down0\t0301F40A\t00000000\t0000\t0\t0\t0\tFFFFFFFF\t0\t0\t0
-        flannel.1\t0000F40A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
-        """
-        XCTAssertEqual(LocalnetRouting.interfaceName(routingTo: IPAddress("10.244.1.3")!, procNetRoute: table), "cni0")
-        XCTAssertEqual(LocalnetRouting.interfaceName(routingTo: IPAddress("10.244.7.3")!, procNetRoute: table), "flannel.1")
-        XCTAssertEqual(LocalnetRouting.interfaceName(routingTo: IPAddress("8.8.8.8")!, procNetRoute: table), "eth0")
-        XCTAssertNil(LocalnetRouting.interfaceName(routingTo: IPAddress("8.8.8.8")!, procNetRoute: "Iface\tDestination\n"))
-        XCTAssertNil(LocalnetRouting.interfaceName(routingTo: IPAddress("fd00::1")!, procNetRoute: table))
-    }
-}
-
-final class StaleConntrackTests: XCTestCase {
-    func testOnlyPortsWithOriginalDirectionEntriesAreFlushed() {
-        let listing = """
-        udp      17 29 src=192.168.77.2 dst=192.168.77.1 sport=40000 dport=15353 [UNREPLIED] src=192.168.77.1 dst=192.168.77.2 sport=15353 dport=40000 mark=0 use=1
-        udp      17 170 src=10.0.0.1 dst=10.0.0.2 sport=5353 dport=9999 src=10.0.0.2 dst=10.0.0.1 sport=9999 dport=5353 [ASSURED] mark=0 use=1
-        """
-        XCTAssertEqual(StaleConntrack.portsWithEntries(listing: listing, among: [5353, 15353, 15353, 53]), [15353])
-        XCTAssertEqual(StaleConntrack.portsWithEntries(listing: "", among: [53]), [])
-    }
 }

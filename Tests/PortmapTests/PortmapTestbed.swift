@@ -76,6 +76,7 @@ final class PortmapTestbed {
             server.waitUntilExit()
         }
         for ns in [client, pod, node] { ns.delete() }
+        try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "cni-portmap-lock-" + node.name)
     }
 
     /// prevResult as the bridge plugin reports it (bridge, host veth, pod eth0 with both IPs).
@@ -140,14 +141,31 @@ struct TestbedError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Runs our portmap binary (or the reference's) the way a runtime does, inside a node netns.
+/// Runs our portmap binary (or the reference's) the way a runtime does, inside a node netns and
+/// a private mount namespace whose `/run/lock` is a directory of that node's own: plugins of one
+/// test share portmap's host lock, but never take the machine's.
 enum Portmap {
-    static func run(_ command: String, config: String, containerID: String, netns: String, in node: TestNamespace,
-                    binary: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ command: String, config: String, containerID: String?, netns: String?, in node: TestNamespace,
+                    binary: String? = nil, ifname: String? = "eth0", extraEnv: [String: String] = [:])
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         let dir = PluginBinaries.makePluginDir()
-        return PluginRun.run(plugin: binary ?? "\(dir)/portmap", command: command, containerID: containerID, netns: netns,
-                             ifname: "eth0", cniPath: binary == nil ? dir : PluginBinaries.referencePluginDir,
-                             config: config, inNamespace: node)
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
+        env["CNI_COMMAND"] = command
+        env["CNI_CONTAINERID"] = containerID
+        env["CNI_NETNS"] = netns
+        env["CNI_IFNAME"] = ifname
+        env["CNI_PATH"] = binary == nil ? dir : PluginBinaries.referencePluginDir
+        for (k, v) in extraEnv { env[k] = v }
+        return Command.run(inNode(node.name) + [binary ?? "\(dir)/portmap"], stdin: config, environment: env)
+    }
+
+    /// `ip netns exec NODE` + a private mount namespace with the node's own `/run/lock`.
+    static func inNode(_ node: String) -> [String] {
+        let lockDir = NSTemporaryDirectory() + "cni-portmap-lock-" + node
+        try? FileManager.default.createDirectory(atPath: lockDir, withIntermediateDirectories: true)
+        return ["ip", "netns", "exec", node, "unshare", "--mount", "--propagation", "private",
+                "sh", "-c", #"mount --bind "$0" /run/lock && exec "$@""#, lockDir]
     }
 
     static func config(version: String = "1.0.0", name: String = "pmtest", extra: String = "", mappings: String,

@@ -8,7 +8,7 @@ import XCTest
 /// host-local's dataDir and the runner's result cache. `tearDown()` deletes every namespace and
 /// is also called on deinit.
 final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is behind podsLock
-    static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    static let path = Command.pluginSearchPath
     static let vxlanSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
 
     let node: TestNamespace

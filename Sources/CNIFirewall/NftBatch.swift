@@ -1,0 +1,79 @@
+/// One `nft -f` transaction on one table, built command by command. CNIFirewall owns the
+/// command syntax: identifiers are checked, comments quoted (or refused) by `NftText`, rule
+/// expressions refused when they could end the command; callers give only the expression.
+public struct NftBatch: Sendable {
+    public let table: NftTable
+    public private(set) var lines: [String] = []
+
+    public init(table: NftTable) {
+        self.table = table
+    }
+
+    /// A base chain's hook: `{ type <type> hook <hook> priority <priority> ; [policy <policy> ;] }`.
+    public struct Hook: Sendable {
+        public let type: String
+        public let hook: String
+        public let priority: String
+        public let policy: String?
+
+        public init(type: String, hook: String, priority: String, policy: String? = nil) {
+            self.type = type
+            self.hook = hook
+            self.priority = priority
+            self.policy = policy
+        }
+
+        var text: String {
+            "{ type \(type) hook \(hook) priority \(priority) ;" + (policy.map { " policy \($0) ;" } ?? "") + " }"
+        }
+    }
+
+    public var isEmpty: Bool { lines.isEmpty }
+
+    /// The batch text, one command per line.
+    public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+
+    /// `add table <t> [{ comment "<c>" ; }]` (idempotent).
+    public mutating func addTable(comment: String? = nil) throws(FirewallTextError) {
+        try NftText.checkIdentifier(table.name)
+        var line = "add table \(table)"
+        if let comment { line += " { comment \(try NftText.quotedComment(comment)) ; }" }
+        lines.append(line)
+    }
+
+    /// `add chain <t> <name> [hook | { comment "<c>" ; }]` (idempotent).
+    public mutating func addChain(_ name: String, hook: Hook? = nil, comment: String? = nil) throws(FirewallTextError) {
+        try NftText.checkIdentifier(name)
+        var line = "add chain \(table) \(name)"
+        if let hook { line += " " + hook.text } else if let comment { line += " { comment \(try NftText.quotedComment(comment)) ; }" }
+        lines.append(line)
+    }
+
+    public mutating func flushChain(_ name: String) throws(FirewallTextError) {
+        try NftText.checkIdentifier(name)
+        lines.append("flush chain \(table) \(name)")
+    }
+
+    public mutating func deleteChain(_ name: String) throws(FirewallTextError) {
+        try NftText.checkIdentifier(name)
+        lines.append("delete chain \(table) \(name)")
+    }
+
+    /// `add rule <t> <chain> <expression> [comment "<c>"]`.
+    public mutating func addRule(_ chain: String, _ expression: String, comment: String? = nil) throws(FirewallTextError) {
+        try NftText.checkIdentifier(chain)
+        let body = try NftText.expression([expression])
+        var line = "add rule \(table) \(chain) \(body)"
+        if let comment { line += " comment \(try NftText.quotedComment(comment))" }
+        lines.append(line)
+    }
+
+    /// `delete rule <t> <chain> handle <n>`.
+    public mutating func deleteRule(_ chain: String, handle: Int) throws(FirewallTextError) {
+        try NftText.checkIdentifier(chain)
+        lines.append("delete rule \(table) \(chain) handle \(handle)")
+    }
+
+    /// Another batch's commands appended (a transaction over several tables).
+    public mutating func append(_ other: NftBatch) { lines += other.lines }
+}
