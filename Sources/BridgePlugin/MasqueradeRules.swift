@@ -97,25 +97,17 @@ public struct MasqueradeRules: Sendable {
     public static let nftTable = NftTable(family: "inet", name: "cni_plugins_masquerade")
     public static let nftChecksChain = "masq_checks"
 
-    /// `<16 hex sha512(net)>-<16 hex sha512(ifname:containerID)>`: the prefix of our rule comments.
-    public var nftInstanceHash: String { Self.nftNetworkHash(network) + "-" + String(SHA512.hexDigest(Array("\(ifname):\(containerID)".utf8)).prefix(16)) }
+    /// The nft rule comment (`MasqueradeComment`).
+    public var nftOwner: MasqueradeComment { MasqueradeComment(network: network, ifname: ifname, containerID: containerID) }
+
+    /// The prefix of our nft rule comments: `<16 hex sha512(net)>-<16 hex sha512(ifname:containerID)>`.
+    public var nftInstanceHash: String { nftOwner.instanceHash }
 
     /// The first half of `nftInstanceHash`: all rules of one network.
-    public static func nftNetworkHash(_ network: String) -> String {
-        String(SHA512.hexDigest(Array(network.utf8)).prefix(16))
-    }
+    public static func nftNetworkHash(_ network: String) -> String { MasqueradeComment.networkHash(network) }
 
-    /// The rule comment, at most 128 bytes, without double quotes (nft strings have no escapes).
-    public var nftComment: String {
-        let strip: (String) -> String = { String($0.filter { $0 != "\"" }) }
-        let full = "\(nftInstanceHash), net: \(strip(network)), if: \(strip(ifname)), id: \(strip(containerID))"
-        var out = ""
-        for c in full {
-            if out.utf8.count + String(c).utf8.count > 128 { break }
-            out.append(c)
-        }
-        return out
-    }
+    /// The rule comment, at most 128 bytes, without double quotes.
+    public var nftComment: String { nftOwner.description }
 
     /// One `nft -f` batch: table and chains ensured, postrouting rewritten, our stale rules (found in
     /// `existing`, the listing of our table) deleted, one rule per address.

@@ -21,6 +21,18 @@ public enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Reads iptables' form: `/32` and `/128` are hosts, other lengths prefixes, a bare address a host.
+    public init?(iptablesText text: String) {
+        guard let slash = text.lastIndex(of: "/") else {
+            guard let a = IPAddress(text) else { return nil }
+            self = .host(a)
+            return
+        }
+        guard let a = IPAddress(text[..<slash]), let length = Int(text[text.index(after: slash)...]),
+              let n = IPNetwork(address: a, prefixLength: length) else { return nil }
+        self = length == a.bitWidth ? .host(a) : .prefix(n)
+    }
+
     /// nft's form: `10.244.1.3`, `10.244.1.0/24`.
     public var description: String {
         switch self {

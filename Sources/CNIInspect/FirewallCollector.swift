@@ -1,8 +1,9 @@
 import CNIFirewall
 import CNISystem
 
-/// Runs `iptables-save -t nat`, `ip6tables-save -t nat` and `nft -a list ruleset` inside the node
-/// netns (the thread enters it; the spawned tool inherits it) and parses their text.
+/// Runs `iptables-save -t nat`, `ip6tables-save -t nat` and `nft -j list ruleset` inside the node
+/// netns (the thread enters it; the spawned tool inherits it) and reads their output through
+/// CNIFirewall's models (`IptablesRuleset`, `NftRuleListing`).
 struct FirewallCollector {
     let node: NetworkNamespace?
 
@@ -13,8 +14,12 @@ struct FirewallCollector {
                 state.merge(IptablesStateParser.parse(text, ipv6: ipv6))
             }
         }
-        if let text = run(.nft, ["-a", "list", "ruleset"], notes: &notes) {
-            state.merge(NftStateParser.parse(text))
+        if let text = run(.nft, ["-j", "list", "ruleset"], notes: &notes) {
+            do {
+                state.merge(try NftStateParser.parse(json: text))
+            } catch {
+                notes.append("nft: \(error)")
+            }
         }
         guard let network else { return state }
         state.hostPorts = state.hostPorts.filter { $0.network == nil || $0.network == network }
