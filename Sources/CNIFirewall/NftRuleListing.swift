@@ -36,6 +36,12 @@ public struct NftRuleListing: Sendable {
         public let family: String
         public let table: String
         public let name: String
+
+        public init(family: String, table: String, name: String) {
+            self.family = family
+            self.table = table
+            self.name = name
+        }
     }
 
     public private(set) var chains: [String] = []
