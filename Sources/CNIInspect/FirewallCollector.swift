@@ -9,17 +9,13 @@ struct FirewallCollector {
 
     func collect(network: String?, notes: inout [String]) -> FirewallState {
         var state = FirewallState()
-        for (tool, ipv6) in [(FirewallBatch.Tool.iptablesSave, false), (.ip6tablesSave, true)] {
-            if let text = run(tool, ["-t", "nat"], notes: &notes) {
+        for ipv6 in [false, true] {
+            if let text = read(.save(ipv6: ipv6), notes: &notes, { try FirewallBatch.save(ipv6: ipv6, table: "nat") }) {
                 state.merge(IptablesStateParser.parse(text, ipv6: ipv6))
             }
         }
-        if let text = run(.nft, ["-j", "list", "ruleset"], notes: &notes) {
-            do {
-                state.merge(try NftStateParser.parse(json: text))
-            } catch {
-                notes.append("nft: \(error)")
-            }
+        if let listing = read(.nft, notes: &notes, { try FirewallBatch.nftRuleset() }) {
+            state.merge(NftStateParser.parse(listing))
         }
         guard let network else { return state }
         state.hostPorts = state.hostPorts.filter { $0.network == nil || $0.network == network }
@@ -28,13 +24,13 @@ struct FirewallCollector {
         return state
     }
 
-    private func run(_ tool: FirewallBatch.Tool, _ arguments: [String], notes: inout [String]) -> String? {
+    /// `body` in the node netns; nil (and a note) when `tool` is missing or the read fails.
+    private func read<T>(_ tool: FirewallBatch.Tool, notes: inout [String], _ body: () throws -> T) -> T? {
         guard FirewallBatch.isAvailable(tool) else {
             if tool != .nft { notes.append("\(tool.rawValue) not found: its rules were not read") }
             return nil
         }
         do {
-            let body = { () throws -> String in try FirewallBatch.run(tool, arguments: arguments) }
             return try node.map { try $0.run(body) } ?? body()
         } catch {
             notes.append("\(tool.rawValue): \(error)".trimmingBlanks())
