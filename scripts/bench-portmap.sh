@@ -9,6 +9,7 @@
 #   BACKGROUND=50 scripts/bench-portmap.sh (pre-install 50 other containers' rules first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/suite-binary.sh
 
 RUNS=${1:-21}
 REFERENCE=${REFERENCE:-/usr/lib/cni/portmap}
@@ -16,20 +17,19 @@ BACKGROUND=${BACKGROUND:-0}
 
 if [ "${BENCH_INSIDE:-}" != 1 ]; then
     [ "$(id -u)" = 0 ] || { echo "bench-portmap: needs root (creates a network namespace)" >&2; exit 1; }
-    . scripts/lib/suite-binary.sh
     BIN=$(suite_binary "$PWD") || { echo "bench-portmap: no suite binary (scripts/build.sh) or set CNI_PLUGINS_BIN" >&2; exit 1; }
     [ -x "$REFERENCE" ] || { echo "bench-portmap: reference $REFERENCE not found" >&2; exit 1; }
     NS=pmbench-$$
     DIR=$(mktemp -d /tmp/pmbench.XXXXXX)
     cleanup() { ip netns delete "$NS" 2>/dev/null || true; rm -rf "$DIR"; }
     trap cleanup EXIT
-    ln -s "$(readlink -f "$BIN")" "$DIR/portmap"
+    suite_install "$BIN" "$DIR" >/dev/null
     ip netns add "$NS"
     ip -n "$NS" link set lo up
     ip -n "$NS" link add cni0 type bridge
     ip -n "$NS" addr add 10.244.1.1/24 dev cni0
     ip -n "$NS" link set cni0 up
-    echo "ours:      $(readlink -f "$BIN")"
+    echo "ours:      $(readlink -f "$BIN") (installed as $DIR/portmap)"
     echo "reference: $REFERENCE"
     echo "runs per figure: $RUNS, other containers present: $BACKGROUND, iptables: $(iptables --version)"
     BENCH_INSIDE=1 OURS="$DIR/portmap" CNI_DIR="$DIR" RUNS=$RUNS REFERENCE=$REFERENCE BACKGROUND=$BACKGROUND \

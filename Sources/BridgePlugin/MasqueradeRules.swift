@@ -29,6 +29,9 @@ public struct MasqueradeRules: Sendable {
     /// `name: "<net>" id: "<cid>"`.
     public var comment: String { owner.description }
 
+    /// The multicast ranges never masqueraded: 224.0.0.0/4, ff00::/8.
+    static let multicast: [IPNetwork] = ["224.0.0.0/4", "ff00::/8"].compactMap { IPNetwork($0) }
+
     /// The chain holding the jumps.
     public static let jumpChain = "POSTROUTING"
 
@@ -41,14 +44,14 @@ public struct MasqueradeRules: Sendable {
     /// masqueraded (the reference appends them after it).
     public func chainRules(addresses: [IPNetwork]) -> [IptablesRule] {
         let family = addresses.first?.family ?? .v4
-        let multicast = family == .v4 ? "224.0.0.0/4" : "ff00::/8"
-        let commented = ["-m", "comment", "--comment", comment]
         var rules: [IptablesRule] = []
         for a in addresses {
-            let rule = IptablesRule(chain: chain, ["-d", a.network.description] + commented + ["-j", "ACCEPT"])
+            let rule = IptablesRule(chain: chain, [.destination(.prefix(a.network)), .comment(comment)], .accept)
             if !rules.contains(rule) { rules.append(rule) }
         }
-        rules.append(IptablesRule(chain: chain, ["!", "-d", multicast] + commented + ["-j", "MASQUERADE"]))
+        for multicast in Self.multicast where multicast.family == family {
+            rules.append(IptablesRule(chain: chain, [.destination(.prefix(multicast), negated: true), .comment(comment)], .masquerade))
+        }
         return rules
     }
 
@@ -56,8 +59,7 @@ public struct MasqueradeRules: Sendable {
     public func jumpRules(addresses: [IPNetwork]) -> [IptablesRule] {
         var rules: [IptablesRule] = []
         for a in addresses {
-            let rule = IptablesRule(chain: Self.jumpChain, ["-s", "\(a.address)/\(a.address.bitWidth)", "-m", "comment",
-                                                           "--comment", comment, "-j", chain])
+            let rule = IptablesRule(chain: Self.jumpChain, [.source(.host(a.address)), .comment(comment)], .jump(chain))
             if !rules.contains(rule) { rules.append(rule) }
         }
         return rules
@@ -95,25 +97,17 @@ public struct MasqueradeRules: Sendable {
     public static let nftTable = NftTable(family: "inet", name: "cni_plugins_masquerade")
     public static let nftChecksChain = "masq_checks"
 
-    /// `<16 hex sha512(net)>-<16 hex sha512(ifname:containerID)>`: the prefix of our rule comments.
-    public var nftInstanceHash: String { Self.nftNetworkHash(network) + "-" + String(SHA512.hexDigest(Array("\(ifname):\(containerID)".utf8)).prefix(16)) }
+    /// The nft rule comment (`MasqueradeComment`).
+    public var nftOwner: MasqueradeComment { MasqueradeComment(network: network, ifname: ifname, containerID: containerID) }
+
+    /// The prefix of our nft rule comments: `<16 hex sha512(net)>-<16 hex sha512(ifname:containerID)>`.
+    public var nftInstanceHash: String { nftOwner.instanceHash }
 
     /// The first half of `nftInstanceHash`: all rules of one network.
-    public static func nftNetworkHash(_ network: String) -> String {
-        String(SHA512.hexDigest(Array(network.utf8)).prefix(16))
-    }
+    public static func nftNetworkHash(_ network: String) -> String { MasqueradeComment.networkHash(network) }
 
-    /// The rule comment, at most 128 bytes, without double quotes (nft strings have no escapes).
-    public var nftComment: String {
-        let strip: (String) -> String = { String($0.filter { $0 != "\"" }) }
-        let full = "\(nftInstanceHash), net: \(strip(network)), if: \(strip(ifname)), id: \(strip(containerID))"
-        var out = ""
-        for c in full {
-            if out.utf8.count + String(c).utf8.count > 128 { break }
-            out.append(c)
-        }
-        return out
-    }
+    /// The rule comment, at most 128 bytes, without double quotes.
+    public var nftComment: String { nftOwner.description }
 
     /// One `nft -f` batch: table and chains ensured, postrouting rewritten, our stale rules (found in
     /// `existing`, the listing of our table) deleted, one rule per address.
@@ -124,13 +118,15 @@ public struct MasqueradeRules: Sendable {
         try batch.addChain(c, comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet")
         try batch.addChain("postrouting", hook: .init(type: "nat", hook: "postrouting", priority: "srcnat"))
         try batch.flushChain("postrouting")
-        try batch.addRule("postrouting", "ip daddr == 224.0.0.0/4  return")
-        try batch.addRule("postrouting", "ip6 daddr == ff00::/8  return")
-        try batch.addRule("postrouting", "goto \(c)")
+        for multicast in Self.multicast {
+            // Two blanks before `return`, as upstream writes it.
+            try batch.addRule("postrouting", NftRule([.address(.destination, .equal, .prefix(multicast))], [.return], statementGap: 2))
+        }
+        try batch.addRule("postrouting", NftRule([.goto(c)]))
         try addDeletions(existing: existing, to: &batch)
         for a in addresses {
-            let ip = a.family == .v4 ? "ip" : "ip6"
-            try batch.addRule(c, "\(ip) saddr == \(a.address) \(ip) daddr != \(a.network) masquerade", comment: nftComment)
+            try batch.addRule(c, NftRule([.address(.source, .equal, .host(a.address)), .address(.destination, .notEqual, .prefix(a.network))],
+                                         [.masquerade]), comment: nftComment)
         }
         return batch.text
     }

@@ -1,4 +1,5 @@
 import CNIFirewall
+import CNIValues
 
 /// `macspoofchk`: nftables rules in table `bridge nat` that drop frames from the host veth whose
 /// source MAC is not the container's, laid out as the reference does (base chain `PREROUTING`,
@@ -31,10 +32,11 @@ public struct SpoofCheckRules: Sendable {
         try batch.flushChain(interfaceChain)
         try batch.flushChain(macChain)
         for h in jumpHandles(in: existing) { try batch.deleteRule(Self.baseChain, handle: h) }
-        try batch.addRule(Self.baseChain, "iifname \(try NftText.quotedComment(hostInterface)) jump \(interfaceChain)", comment: comment)
-        try batch.addRule(interfaceChain, "jump \(macChain)", comment: comment)
-        try batch.addRule(macChain, "ether saddr \(mac) return", comment: comment)
-        try batch.addRule(macChain, "drop", comment: comment)
+        guard let address = MACAddress(mac) else { throw FirewallTextError(value: mac, reason: "not a MAC address") }
+        try batch.addRule(Self.baseChain, NftRule([.inputInterface(hostInterface)], [.jump(interfaceChain)]), comment: comment)
+        try batch.addRule(interfaceChain, NftRule([.jump(macChain)]), comment: comment)
+        try batch.addRule(macChain, NftRule([.etherSource(address)], [.return]), comment: comment)
+        try batch.addRule(macChain, NftRule([.drop]), comment: comment)
         return batch.text
     }
 

@@ -64,6 +64,12 @@ public enum FirewallBatch {
         try run(.save(ipv6: ipv6), arguments: ["-t", table])
     }
 
+    /// `nft -j list ruleset`: every table, read as one listing. Operator tools only (cni-inspect);
+    /// plugins read the tables they own through `NftTable`.
+    public static func nftRuleset() throws -> NftRuleListing {
+        try NftRuleListing(json: try run(.nft, arguments: ["-j", "list", "ruleset"]))
+    }
+
     /// `nft -f -` of a batch.
     public static func nft(_ text: String) throws {
         try run(.nft, arguments: ["-f", "-"], input: text)

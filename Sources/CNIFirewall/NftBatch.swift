@@ -1,6 +1,6 @@
 /// One `nft -f` transaction on one table, built command by command. CNIFirewall owns the
 /// command syntax: identifiers are checked, comments quoted (or refused) by `NftText`, rule
-/// expressions refused when they could end the command; callers give only the expression.
+/// expressions rendered from `NftRule` values; callers give only values.
 public struct NftBatch: Sendable {
     public let table: NftTable
     public private(set) var lines: [String] = []
@@ -59,11 +59,10 @@ public struct NftBatch: Sendable {
         lines.append("delete chain \(table) \(name)")
     }
 
-    /// `add rule <t> <chain> <expression> [comment "<c>"]`.
-    public mutating func addRule(_ chain: String, _ expression: String, comment: String? = nil) throws(FirewallTextError) {
+    /// `add rule <t> <chain> <expression> [comment "<c>"]`, the expression rendered by `NftRule`.
+    public mutating func addRule(_ chain: String, _ rule: NftRule, comment: String? = nil) throws(FirewallTextError) {
         try NftText.checkIdentifier(chain)
-        let body = try NftText.expression([expression])
-        var line = "add rule \(table) \(chain) \(body)"
+        var line = "add rule \(table) \(chain) \(try rule.text())"
         if let comment { line += " comment \(try NftText.quotedComment(comment))" }
         lines.append(line)
     }

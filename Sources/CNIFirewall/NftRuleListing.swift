@@ -1,7 +1,9 @@
 import CNIValues
 
-/// The rules of one nftables table as `nft -j list table <family> <name>` prints them: chain,
-/// handle and comment of each, which is all a DEL needs to remove exactly its own rules.
+/// The rules of nftables tables as `nft -j list table <family> <name>` (or `nft -j list ruleset`)
+/// prints them: table, chain, handle, comment and expression (`NftRule`) of each. Handle and
+/// comment are all a DEL needs to remove exactly its own rules; the expression is for readers
+/// (cni-inspect). The only reader of nft output.
 public struct NftRuleListing: Sendable {
     public struct Rule: Hashable, Sendable {
         public let family: String
@@ -9,17 +11,42 @@ public struct NftRuleListing: Sendable {
         public let chain: String
         public let handle: Int
         public let comment: String?
+        public let expression: NftRule
 
-        public init(family: String, table: String, chain: String, handle: Int, comment: String?) {
+        public init(family: String, table: String, chain: String, handle: Int, comment: String?,
+                    expression: NftRule = NftRule([], [])) {
             self.family = family
             self.table = table
             self.chain = chain
             self.handle = handle
             self.comment = comment
+            self.expression = expression
+        }
+
+        /// The rule as `nft list` shows it, without the handle: `tcp dport 8080 dnat to 10.244.1.3:80 comment "c2"`.
+        public var text: String {
+            let body = expression.description
+            guard let comment else { return body }
+            return (body.isEmpty ? "" : body + " ") + "comment \"\(comment)\""
+        }
+    }
+
+    /// A chain with the table it belongs to.
+    public struct Chain: Hashable, Sendable {
+        public let family: String
+        public let table: String
+        public let name: String
+
+        public init(family: String, table: String, name: String) {
+            self.family = family
+            self.table = table
+            self.name = name
         }
     }
 
     public private(set) var chains: [String] = []
+    /// Every listed chain with its table (a ruleset listing holds several tables).
+    public private(set) var tableChains: [Chain] = []
     public private(set) var rules: [Rule] = []
 
     public init(chains: [String] = [], rules: [Rule] = []) {
@@ -45,12 +72,14 @@ public struct NftRuleListing: Sendable {
         for item in items {
             if let chain = item["chain"]?.objectValue, let name = chain["name"]?.stringValue {
                 chains.append(name)
+                tableChains.append(Chain(family: chain["family"]?.stringValue ?? "", table: chain["table"]?.stringValue ?? "", name: name))
             } else if let rule = item["rule"]?.objectValue {
                 guard let chain = rule["chain"]?.stringValue, let handle = rule["handle"]?.intValue else {
                     throw ParseError(description: "nft JSON rule without chain or handle")
                 }
                 rules.append(Rule(family: rule["family"]?.stringValue ?? "", table: rule["table"]?.stringValue ?? "",
-                                  chain: chain, handle: handle, comment: rule["comment"]?.stringValue))
+                                  chain: chain, handle: handle, comment: rule["comment"]?.stringValue,
+                                  expression: NftRuleJSON.rule(rule["expr"]?.arrayValue ?? [])))
             }
         }
     }

@@ -34,16 +34,16 @@ public enum CleanupPlan {
         return steps
     }
 
-    /// `-D` every referencing rule, then `-F` and `-X` every chain, per iptables family; one nft
-    /// batch deleting rules by handle.
+    /// `-D` every referencing rule, then `-F` and `-X` every chain, per iptables family
+    /// (`IptablesRestoreBatch`); one nft batch deleting rules by handle (`NftBatch`).
     public static func firewallSteps(_ artifacts: [FirewallArtifact]) -> [CleanupStep] {
         var steps: [CleanupStep] = []
         for ipv6 in [false, true] {
-            var deletes: [String] = [], chains: [String] = []
+            var deletes: [IptablesRule] = [], chains: [String] = []
             for a in artifacts {
                 switch a.item {
                 case .iptablesRule(let v6, let rule) where v6 == ipv6:
-                    if let line = try? rule.restoreLine(.delete), !deletes.contains(line) { deletes.append(line) }
+                    if (try? rule.restoreLine(.delete)) != nil, !deletes.contains(rule) { deletes.append(rule) }
                 case .iptablesChain(let v6, let name) where v6 == ipv6:
                     if (try? IptablesRule.checkChainName(name)) != nil, !chains.contains(name) { chains.append(name) }
                 default:
@@ -51,17 +51,24 @@ public enum CleanupPlan {
                 }
             }
             guard !deletes.isEmpty || !chains.isEmpty else { continue }
-            let lines = ["*nat"] + deletes + chains.map { "-F \($0)" } + chains.map { "-X \($0)" } + ["COMMIT"]
-            steps.append(.iptablesRestore(ipv6: ipv6, text: lines.joined(separator: "\n") + "\n"))
+            var batch = IptablesRestoreBatch(table: "nat")
+            do {
+                for rule in deletes { try batch.delete(rule) }
+                for chain in chains { try batch.flush(chain) }
+                for chain in chains { try batch.deleteChain(chain) }
+            } catch {
+                continue  // every value was checked above
+            }
+            steps.append(.iptablesRestore(ipv6: ipv6, text: batch.text))
         }
         var nft: [String] = []
         for a in artifacts {
             guard case .nftRule(let family, let table, let chain, let handle, _) = a.item,
-                  (try? NftText.checkIdentifier(family)) != nil, (try? NftText.checkIdentifier(table)) != nil,
-                  (try? NftText.checkIdentifier(chain)) != nil
+                  (try? NftText.checkIdentifier(family)) != nil, (try? NftText.checkIdentifier(table)) != nil
             else { continue }
-            let line = "delete rule \(family) \(table) \(chain) handle \(handle)"
-            if !nft.contains(line) { nft.append(line) }
+            var batch = NftBatch(table: NftTable(family: family, name: table))
+            guard (try? batch.deleteRule(chain, handle: handle)) != nil else { continue }
+            for line in batch.lines where !nft.contains(line) { nft.append(line) }
         }
         if !nft.isEmpty { steps.append(.nft(text: nft.joined(separator: "\n") + "\n")) }
         return steps

@@ -30,7 +30,7 @@ public enum IptablesStateParser {
             guard let target = rule.target, isMasqueradeChain(target),
                   let (network, id) = commentOwner(rule, prefix: "") else { continue }
             own(rule, chain: target, Owner(containerID: id, network: network, purpose: .masquerade))
-            if let source = value(after: "-s", in: rule.arguments) {
+            if let source = rule.sourceText {
                 state.masquerades.append(MasqueradeEntry(containerID: id, network: network, backend: backend,
                                                          source: hostAddress(source), chain: target))
             }
@@ -52,13 +52,12 @@ public enum IptablesStateParser {
             state.artifacts.append(FirewallArtifact(containerID: owner.containerID, network: owner.network, purpose: owner.purpose,
                                                     item: .iptablesChain(ipv6: ipv6, name: chain)))
             guard owner.purpose == .hostPort, let id = owner.containerID else { continue }
-            for rule in ruleset.rules(in: chain) where rule.target == "DNAT" {
-                guard let port = value(after: "--dport", in: rule.arguments).flatMap({ Int($0) }),
-                      let destination = value(after: "--to-destination", in: rule.arguments) else { continue }
+            for rule in ruleset.rules(in: chain) {
+                guard let port = rule.destinationPort, let destination = rule.dnatDestination else { continue }
                 state.hostPorts.append(HostPortMapping(
                     containerID: id, network: owner.network, backend: backend,
-                    protocol: value(after: "-p", in: rule.arguments) ?? "all",
-                    hostIP: value(after: "-d", in: rule.arguments).map(hostAddress),
+                    protocol: rule.protocolName ?? "all",
+                    hostIP: rule.destinationText.map(hostAddress),
                     hostPort: port, destination: destination, chain: chain))
             }
         }
@@ -73,12 +72,12 @@ public enum IptablesStateParser {
 
     /// `CNI-DN-` + 21 lowercase hex.
     public static func isHostPortChain(_ name: String) -> Bool {
-        name.hasPrefix("CNI-DN-") && isHex(name.dropFirst(7), count: 21)
+        ChainName.isPortmapDNAT(name)
     }
 
     /// `CNI-` + 24 lowercase hex.
     public static func isMasqueradeChain(_ name: String) -> Bool {
-        name.hasPrefix("CNI-") && isHex(name.dropFirst(4), count: 24)
+        ChainName.isMasquerade(name)
     }
 
     /// `(network, containerID)` from `<prefix>name: "<net>" id: "<cid>"` (`OwnerComment`).
@@ -91,20 +90,9 @@ public enum IptablesStateParser {
         return parseComment(comment, prefix: prefix)
     }
 
-    static func value(after flag: String, in words: [String]) -> String? {
-        guard let i = words.firstIndex(of: flag), i + 1 < words.count else { return nil }
-        return words[i + 1]
-    }
-
-    /// `10.244.1.3/32` → `10.244.1.3` (host prefixes dropped, others kept).
+    /// `10.244.1.3/32` → `10.244.1.3` (host prefixes dropped, others kept; text that is no
+    /// address is kept as it is).
     static func hostAddress(_ text: String) -> String {
-        if text.hasSuffix("/32") || text.hasSuffix("/128"), let slash = text.lastIndex(of: "/") {
-            return String(text[..<slash])
-        }
-        return text
-    }
-
-    static func isHex(_ s: Substring, count: Int) -> Bool {
-        s.utf8.count == count && s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+        FirewallAddress(iptablesText: text)?.description ?? text
     }
 }

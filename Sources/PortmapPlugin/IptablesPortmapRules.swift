@@ -64,22 +64,21 @@ public struct IptablesPortmapRules: Sendable {
     /// PREROUTING and OUTPUT → CNI-HOSTPORT-DNAT for local destinations.
     public static var topLevelJumps: [IptablesRule] {
         ["PREROUTING", "OUTPUT"].map {
-            IptablesRule(chain: $0, ["-m", "addrtype", "--dst-type", "LOCAL", "-j", topLevelDNATChain])
+            IptablesRule(chain: $0, [.localDestination], .jump(topLevelDNATChain))
         }
     }
 
     /// POSTROUTING → CNI-HOSTPORT-MASQ (inserted at position 1).
     public static var masqueradeJump: IptablesRule {
-        IptablesRule(chain: "POSTROUTING", ["-m", "comment", "--comment", "CNI portfwd requiring masquerade", "-j", markMasqChain])
+        IptablesRule(chain: "POSTROUTING", [.comment("CNI portfwd requiring masquerade")], .jump(markMasqChain))
     }
 
     public var setMarkRule: IptablesRule {
-        IptablesRule(chain: Self.setMarkChain, ["-m", "comment", "--comment", "CNI portfwd masquerade mark",
-                                                "-j", "MARK", "--set-xmark", config.markDefinition])
+        IptablesRule(chain: Self.setMarkChain, [.comment("CNI portfwd masquerade mark")], .setMark(config.markDefinition))
     }
 
     public var markMasqueradeRule: IptablesRule {
-        IptablesRule(chain: Self.markMasqChain, ["-m", "mark", "--mark", config.markDefinition, "-j", "MASQUERADE"])
+        IptablesRule(chain: Self.markMasqChain, [.mark(config.markDefinition)], .masquerade)
     }
 
     /// Whether this configuration creates/uses CNI-HOSTPORT-SETMARK and CNI-HOSTPORT-MASQ.
@@ -99,11 +98,10 @@ public struct IptablesPortmapRules: Sendable {
             var start = 0
             while start < list.count {
                 let end = min(start + Self.portsPerEntryRule, list.count)
-                let spec = list[start..<end].map(String.init).joined(separator: ",")
+                let conditions = config.conditions(for: family)
                 rules.append(IptablesRule(chain: Self.topLevelDNATChain,
-                                          ["-p", proto.rawValue, "-m", "comment", "--comment", comment,
-                                           "-m", "multiport", "--dports", spec]
-                                          + config.conditions(for: family) + ["-j", dnatChain]))
+                                          [.protocol(proto.rawValue), .comment(comment), .destinationPorts(Array(list[start..<end]))]
+                                          + (conditions.isEmpty ? [] : [.configured(conditions)]), .jump(dnatChain)))
                 start = end
             }
         }
@@ -114,37 +112,26 @@ public struct IptablesPortmapRules: Sendable {
     /// (IPv4) and the DNAT; only the DNAT when `snat` is off.
     public var chainRules: [IptablesRule] {
         var rules: [IptablesRule] = []
-        let hostBits = pod.address.bitWidth
         for m in config.mappings where m.applies(to: family) {
-            let destination = m.destination.map { ["-d", "\($0)/\(hostBits)"] } ?? []
-            let match = ["-p", m.transport.rawValue, "-m", m.transport.rawValue, "--dport", String(m.hostPort)]
+            let destination = m.destination.map { [IptablesMatch.destination(.host($0))] } ?? []
+            let match: [IptablesMatch] = [.protocol(m.transport.rawValue),
+                                          .destinationPort(transport: m.transport.rawValue, port: m.hostPort)]
             if config.snat {
                 // masqAll: any source (`-s 0.0.0.0/0`, which iptables-save prints as no -s at all).
-                let hairpinSource = config.masqAll ? [] : ["-s", pod.network.description]
-                rules.append(IptablesRule(chain: dnatChain, hairpinSource + destination + match + ["-j", setMarkTarget]))
-                if family == .v4 && !config.masqAll {
-                    rules.append(IptablesRule(chain: dnatChain, ["-s", "127.0.0.1/32"] + destination + match + ["-j", setMarkTarget]))
+                let hairpinSource = config.masqAll ? [] : [IptablesMatch.source(.prefix(pod.network))]
+                rules.append(IptablesRule(chain: dnatChain, hairpinSource + destination + match, .jump(setMarkTarget)))
+                if family == .v4 && !config.masqAll, let loopback = IPAddress("127.0.0.1") {
+                    rules.append(IptablesRule(chain: dnatChain, [.source(.host(loopback))] + destination + match, .jump(setMarkTarget)))
                 }
             }
-            rules.append(IptablesRule(chain: dnatChain, destination + match
-                                      + ["-j", "DNAT", "--to-destination", Self.hostPort(pod.address, m.containerPort)]))
+            rules.append(IptablesRule(chain: dnatChain, destination + match, .dnat(pod.address, port: m.containerPort)))
         }
         return rules
-    }
-
-    /// `10.244.1.3:80`, `[fd00::3]:80`.
-    static func hostPort(_ address: IPAddress, _ port: Int) -> String {
-        address.family == .v4 ? "\(address):\(port)" : "[\(address)]:\(port)"
     }
 
     /// The protocol and port list of an entry rule, which identify it even when conditions
     /// were reordered by iptables-save.
     static func entryKey(_ rule: IptablesRule) -> [String] {
-        let words = rule.arguments
-        var key = [rule.chain, rule.target ?? ""]
-        for flag in ["-p", "--dports"] {
-            if let i = words.firstIndex(of: flag), i + 1 < words.count { key.append(words[i + 1]) }
-        }
-        return key
+        [rule.chain, rule.target ?? ""] + [rule.protocolName, rule.destinationPortList].compactMap { $0 }
     }
 }

@@ -45,24 +45,26 @@ public struct NftPortmapRules: Sendable {
     /// The family's `cni_hostport` table.
     public static func nftTable(_ family: IPAddress.Family) -> NftTable { NftTable(family: familyName(family), name: tableName) }
 
-    /// The rule bodies (without `add rule <table> <chain>` and comment) of this container, per chain.
-    public var containerRules: [(chain: String, rule: String)] {
-        let ipx = Self.familyName(family)
-        let podIP = pod.address.description
-        var out: [(chain: String, rule: String)] = []
+    /// The rules (without comment) of this container, per chain.
+    public var containerRules: [(chain: String, rule: NftRule)] {
+        let podIP = pod.address
+        var out: [(chain: String, rule: NftRule)] = []
         for m in config.mappings where m.applies(to: family) {
-            let daddr = m.destination.map { "\(ipx) daddr \($0) " } ?? ""
-            let target = family == .v4 ? "\(podIP):\(m.containerPort)" : "[\(podIP)]:\(m.containerPort)"
-            out.append((Self.hostPortsChain, "\(daddr)\(m.transport.rawValue) dport \(m.hostPort) dnat to \(target)"))
+            let daddr = m.destination.map { [NftRule.Match.address(.destination, .implicit, .host($0))] } ?? []
+            out.append((Self.hostPortsChain, NftRule(daddr + [.destinationPort(transport: m.transport.rawValue, port: m.hostPort)],
+                                                     [.dnat(podIP, port: m.containerPort)])))
         }
         if config.snat && !out.isEmpty {
             if config.masqAll {
                 // Any source, but only connections this table (or another DNAT) redirected to the pod.
-                out.append((Self.masqueradingChain, "\(ipx) daddr \(podIP) ct status dnat masquerade"))
+                out.append((Self.masqueradingChain, NftRule([.address(.destination, .implicit, .host(podIP)), .destinationNATed],
+                                                            [.masquerade])))
             } else {
-                out.append((Self.masqueradingChain, "\(ipx) saddr \(podIP) \(ipx) daddr \(podIP) masquerade"))
-                if family == .v4 {
-                    out.append((Self.masqueradingChain, "ip saddr 127.0.0.1 ip daddr \(podIP) masquerade"))
+                out.append((Self.masqueradingChain, NftRule([.address(.source, .implicit, .host(podIP)),
+                                                             .address(.destination, .implicit, .host(podIP))], [.masquerade])))
+                if family == .v4, let loopback = IPAddress("127.0.0.1") {
+                    out.append((Self.masqueradingChain, NftRule([.address(.source, .implicit, .host(loopback)),
+                                                                 .address(.destination, .implicit, .host(podIP))], [.masquerade])))
                 }
             }
         }
@@ -73,19 +75,19 @@ public struct NftPortmapRules: Sendable {
     /// container's earlier rules (found in `existing`) deleted, its rules added.
     public func setup(existing: NftRuleListing) throws(FirewallTextError) -> [String] {
         var batch = NftBatch(table: nftTable)
-        let conditions = try NftText.expression(config.conditions(for: family))
-        let guardPrefix = conditions.isEmpty ? "" : conditions + " "
+        let conditions = config.conditions(for: family)
+        let guards: [NftRule.Match] = conditions.isEmpty ? [] : [.configured(conditions)]
         try batch.addTable(comment: "CNI portmap plugin")
         try batch.addChain(Self.hostPortsChain)
         try batch.addChain(Self.hostIPHostPortsChain)
         try batch.addChain(Self.hostPortsAllChain)
         try batch.flushChain(Self.hostPortsAllChain)
-        try batch.addRule(Self.hostPortsAllChain, "jump \(Self.hostIPHostPortsChain)")
-        try batch.addRule(Self.hostPortsAllChain, "jump \(Self.hostPortsChain)")
+        try batch.addRule(Self.hostPortsAllChain, NftRule([.jump(Self.hostIPHostPortsChain)]))
+        try batch.addRule(Self.hostPortsAllChain, NftRule([.jump(Self.hostPortsChain)]))
         for (chain, hook) in [("prerouting", "prerouting"), ("output", "output")] {
             try batch.addChain(chain, hook: .init(type: "nat", hook: hook, priority: "-100"))
             try batch.flushChain(chain)
-            try batch.addRule(chain, "\(guardPrefix)fib daddr type local jump \(Self.hostPortsAllChain)")
+            try batch.addRule(chain, NftRule(guards + [.localDestination], [.jump(Self.hostPortsAllChain)]))
         }
         if config.snat {
             try batch.addChain(Self.masqueradingChain, hook: .init(type: "nat", hook: "postrouting", priority: "100"))

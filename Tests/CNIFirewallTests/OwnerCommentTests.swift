@@ -1,4 +1,5 @@
 import CNIFirewall
+import CNIValues
 import XCTest
 
 final class OwnerCommentTests: XCTestCase {
@@ -65,7 +66,8 @@ final class ScopedListingTests: XCTestCase {
         var batch = NftBatch(table: NftTable(family: "ip", name: "cni_hostport"))
         try batch.addTable(comment: "CNI portmap plugin")
         try batch.addChain("prerouting", hook: .init(type: "nat", hook: "prerouting", priority: "-100"))
-        try batch.addRule("hostports", "tcp dport 80 dnat to 10.0.0.2:80", comment: "c1")
+        try batch.addRule("hostports", NftRule([.destinationPort(transport: "tcp", port: 80)],
+                                                [.dnat(try XCTUnwrap(IPAddress("10.0.0.2")), port: 80)]), comment: "c1")
         try batch.deleteRule("hostports", handle: 7)
         XCTAssertEqual(batch.text, """
             add table ip cni_hostport { comment "CNI portmap plugin" ; }
@@ -74,8 +76,10 @@ final class ScopedListingTests: XCTestCase {
             delete rule ip cni_hostport hostports handle 7
 
             """)
-        XCTAssertThrowsError(try batch.addRule("hostports", "accept; flush ruleset"))
-        XCTAssertThrowsError(try batch.addRule("hostports", "accept", comment: "a\"b"))
+        XCTAssertThrowsError(try batch.addRule("hostports", NftRule([.configured(["accept;", "flush", "ruleset"])], [.accept])))
+        XCTAssertThrowsError(try batch.addRule("hostports", NftRule([.inputInterface("a\"b")], [.accept])))
+        XCTAssertThrowsError(try batch.addRule("hostports", NftRule([], [.accept]), comment: "a\"b"))
+        XCTAssertThrowsError(try batch.addRule("hostports", NftRule([], [.jump("bad;chain")])))
         XCTAssertThrowsError(try batch.addChain("bad;chain"))
     }
 

@@ -2,7 +2,7 @@ import CNIFirewall
 @testable import CNIInspect
 import XCTest
 
-/// Golden tests: iptables-save and nft text as the reference plugins leave it → what the
+/// Golden tests: iptables-save text and nft JSON as the reference plugins leave it → what the
 /// inspector reports and would remove.
 final class FirewallParserTests: XCTestCase {
     /// portmap (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`; c2: tcp 8080→80, udp 5353→53, tcp 127.0.0.1:9090→90) and bridge ipMasq (`containernetworking/plugins:pkg/ip/ipmasq_iptables_linux.go`),
@@ -44,51 +44,33 @@ final class FirewallParserTests: XCTestCase {
 
         """#
 
-    /// `nft -a list ruleset` with portmap's tables (`portmap_nftables.go`), bridge's nft masquerade table (`ipmasq_nftables_linux.go`) and an
-    /// unrelated iptables-nft table.
+    /// `nft -j list ruleset` with portmap's tables (`portmap_nftables.go`), bridge's nft masquerade table (`ipmasq_nftables_linux.go`) and an
+    /// unrelated iptables-nft table (nft 1.0.6; `nft -a list ruleset` shows the rules as the owned lines below).
     static let nftRuleset = #"""
-        table ip nat { # handle 7
-        	chain POSTROUTING { # handle 1
-        		type nat hook postrouting priority srcnat; policy accept;
-        		counter packets 0 bytes 0 masquerade comment "c9" # handle 2
-        	}
-        }
-        table ip cni_hostport { # handle 1
-        	comment "CNI portmap plugin"
-        	chain hostports { # handle 1
-        		tcp dport 8080 dnat to 10.244.1.3:80 comment "c2" # handle 9
-        		ip daddr 127.0.0.1 udp dport 5353 dnat to 10.244.1.3:53 comment "c2" # handle 10
-        	}
-
-        	chain hostip_hostports { # handle 2
-        	}
-
-        	chain hostports_all { # handle 3
-        		jump hostip_hostports # handle 4
-        		jump hostports # handle 5
-        	}
-
-        	chain prerouting { # handle 6
-        		type nat hook prerouting priority dstnat; policy accept;
-        		fib daddr type local jump hostports_all # handle 7
-        	}
-
-        	chain masquerading { # handle 8
-        		type nat hook postrouting priority srcnat; policy accept;
-        		ip saddr 10.244.1.3 ip daddr 10.244.1.3 masquerade comment "c2" # handle 11
-        	}
-        }
-        table ip6 cni_hostport { # handle 2
-        	comment "CNI portmap plugin"
-        	chain hostports { # handle 1
-        		tcp dport 8080 dnat to [fd00::3]:80 comment "c2" # handle 2
-        	}
-        }
-        table inet cni_plugins_masquerade { # handle 3
-        	chain masq_checks { # handle 1
-        		ip saddr 10.244.1.3 ip daddr != 10.244.1.0/24 masquerade comment "abc-def, net: cbr0, if: eth0, id: c2" # handle 2
-        	}
-        }
+        {"nftables": [
+        {"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
+        {"table": {"family": "ip", "name": "nat", "handle": 7}},
+        {"chain": {"family": "ip", "table": "nat", "name": "POSTROUTING", "handle": 1, "type": "nat", "hook": "postrouting", "prio": 100, "policy": "accept"}},
+        {"rule": {"family": "ip", "table": "nat", "chain": "POSTROUTING", "handle": 2, "comment": "c9", "expr": [{"counter": {"packets": 0, "bytes": 0}}, {"masquerade": null}]}},
+        {"table": {"family": "ip", "name": "cni_hostport", "handle": 1, "comment": "CNI portmap plugin"}},
+        {"chain": {"family": "ip", "table": "cni_hostport", "name": "hostports", "handle": 1}},
+        {"chain": {"family": "ip", "table": "cni_hostport", "name": "hostip_hostports", "handle": 2}},
+        {"chain": {"family": "ip", "table": "cni_hostport", "name": "hostports_all", "handle": 3}},
+        {"chain": {"family": "ip", "table": "cni_hostport", "name": "prerouting", "handle": 6, "type": "nat", "hook": "prerouting", "prio": -100, "policy": "accept"}},
+        {"chain": {"family": "ip", "table": "cni_hostport", "name": "masquerading", "handle": 8, "type": "nat", "hook": "postrouting", "prio": 100, "policy": "accept"}},
+        {"rule": {"family": "ip", "table": "cni_hostport", "chain": "hostports", "handle": 9, "comment": "c2", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8080}}, {"dnat": {"addr": "10.244.1.3", "port": 80}}]}},
+        {"rule": {"family": "ip", "table": "cni_hostport", "chain": "hostports", "handle": 10, "comment": "c2", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "127.0.0.1"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 5353}}, {"dnat": {"addr": "10.244.1.3", "port": 53}}]}},
+        {"rule": {"family": "ip", "table": "cni_hostport", "chain": "hostports_all", "handle": 4, "expr": [{"jump": {"target": "hostip_hostports"}}]}},
+        {"rule": {"family": "ip", "table": "cni_hostport", "chain": "hostports_all", "handle": 5, "expr": [{"jump": {"target": "hostports"}}]}},
+        {"rule": {"family": "ip", "table": "cni_hostport", "chain": "prerouting", "handle": 7, "expr": [{"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}}, {"jump": {"target": "hostports_all"}}]}},
+        {"rule": {"family": "ip", "table": "cni_hostport", "chain": "masquerading", "handle": 11, "comment": "c2", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.244.1.3"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "10.244.1.3"}}, {"masquerade": null}]}},
+        {"table": {"family": "ip6", "name": "cni_hostport", "handle": 2, "comment": "CNI portmap plugin"}},
+        {"chain": {"family": "ip6", "table": "cni_hostport", "name": "hostports", "handle": 1}},
+        {"rule": {"family": "ip6", "table": "cni_hostport", "chain": "hostports", "handle": 2, "comment": "c2", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8080}}, {"dnat": {"addr": "fd00::3", "port": 80}}]}},
+        {"table": {"family": "inet", "name": "cni_plugins_masquerade", "handle": 3}},
+        {"chain": {"family": "inet", "table": "cni_plugins_masquerade", "name": "masq_checks", "handle": 1}},
+        {"rule": {"family": "inet", "table": "cni_plugins_masquerade", "chain": "masq_checks", "handle": 2, "comment": "abc-def, net: cbr0, if: eth0, id: c2", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.244.1.3"}}, {"match": {"op": "!=", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": {"prefix": {"addr": "10.244.1.0", "len": 24}}}}, {"masquerade": null}]}}
+        ]}
 
         """#
 
@@ -162,8 +144,8 @@ final class FirewallParserTests: XCTestCase {
         XCTAssertNil(IptablesStateParser.parseComment(#"name: "cbr0" id: "c2""#, prefix: "dnat "))
     }
 
-    func testNftGolden() {
-        let state = NftStateParser.parse(Self.nftRuleset)
+    func testNftGolden() throws {
+        let state = try NftStateParser.parse(json: Self.nftRuleset)
         XCTAssertEqual(Self.dump(state), #"""
             hostport c2 - nftables tcp *:8080 -> 10.244.1.3:80 [hostports]
             hostport c2 - nftables udp 127.0.0.1:5353 -> 10.244.1.3:53 [hostports]
@@ -178,9 +160,26 @@ final class FirewallParserTests: XCTestCase {
             """#)
     }
 
-    func testNftWithoutCNITablesIsEmpty() {
-        XCTAssertEqual(NftStateParser.parse(""), FirewallState())
-        XCTAssertEqual(NftStateParser.parse("table ip filter { # handle 1\n\tchain x { # handle 1\n\t\tcounter comment \"c2\" # handle 2\n\t}\n}\n"),
-                       FirewallState())
+    func testNftWithoutCNITablesIsEmpty() throws {
+        XCTAssertEqual(try NftStateParser.parse(json: #"{"nftables": [{"metainfo": {"version": "1.0.6"}}]}"#), FirewallState())
+        XCTAssertEqual(try NftStateParser.parse(json: #"""
+            {"nftables": [{"table": {"family": "ip", "name": "filter", "handle": 1}},
+            {"chain": {"family": "ip", "table": "filter", "name": "x", "handle": 1}},
+            {"rule": {"family": "ip", "table": "filter", "chain": "x", "handle": 2, "comment": "c2", "expr": [{"counter": {"packets": 0, "bytes": 0}}]}}]}
+            """#), FirewallState())
+        XCTAssertThrowsError(try NftStateParser.parse(json: "table ip filter {"))
+    }
+
+    /// Expressions the model does not cover are shown as their JSON; the rule is still owned and removable.
+    func testNftUnknownExpressionIsShownAsJSON() throws {
+        let state = try NftStateParser.parse(json: #"""
+            {"nftables": [{"rule": {"family": "ip", "table": "cni_hostport", "chain": "hostports", "handle": 3, "comment": "c2",
+            "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [80, 443]}}},
+            {"dnat": {"addr": "10.244.1.3"}}]}}]}
+            """#)
+        XCTAssertEqual(Self.dump(state), #"""
+            owned c2 - hostport: nft rule ip cni_hostport hostports handle 3: {"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":{"set":[80,443]}}} dnat to 10.244.1.3 comment "c2"
+
+            """#)
     }
 }

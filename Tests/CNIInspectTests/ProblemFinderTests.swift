@@ -139,11 +139,11 @@ final class ProblemFinderTests: XCTestCase {
         XCTAssertEqual(problems(s).map(\.kind), [])
     }
 
-    func testNftRulesOfAGoneContainer() {
+    func testNftRulesOfAGoneContainer() throws {
         var s = F.healthy()
         let text = FirewallParserTests.nftRuleset.replacingOccurrences(of: "\"c2\"", with: "\"c7\"")
             .replacingOccurrences(of: "id: c2", with: "id: c7")
-        s.firewall.merge(NftStateParser.parse(text))
+        s.firewall.merge(try NftStateParser.parse(json: text))
         let found = problems(s)
         XCTAssertEqual(found.map(\.kind), [.staleRules])
         XCTAssertEqual(found.first?.subject, "c7")
@@ -157,16 +157,15 @@ final class ProblemFinderTests: XCTestCase {
             """)])
     }
 
-    func testNftRulesOfPodsOnAnotherSubnetAreLeftAlone() {
+    func testNftRulesOfPodsOnAnotherSubnetAreLeftAlone() throws {
         var s = F.healthy()
-        s.firewall.merge(NftStateParser.parse("""
-            table ip cni_hostport { # handle 1
-            	chain hostports { # handle 1
-            		tcp dport 8443 dnat to 10.99.0.3:443 comment "other-net" # handle 9
-            	}
-            }
-
-            """))
+        s.firewall.merge(try NftStateParser.parse(json: #"""
+            {"nftables": [{"table": {"family": "ip", "name": "cni_hostport", "handle": 1}},
+            {"chain": {"family": "ip", "table": "cni_hostport", "name": "hostports", "handle": 1}},
+            {"rule": {"family": "ip", "table": "cni_hostport", "chain": "hostports", "handle": 9, "comment": "other-net",
+            "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8443}},
+            {"dnat": {"addr": "10.99.0.3", "port": 443}}]}}]}
+            """#))
         XCTAssertEqual(s.firewall.hostPorts.count, 2)
         XCTAssertEqual(problems(s), [])
     }

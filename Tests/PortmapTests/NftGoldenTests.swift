@@ -50,7 +50,7 @@ final class NftGoldenTests: XCTestCase {
 
     func testMasqAll() {
         let config = PortmapConfig(network: "cbr0", mappings: [PortMapping(hostPort: 1, containerPort: 2)], masqAll: true)
-        XCTAssertEqual(Self.rules(config).containerRules.map(\.rule), [
+        XCTAssertEqual(Self.rules(config).containerRules.map(\.rule.description), [
             "tcp dport 1 dnat to 10.244.1.3:2", "ip daddr 10.244.1.3 ct status dnat masquerade",
         ])
     }
