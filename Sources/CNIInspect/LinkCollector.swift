@@ -59,7 +59,9 @@ struct LinkCollector {
         guard link.kind == "veth", let peer = link.parentIndex else { return port }
         var candidates = pods.filter { $0.link.index == peer && $0.link.parentIndex == link.index }
         var exact = false
-        if let nsid = link.linkNetnsID, candidates.contains(where: { $0.nsid == nsid }) {
+        if let nsid = link.linkNetnsID {
+            // The node has an id for the peer's netns, and RTM_GETNSID gives that same id for it:
+            // a scanned netns with another id (or none) only shares the ifindexes by chance.
             candidates = candidates.filter { $0.nsid == nsid }
             exact = candidates.count == 1
         }
