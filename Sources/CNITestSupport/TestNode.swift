@@ -149,13 +149,14 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     }
 
     /// Runs the suite binary's libcni-style runner inside the node:
-    /// `cni-plugins <subcommand> <arguments…>` with CNI_PATH, CNI_CACHE_DIR = `cacheDir` and CAP_ARGS.
+    /// `cni-plugins <subcommand> <arguments…>` with CNI_PATH, CNI_CACHE_DIR = `cacheDir`, CAP_ARGS
+    /// and `extraEnv`.
     @discardableResult
-    public func cniExec(_ arguments: [String], subcommand: String = "exec", capArgs: String? = nil) throws
-        -> (status: Int32, stdout: String, stderr: String)
-    {
+    public func cniExec(_ arguments: [String], subcommand: String = "exec", capArgs: String? = nil,
+                        extraEnv: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         var env = ["PATH": Command.pluginSearchPath, "CNI_PATH": cniPath, "CNI_CACHE_DIR": cacheDir]
         env["CAP_ARGS"] = capArgs
+        for (k, v) in extraEnv { env[k] = v }
         return Command.run(execPrefix + [try PluginBinaries.requireExecutable(), subcommand] + arguments, environment: env)
     }
 }
