@@ -30,8 +30,7 @@ final class InspectLinkIntegrationTests: XCTestCase {
         try "pod-a\r\neth0".write(toFile: store + "/10.244.1.2", atomically: true, encoding: .utf8)
         hidden.delete()  // `ip netns delete`: gone from /run/netns, alive through the bind mount
 
-        let args = try ["inspect", "--netns", node.path, "--subnet-file", node.subnetFile, "--ipam-dir", node.ipamDir,
-                    "--flannel-dir", node.flannelDir] + InstallFixture.arguments(in: node.root.path) + ["--json"]
+        let args = try Self.inspectArguments(node)
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
         let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
@@ -75,8 +74,7 @@ final class InspectLinkIntegrationTests: XCTestCase {
             add rule ip cni_hostport hostports tcp dport 9443 dnat to 10.99.0.9:443 comment "other-network"
 
             """)
-        let args = try ["inspect", "--netns", node.path, "--subnet-file", node.subnetFile, "--ipam-dir", node.ipamDir,
-                    "--flannel-dir", node.flannelDir] + InstallFixture.arguments(in: node.root.path) + ["--json"]
+        let args = try Self.inspectArguments(node)
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
         let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
@@ -91,5 +89,11 @@ final class InspectLinkIntegrationTests: XCTestCase {
         let table = try node.run(["nft", "list", "table", "ip", "cni_hostport"])
         XCTAssertFalse(table.contains("gone-nft"), table)
         XCTAssertTrue(table.contains("other-network"), table)
+    }
+
+    /// `inspect --json` pointed at the node's netns and temp tree.
+    static func inspectArguments(_ node: TestNode) throws -> [String] {
+        try ["inspect", "--netns", node.path, "--subnet-file", node.subnetFile, "--ipam-dir", node.ipamDir,
+             "--flannel-dir", node.flannelDir] + InstallFixture.arguments(in: node.root.path) + ["--json"]
     }
 }
