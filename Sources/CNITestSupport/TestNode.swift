@@ -1,3 +1,4 @@
+import CNISystem
 import Foundation
 
 /// One simulated Kubernetes node for integration tests: the node's own network namespace (it *is*
@@ -26,8 +27,8 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     public let pluginDir: String
     /// CNI_PATH given to plugins: `extraPluginDir` first, then `pluginDir`. A test may point it elsewhere.
     public var cniPath: String
-    /// With it, plugins run in a private mount namespace where `runLockDir` is mounted over `/run/lock`:
-    /// the plugins of one node share host locks (portmap's), but never take the machine's.
+    /// With it (the default), plugins run in a private mount namespace where `runLockDir` is mounted
+    /// over `/run/lock`: the plugins of one node share host locks (portmap's), but never take the machine's.
     public let privateRunLock: Bool
     private var pods: [TestNamespace] = []
     private let podsLock = NSLock()
@@ -45,13 +46,13 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     public var netconfDir: String { root.file("net.d") }
     /// Test-only plugins (`installPlugin`), found before the real ones.
     public var extraPluginDir: String { root.file("bin") }
-    /// The node's `/run/lock` when `privateRunLock` is set.
+    /// The node's `/run/lock` (when `privateRunLock` is set).
     public var runLockDir: String { root.file("run-lock") }
 
     /// Creates the node netns `<prefix>node-…` (loopback up) and its temp tree. Pods are named
     /// `<prefix>pod-…`. Needs root (`TestNamespace.isRoot`).
     public init(prefix: String = "cni", plugins: Plugins = .ours, subnetEnv: String? = nil,
-                privateRunLock: Bool = false) throws {
+                privateRunLock: Bool = true) throws {
         let root = try TemporaryDirectory(prefix: prefix + "state")
         self.root = root
         self.plugins = plugins
@@ -130,10 +131,19 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     /// The argv prefix that puts a command inside the node: `ip netns exec NODE`, plus the private
     /// mount namespace with the node's `/run/lock` when `privateRunLock` is set.
     public var execPrefix: [String] {
-        let enter = ["ip", "netns", "exec", name]
-        guard privateRunLock else { return enter }
-        return enter + ["unshare", "--mount", "--propagation", "private",
-                        "sh", "-c", #"mount --bind "$0" /run/lock && exec "$@""#, runLockDir]
+        ["ip", "netns", "exec", name] + privateMounts()
+    }
+
+    /// `unshare --mount` + `sh` that bind-mounts the node's `/run/lock` (when `privateRunLock` is set)
+    /// and `bootIDFile` over /proc/sys/kernel/random/boot_id (when given), then execs the command in
+    /// place, so its pid stays the one spawned. Empty when there is nothing to mount.
+    public func privateMounts(bootIDFile: String? = nil) -> [String] {
+        var mounts: [String] = []
+        if privateRunLock { mounts.append(#"mount --bind "$0" /run/lock"#) }
+        if bootIDFile != nil { mounts.append(#"mount --bind "$1" /proc/sys/kernel/random/boot_id"#) }
+        guard !mounts.isEmpty else { return [] }
+        return [SystemTool.find("unshare") ?? "/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                mounts.joined(separator: " && ") + #" && shift && exec "$@""#, runLockDir, bootIDFile ?? ""]
     }
 
     /// Runs `plugin` (a name in `pluginDir`, or a path) inside the node as a runtime does: CNI_*

@@ -2,7 +2,7 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// A `TestNode` (plugins in a private mount namespace with the node's own `/run/lock`) with bridge
+/// A `TestNode` (its plugins share the node's own `/run/lock`, not the machine's) with bridge
 /// `cni0` (10.244.1.1/24, fd00:10::1/64) and forwarding on, a pod netns on it (10.244.1.3,
 /// fd00:10::3, default routes via the bridge) running a TCP server on 8080 and a UDP echo on 5353,
 /// and a client netns behind its own veth (192.168.77.2 / fd00:77::2, the node side being
@@ -17,7 +17,7 @@ final class PortmapTestbed {
     static let nodeAddress6 = "fd00:77::1"
 
     init(withPod: Bool = true) throws {
-        node = try TestNode(prefix: "pm", privateRunLock: true)
+        node = try TestNode(prefix: "pm")
         pod = try node.newPod(loopbackUp: true)
         client = try node.newPod(prefix: "pmcli", loopbackUp: true)
         try node.addBridge(addresses: ["10.244.1.1/24", "fd00:10::1/64"])

@@ -73,12 +73,9 @@ extension TestNode {
         bootWrapper + [nsenter, "--net=" + path, "--", pluginDir + "/" + plugin]
     }
 
-    /// `unshare -m sh -c 'mount --bind <file> /proc/sys/kernel/random/boot_id && exec "$@"'`.
-    var bootWrapper: [String] {
-        guard let bootIDFile else { return [] }
-        return ["/usr/bin/unshare", "-m", "--", "/bin/sh", "-c",
-                #"mount --bind "$0" /proc/sys/kernel/random/boot_id && exec "$@""#, bootIDFile]
-    }
+    /// The private mount namespace every plugin of the node runs in: the node's `/run/lock`, and
+    /// `bootIDFile` once `reboot()` made one (`TestNode.privateMounts`).
+    var bootWrapper: [String] { privateMounts(bootIDFile: bootIDFile) }
 
     /// Simulates a reboot for the plugins: a fresh random boot id (see `bootIDFile`).
     func reboot() throws -> String {
