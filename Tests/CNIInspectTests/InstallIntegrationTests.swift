@@ -17,7 +17,7 @@ final class InstallIntegrationTests: XCTestCase {
         var flannelDir: String { files.file("lib/flannel") }
         var ipamDir: String { files.file("lib/networks") }
         var cacheDir: String { files.file("lib/cache") }
-        let lease = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+        let lease = TestNode.vxlanSubnetEnv
 
         /// A healthy node: the flannel conflist, every plugin linked to the suite binary, a lease.
         init() throws {

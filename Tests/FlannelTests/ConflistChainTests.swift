@@ -32,7 +32,7 @@ final class ConflistChainTests: XCTestCase {
     }
 
     func testV11ConflistThroughTheRuntime() throws {
-        let n = try TestNode.flannel(subnetEnv: "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n")
+        let n = try TestNode.flannel(subnetEnv: TestNode.vxlanSubnetEnv)
         let list = try conflist(n)
         let status = try exec(n, ["status", list])
         XCTAssertEqual(status.status, 0, status.stdout + status.stderr)

@@ -89,7 +89,7 @@ final class FlannelReferenceComparisonTests: XCTestCase {
     }
 
     func testOurChainAndTheReferenceChainAgree() throws {
-        let env = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+        let env = TestNode.vxlanSubnetEnv
         let ours = try TestNode.flannel(subnetEnv: env)
         let reference = try TestNode.flannel(subnetEnv: env)
         try reference.useReferenceDelegates()
