@@ -25,11 +25,8 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     public let plugins: Plugins
     /// The directory the node's plugins are in.
     public let pluginDir: String
-    /// CNI_PATH given to plugins: `extraPluginDir` first, then `pluginDir`. A test may point it elsewhere.
-    public var cniPath: String
-    /// With it (the default), plugins run in a private mount namespace where `runLockDir` is mounted
-    /// over `/run/lock`: the plugins of one node share host locks (portmap's), but never take the machine's.
-    public let privateRunLock: Bool
+    /// CNI_PATH given to plugins: `extraPluginDir` first, then `pluginDir`.
+    public let cniPath: String
     private var pods: [TestNamespace] = []
     private let podsLock = NSLock()
     private let podPrefix: String
@@ -46,23 +43,21 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     public var netconfDir: String { root.file("net.d") }
     /// Test-only plugins (`installPlugin`), found before the real ones.
     public var extraPluginDir: String { root.file("bin") }
-    /// The node's `/run/lock` (when `privateRunLock` is set).
+    /// The node's `/run/lock`: plugins run in a private mount namespace where it is mounted over
+    /// `/run/lock`, so the plugins of one node share host locks (portmap's) but never take the machine's.
     public var runLockDir: String { root.file("run-lock") }
 
     /// Creates the node netns `<prefix>node-…` (loopback up) and its temp tree. Pods are named
     /// `<prefix>pod-…`. Needs root (`TestNamespace.isRoot`).
-    public init(prefix: String = "cni", plugins: Plugins = .ours, subnetEnv: String? = nil,
-                privateRunLock: Bool = true) throws {
+    public init(prefix: String = "cni", plugins: Plugins = .ours, subnetEnv: String? = nil) throws {
         let root = try TemporaryDirectory(prefix: prefix + "state")
         self.root = root
         self.plugins = plugins
-        self.privateRunLock = privateRunLock
         podPrefix = prefix + "pod"
         pluginDir = plugins == .ours ? PluginBinaries.makePluginDir() : PluginBinaries.referencePluginDir
         cniPath = root.file("bin") + ":" + pluginDir
         let fm = FileManager.default
-        try fm.createDirectory(atPath: root.file("bin"), withIntermediateDirectories: true)
-        if privateRunLock { try fm.createDirectory(atPath: root.file("run-lock"), withIntermediateDirectories: true) }
+        for dir in ["bin", "run-lock"] { try fm.createDirectory(atPath: root.file(dir), withIntermediateDirectories: true) }
         if let subnetEnv { try subnetEnv.write(toFile: root.file("subnet.env"), atomically: true, encoding: .utf8) }
         try super.init(prefix: prefix + "node", loopbackUp: true)
     }
@@ -128,22 +123,19 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
 
     // MARK: - Running plugins in the node
 
-    /// The argv prefix that puts a command inside the node: `ip netns exec NODE`, plus the private
-    /// mount namespace with the node's `/run/lock` when `privateRunLock` is set.
+    /// The argv prefix that puts a command inside the node: `ip netns exec NODE`, then the private
+    /// mount namespace with the node's `/run/lock`.
     public var execPrefix: [String] {
         ["ip", "netns", "exec", name] + privateMounts()
     }
 
-    /// `unshare --mount` + `sh` that bind-mounts the node's `/run/lock` (when `privateRunLock` is set)
-    /// and `bootIDFile` over /proc/sys/kernel/random/boot_id (when given), then execs the command in
-    /// place, so its pid stays the one spawned. Empty when there is nothing to mount.
+    /// `unshare --mount` + `sh` that bind-mounts the node's `runLockDir` over `/run/lock` and
+    /// `bootIDFile` (when given) over /proc/sys/kernel/random/boot_id, then execs the command in
+    /// place, so its pid stays the one spawned.
     public func privateMounts(bootIDFile: String? = nil) -> [String] {
-        var mounts: [String] = []
-        if privateRunLock { mounts.append(#"mount --bind "$0" /run/lock"#) }
-        if bootIDFile != nil { mounts.append(#"mount --bind "$1" /proc/sys/kernel/random/boot_id"#) }
-        guard !mounts.isEmpty else { return [] }
+        let bootID = bootIDFile == nil ? "" : #" && mount --bind "$1" /proc/sys/kernel/random/boot_id"#
         return [SystemTool.find("unshare") ?? "/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                mounts.joined(separator: " && ") + #" && shift && exec "$@""#, runLockDir, bootIDFile ?? ""]
+                #"mount --bind "$0" /run/lock"# + bootID + #" && shift && exec "$@""#, runLockDir, bootIDFile ?? ""]
     }
 
     /// Runs `plugin` (a name in `pluginDir`, or a path) inside the node as a runtime does: CNI_*

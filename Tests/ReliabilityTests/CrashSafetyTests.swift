@@ -132,7 +132,7 @@ final class CrashSafetyTests: XCTestCase {
         let livePod = try node.newPod(loopbackUp: true)
         XCTAssertTrue(try node.exec("add", conflist: conflist, netns: livePod.path, id: "relkg-live").succeeded)
         let inspector = StoreInspector(node: node)
-        let gcArgv = node.bootWrapper + [node.nsenter, "--net=" + node.path, "--", node.binary, "exec", "gc", conflist]
+        let gcArgv = node.mountWrapper + [node.nsenter, "--net=" + node.path, "--", node.binary, "exec", "gc", conflist]
         let gcEnv = ["PATH": Command.pluginSearchPath, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir]
         // Two pods that vanish without DEL (added past the runtime's cache, so GC finds them
         // stale): their netns is deleted, their state stays.

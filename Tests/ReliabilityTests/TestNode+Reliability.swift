@@ -68,14 +68,14 @@ extension TestNode {
     }
 
     /// `nsenter --net=<node> -- <pluginDir>/<plugin>`: argv whose pid becomes the plugin's (also
-    /// through the boot-id wrapper, which execs in place too).
+    /// through `mountWrapper`, which execs in place too).
     func argv(plugin: String) -> [String] {
-        bootWrapper + [nsenter, "--net=" + path, "--", pluginDir + "/" + plugin]
+        mountWrapper + [nsenter, "--net=" + path, "--", pluginDir + "/" + plugin]
     }
 
     /// The private mount namespace every plugin of the node runs in: the node's `/run/lock`, and
     /// `bootIDFile` once `reboot()` made one (`TestNode.privateMounts`).
-    var bootWrapper: [String] { privateMounts(bootIDFile: bootIDFile) }
+    var mountWrapper: [String] { privateMounts(bootIDFile: bootIDFile) }
 
     /// Simulates a reboot for the plugins: a fresh random boot id (see `bootIDFile`).
     func reboot() throws -> String {
@@ -104,7 +104,7 @@ extension TestNode {
     func exec(_ verb: String, conflist: String, netns: String, id: String, capArgs: String? = nil) throws -> ChildProcess.Outcome {
         var env: [String: String] = ["PATH": Command.pluginSearchPath, "CNI_PATH": pluginDir, "CNI_CACHE_DIR": cacheDir]
         env["CAP_ARGS"] = capArgs
-        let argv = bootWrapper + [nsenter, "--net=" + path, "--", binary, "exec", verb, conflist, netns, id, "eth0"]
+        let argv = mountWrapper + [nsenter, "--net=" + path, "--", binary, "exec", verb, conflist, netns, id, "eth0"]
         return try ChildProcess.run(argv, environment: env, scratch: scratch)
     }
 
