@@ -88,10 +88,21 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     /// A Linux bridge in the node (`cni0` unless named), with `addresses` (IPv6 ones without DAD).
     public func addBridge(_ name: String = "cni0", addresses: [String], mtu: Int? = nil, up: Bool = true) throws {
         try ip(["link", "add", name] + (mtu.map { ["mtu", String($0)] } ?? []) + ["type", "bridge"])
-        for address in addresses {
-            try ip(["addr", "add", address, "dev", name] + (address.contains(":") ? ["nodad"] : []))
-        }
+        for address in addresses { try ip(["addr", "add", address, "dev", name] + (address.contains(":") ? ["nodad"] : [])) }
         if up { try ip(["link", "set", name, "up"]) }
+    }
+
+    /// A veth from the node (`hostEnd`, with `hostAddresses`, enslaved to `master` when given) to
+    /// `eth0` in `other` (with `addresses` and a default route via each of `gateways`), both ends up.
+    /// IPv6 addresses go without DAD.
+    public func addVeth(_ hostEnd: String, to other: TestNamespace, master: String? = nil, hostAddresses: [String] = [],
+                        addresses: [String] = [], gateways: [String] = []) throws {
+        try ip(["link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", other.name])
+        for address in hostAddresses { try ip(["addr", "add", address, "dev", hostEnd] + (address.contains(":") ? ["nodad"] : [])) }
+        try ip(["link", "set", hostEnd] + (master.map { ["master", $0] } ?? []) + ["up"])
+        for address in addresses { try other.ip(["addr", "add", address, "dev", "eth0"] + (address.contains(":") ? ["nodad"] : [])) }
+        try other.ip(["link", "set", "eth0", "up"])
+        for gateway in gateways { try other.ip((gateway.contains(":") ? ["-6"] : []) + ["route", "add", "default", "via", gateway]) }
     }
 
     /// IPv4 and IPv6 forwarding on in the node, as flannel's bridge setup leaves a node.

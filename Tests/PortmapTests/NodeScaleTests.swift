@@ -75,11 +75,7 @@ final class NodeScaleTests: XCTestCase {
         let bed = try PortmapTestbed(withPod: false)
         defer { bed.tearDown() }
         let client = bed.client, node = bed.node
-        try node.ip(["link", "add", "toclient", "type", "veth", "peer", "name", "eth0", "netns", client.name])
-        try node.ip(["addr", "add", "192.168.77.1/24", "dev", "toclient"])
-        try node.ip(["link", "set", "toclient", "up"])
-        try client.ip(["addr", "add", "192.168.77.2/24", "dev", "eth0"])
-        try client.ip(["link", "set", "eth0", "up"])
+        try node.addVeth("toclient", to: client, hostAddresses: ["192.168.77.1/24"], addresses: ["192.168.77.2/24"])
         try node.run(["iptables-restore", "-w", "10"], stdin: Self.kubeProxyTable(rules: Self.kubeRules))
         let pod = try node.newPod(prefix: "pmpod2", loopbackUp: true)
         let tools = try TemporaryDirectory()

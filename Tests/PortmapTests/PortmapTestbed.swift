@@ -24,23 +24,10 @@ final class PortmapTestbed {
         try node.enableForwarding()
         guard withPod else { return }
 
-        try node.ip(["link", "add", "vethpod", "type", "veth", "peer", "name", "eth0", "netns", pod.name])
-        try node.ip(["link", "set", "vethpod", "master", "cni0", "up"])
-        try pod.ip(["addr", "add", "10.244.1.3/24", "dev", "eth0"])
-        try pod.ip(["addr", "add", "fd00:10::3/64", "dev", "eth0", "nodad"])
-        try pod.ip(["link", "set", "eth0", "up"])
-        try pod.ip(["route", "add", "default", "via", "10.244.1.1"])
-        try pod.ip(["-6", "route", "add", "default", "via", "fd00:10::1"])
-
-        try node.ip(["link", "add", "toclient", "type", "veth", "peer", "name", "eth0", "netns", client.name])
-        try node.ip(["addr", "add", "\(Self.nodeAddress4)/24", "dev", "toclient"])
-        try node.ip(["addr", "add", "\(Self.nodeAddress6)/64", "dev", "toclient", "nodad"])
-        try node.ip(["link", "set", "toclient", "up"])
-        try client.ip(["addr", "add", "192.168.77.2/24", "dev", "eth0"])
-        try client.ip(["addr", "add", "fd00:77::2/64", "dev", "eth0", "nodad"])
-        try client.ip(["link", "set", "eth0", "up"])
-        try client.ip(["route", "add", "default", "via", Self.nodeAddress4])
-        try client.ip(["-6", "route", "add", "default", "via", Self.nodeAddress6])
+        try node.addVeth("vethpod", to: pod, master: "cni0", addresses: ["10.244.1.3/24", "fd00:10::3/64"],
+                         gateways: ["10.244.1.1", "fd00:10::1"])
+        try node.addVeth("toclient", to: client, hostAddresses: ["\(Self.nodeAddress4)/24", "\(Self.nodeAddress6)/64"],
+                         addresses: ["192.168.77.2/24", "fd00:77::2/64"], gateways: [Self.nodeAddress4, Self.nodeAddress6])
     }
 
     /// Starts the pod's servers and waits until the TCP one answers inside the pod.
