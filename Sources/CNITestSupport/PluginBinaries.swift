@@ -31,6 +31,12 @@ public enum PluginBinaries {
         return nil
     }
 
+    /// `executable`, or an error saying how to build it.
+    public static func requireExecutable() throws -> String {
+        guard let executable else { throw MissingPluginBinary() }
+        return executable
+    }
+
     /// A directory holding `bridge`, `host-local`, `portmap`, `loopback`, `flannel` symlinks to
     /// the multicall binary, for use as CNI_PATH: `plugin-links/` beside the binary (so nothing
     /// accumulates in /tmp), refreshed once per test process.
@@ -63,4 +69,9 @@ public enum PluginBinaries {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cachedPluginDir: String?
+}
+
+/// The multicall executable was not found next to the tests.
+public struct MissingPluginBinary: Error, CustomStringConvertible {
+    public var description: String { "cni-plugins is not built (swift build, or set CNI_PLUGINS_BIN)" }
 }

@@ -11,6 +11,18 @@ public enum PluginRun {
         cniArgs: String? = nil, cniPath: String, config: String, inNamespace: TestNamespace? = nil,
         extraEnv: [String: String] = [:]
     ) -> (status: Int32, stdout: String, stderr: String) {
+        let env = environment(command: command, containerID: containerID, netns: netns, ifname: ifname,
+                              cniArgs: cniArgs, cniPath: cniPath, extraEnv: extraEnv)
+        let argv = inNamespace.map { ["ip", "netns", "exec", $0.name, plugin] } ?? [plugin]
+        return Command.run(argv, stdin: config, environment: env)
+    }
+
+    /// The test process's environment without its CNI_* variables, plus the given ones (nil ones
+    /// stay unset), then `extraEnv`.
+    public static func environment(
+        command: String, containerID: String?, netns: String?, ifname: String?, cniArgs: String? = nil,
+        cniPath: String, extraEnv: [String: String] = [:]
+    ) -> [String: String] {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
         env["CNI_COMMAND"] = command
         env["CNI_CONTAINERID"] = containerID
@@ -19,8 +31,7 @@ public enum PluginRun {
         env["CNI_ARGS"] = cniArgs
         env["CNI_PATH"] = cniPath
         for (k, v) in extraEnv { env[k] = v }
-        let argv = inNamespace.map { ["ip", "netns", "exec", $0.name, plugin] } ?? [plugin]
-        return Command.run(argv, stdin: config, environment: env)
+        return env
     }
 
     /// Parses plugin output (a result or an error object); nil when it isn't JSON.

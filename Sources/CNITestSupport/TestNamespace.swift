@@ -3,8 +3,8 @@ import Glibc
 
 /// A throwaway named network namespace (`ip netns add cnitest-1a2b3c4d`), deleted by `delete()` and,
 /// as a safety net, on deinit. Tests put every link, address and route they create in one of these,
-/// never in the root namespace.
-public final class TestNamespace {
+/// never in the root namespace. `TestNode` is the node flavour of it.
+public class TestNamespace {
     public let name: String
     /// /run/netns/NAME
     public var path: String { "/run/netns/\(name)" }

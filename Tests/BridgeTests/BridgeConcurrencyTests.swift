@@ -7,11 +7,11 @@ import XCTest
 final class BridgeConcurrencyTests: XCTestCase {
     func testParallelAddsOnAFreshNodeAllSucceedAndDelCleansUp() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try BridgeNode()
-        defer { node.cleanUp() }
+        let node = try TestNode(prefix: "br")
+        defer { node.delete() }
         let config = node.config(extra: ["isDefaultGateway": true, "hairpinMode": true, "ipMasq": true])
         let count = 8
-        let pods = try (0..<count).map { _ in try node.makePod() }
+        let pods = try (0..<count).map { _ in try node.newPod() }
         let paths = pods.map(\.path)
         let statuses = ResultBox(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { i in
@@ -21,7 +21,7 @@ final class BridgeConcurrencyTests: XCTestCase {
         XCTAssertEqual(statuses.values, Array(repeating: "", count: count))
         XCTAssertEqual(node.reservations().count, count)
         XCTAssertEqual(try node.veths().count, count)
-        let bridge = try node.namespace.ip(["addr", "show", "cni0"])
+        let bridge = try node.ip(["addr", "show", "cni0"])
         XCTAssertEqual(bridge.components(separatedBy: "inet 10.99.0.1/24").count, 2, bridge)
         XCTAssertEqual(try node.cniNatRules().filter { $0.hasPrefix("-A POSTROUTING") }.count, count)
         XCTAssertTrue(node.ping(from: pods[0], "10.99.0.1"))
@@ -38,9 +38,9 @@ final class BridgeConcurrencyTests: XCTestCase {
 
     func testDualStackWithDADWaitsForUsableAddresses() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try BridgeNode()
-        defer { node.cleanUp() }
-        let pod = try node.makePod()
+        let node = try TestNode(prefix: "br")
+        defer { node.delete() }
+        let pod = try node.newPod()
         let config = node.config(extra: ["isDefaultGateway": true, "enabledad": true],
                                  ipamExtra: ["ranges": [[["subnet": "10.97.0.0/24"]], [["subnet": "fd00:97::/64"]]]])
         let r = try node.add(id: "dad", pod: pod, config: config)
@@ -51,7 +51,7 @@ final class BridgeConcurrencyTests: XCTestCase {
         XCTAssertFalse(addr.contains("tentative"), "ADD returned only after DAD: \(addr)")
         XCTAssertEqual(try pod.run(["cat", "/proc/sys/net/ipv6/conf/eth0/accept_dad"]), "1\n")
         XCTAssertTrue(try pod.ip(["-6", "route", "show"]).contains("default via fd00:97::1 dev eth0"))
-        XCTAssertEqual(try node.namespace.run(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"]), "1\n")
+        XCTAssertEqual(try node.run(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"]), "1\n")
     }
 }
 

@@ -9,14 +9,14 @@ final class BridgeFailureTests: BridgeNodeTestCase {
 
     func testFailingIPAMLeavesNoVethAndGetsItsDEL() throws {
         let node = try XCTUnwrap(node)
-        let log = node.extraDir.file("failipam.log")
-        try node.installScript("failipam", """
+        let log = node.extraPluginDir + "/failipam.log"
+        try node.installPlugin("failipam", script: """
             echo "$CNI_COMMAND" >> \(log)
             [ "$CNI_COMMAND" = DEL ] && exit 0
             printf '{"code": 11, "msg": "no addresses today", "details": "injected"}'
             exit 1
             """)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         let r = node.run("ADD", id: "f1", netns: pod.path, config: node.config(extra: masq, ipamType: "failipam"))
         XCTAssertEqual(r.status, 1)
         let error = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
@@ -34,9 +34,9 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         // "cni0 already has an IP address different from" problem), which is detected after IPAM
         // ran. (An address of another subnet on a bridge without pods is an earlier flannel lease:
         // replaced, see LeaseChange.)
-        try node.namespace.ip(["link", "add", "cni0", "type", "bridge"])
-        try node.namespace.ip(["addr", "add", "10.99.0.9/24", "dev", "cni0"])
-        let pod = try node.makePod()
+        try node.ip(["link", "add", "cni0", "type", "bridge"])
+        try node.ip(["addr", "add", "10.99.0.9/24", "dev", "cni0"])
+        let pod = try node.newPod()
         let config = node.config(extra: masq)
         let r = node.run("ADD", id: "r1", netns: pod.path, config: config)
         XCTAssertEqual(r.status, 1)
@@ -48,7 +48,7 @@ final class BridgeFailureTests: BridgeNodeTestCase {
 
         // forceAddress replaces the stale address.
         _ = try node.add(id: "r2", pod: pod, config: node.config(extra: masq.merging(["forceAddress": true]) { $1 }))
-        let bridge = try node.namespace.ip(["addr", "show", "cni0"])
+        let bridge = try node.ip(["addr", "show", "cni0"])
         XCTAssertTrue(bridge.contains("inet 10.99.0.1/24"), bridge)
         XCTAssertFalse(bridge.contains("10.99.0.9"), bridge)
     }
@@ -57,11 +57,11 @@ final class BridgeFailureTests: BridgeNodeTestCase {
     /// port is attached; with a port attached, a clear error naming both subnets and the fix.
     func testGatewayOfAnEarlierSubnetIsReplacedOnlyWithoutPorts() throws {
         let node = try XCTUnwrap(node)
-        try node.namespace.ip(["link", "add", "cni0", "type", "bridge"])
-        try node.namespace.ip(["addr", "add", "10.98.0.1/24", "dev", "cni0"])
-        try node.namespace.ip(["link", "add", "oldpod0", "type", "veth", "peer", "name", "oldpod0p"])
-        try node.namespace.ip(["link", "set", "oldpod0", "master", "cni0"])
-        let pod = try node.makePod()
+        try node.ip(["link", "add", "cni0", "type", "bridge"])
+        try node.ip(["addr", "add", "10.98.0.1/24", "dev", "cni0"])
+        try node.ip(["link", "add", "oldpod0", "type", "veth", "peer", "name", "oldpod0p"])
+        try node.ip(["link", "set", "oldpod0", "master", "cni0"])
+        let pod = try node.newPod()
         let blocked = node.run("ADD", id: "l1", netns: pod.path, config: node.config(extra: masq))
         XCTAssertEqual(blocked.status, 1)
         XCTAssertTrue(blocked.stdout.contains("earlier subnet 10.98.0.0/24, but the subnet is now 10.99.0.0/24"), blocked.stdout)
@@ -69,20 +69,20 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         XCTAssertEqual(try node.veths().sorted(), ["oldpod0", "oldpod0p"], "only the old pod's pair")
         XCTAssertEqual(node.reservations(), [])
 
-        try node.namespace.ip(["link", "del", "oldpod0"])
+        try node.ip(["link", "del", "oldpod0"])
         let r = node.run("ADD", id: "l2", netns: pod.path, config: node.config(extra: masq))
         XCTAssertEqual(r.status, 0, r.stdout)
         XCTAssertTrue(r.stderr.contains("replaced it with 10.99.0.1/24"), r.stderr)
-        let bridge = try node.namespace.ip(["-4", "addr", "show", "cni0"])
+        let bridge = try node.ip(["-4", "addr", "show", "cni0"])
         XCTAssertTrue(bridge.contains("inet 10.99.0.1/24") && !bridge.contains("10.98.0.1"), bridge)
-        XCTAssertFalse(try node.namespace.ip(["route"]).contains("10.98.0.0/24"))
+        XCTAssertFalse(try node.ip(["route"]).contains("10.98.0.0/24"))
         XCTAssertEqual(node.run("DEL", id: "l2", netns: pod.path, config: node.config(extra: masq)).status, 0)
     }
 
     func testALinkThatIsNotABridgeIsAClearError() throws {
         let node = try XCTUnwrap(node)
-        try node.namespace.ip(["link", "add", "cni0", "type", "veth", "peer", "name", "cni0p"])
-        let pod = try node.makePod()
+        try node.ip(["link", "add", "cni0", "type", "veth", "peer", "name", "cni0p"])
+        let pod = try node.newPod()
         let r = node.run("ADD", id: "d1", netns: pod.path, config: node.config())
         XCTAssertTrue(r.stdout.contains(#"\"cni0\" already exists but is not a bridge"#), r.stdout)
         XCTAssertEqual(node.reservations(), [])
@@ -97,10 +97,10 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         let error = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
         XCTAssertTrue((error["msg"] as? String ?? "").hasPrefix("failed to open netns \"/run/netns/does-not-exist"), r.stdout)
         XCTAssertTrue((error["msg"] as? String ?? "").contains("no such file or directory"), r.stdout)
-        XCTAssertFalse(try node.namespace.ip(["link", "show"]).contains("cni0"), "validated before the bridge is created")
+        XCTAssertFalse(try node.ip(["link", "show"]).contains("cni0"), "validated before the bridge is created")
         XCTAssertEqual(node.reservations(), [])
 
-        let notNetns = node.dataDir.file("plain-file")
+        let notNetns = node.root.file("plain-file")
         try "x".write(toFile: notNetns, atomically: true, encoding: .utf8)
         let r2 = node.run("ADD", id: "b2", netns: notNetns, config: node.config())
         XCTAssertTrue(r2.stdout.contains("unknown FS magic"), r2.stdout)
@@ -108,7 +108,7 @@ final class BridgeFailureTests: BridgeNodeTestCase {
 
     func testDeleteTwiceAndWithEmptyNetns() throws {
         let node = try XCTUnwrap(node)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         let config = node.config(extra: masq)
         _ = try node.add(id: "d1", pod: pod, config: config)
         for _ in 0..<2 {
@@ -118,7 +118,7 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         XCTAssertEqual(node.reservations(), [])
         XCTAssertEqual(try node.cniNatRules(), [])
 
-        let pod2 = try node.makePod()
+        let pod2 = try node.newPod()
         _ = try node.add(id: "d2", pod: pod2, config: config)
         let del = node.run("DEL", id: "d2", netns: nil, config: config)
         XCTAssertEqual(del.status, 0, del.stdout)
@@ -128,7 +128,7 @@ final class BridgeFailureTests: BridgeNodeTestCase {
 
     func testDeleteAfterThePodNetnsIsGoneStillRemovesRules() throws {
         let node = try XCTUnwrap(node)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         let config = node.config(extra: masq)
         let r = try node.add(id: "g1", pod: pod, config: config)
         XCTAssertFalse(try node.cniNatRules().isEmpty)

@@ -13,7 +13,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
     func testTwoPodsAddCheckDelLeaveOnlyTheBridge() throws {
         let node = try XCTUnwrap(node)
         let config = node.config(extra: flannelLike)
-        let pod1 = try node.makePod(), pod2 = try node.makePod()
+        let pod1 = try node.newPod(), pod2 = try node.newPod()
         let r1 = try node.add(id: "c1", pod: pod1, config: config)
         _ = try node.add(id: "c2", pod: pod2, config: config)
 
@@ -46,17 +46,17 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         XCTAssertEqual(try pod1.run(["cat", "/proc/sys/net/ipv6/conf/eth0/accept_dad"]), "0\n")
 
         // Node: cni0 with the gateway, both veths enslaved with hairpin, forwarding on.
-        let bridge = try node.namespace.ip(["-d", "addr", "show", "cni0"])
+        let bridge = try node.ip(["-d", "addr", "show", "cni0"])
         XCTAssertTrue(bridge.contains("inet 10.99.0.1/24"), bridge)
         XCTAssertTrue(bridge.contains("mtu 1400"), bridge)
         XCTAssertEqual(bridge.components(separatedBy: "inet 10.").count, 2, "one gateway address after two ADDs")
-        let ports = try node.namespace.run(["bridge", "-d", "link", "show"])
+        let ports = try node.run(["bridge", "-d", "link", "show"])
         XCTAssertTrue(ports.contains("\(hostVeth)@"), ports)
         XCTAssertEqual(ports.components(separatedBy: "master cni0").count, 3, ports)
         XCTAssertEqual(ports.components(separatedBy: "hairpin on").count, 3, ports)
-        XCTAssertEqual(try node.namespace.run(["cat", "/proc/sys/net/ipv4/ip_forward"]), "1\n")
-        XCTAssertEqual(try node.namespace.run(["cat", "/proc/sys/net/ipv6/conf/cni0/accept_ra"]), "0\n")
-        XCTAssertEqual(try node.namespace.run(["cat", "/sys/class/net/cni0/addr_assign_type"]), "3\n",
+        XCTAssertEqual(try node.run(["cat", "/proc/sys/net/ipv4/ip_forward"]), "1\n")
+        XCTAssertEqual(try node.run(["cat", "/proc/sys/net/ipv6/conf/cni0/accept_ra"]), "0\n")
+        XCTAssertEqual(try node.run(["cat", "/sys/class/net/cni0/addr_assign_type"]), "3\n",
                        "the bridge MAC is pinned, so it no longer follows its ports")
         let bridgeMAC = try XCTUnwrap(interfaces[0]["mac"] as? String)
         XCTAssertTrue(bridge.contains("link/ether \(bridgeMAC)"), "result MAC is the bridge's current one")
@@ -92,14 +92,14 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         XCTAssertEqual(try node.cniNatRules(), [])
         XCTAssertFalse(try node.natRules().contains(":CNI-"))
         XCTAssertFalse(try pod1.ip(["link", "show"]).contains("eth0"))
-        let after = try node.namespace.ip(["link", "show", "cni0"])
+        let after = try node.ip(["link", "show", "cni0"])
         XCTAssertTrue(after.contains("link/ether \(bridgeMAC)"), "the bridge is never deleted, its MAC unchanged: \(after)")
     }
 
     func testSecondAddForTheSameInterfaceFailsWithoutDisturbingTheFirst() throws {
         let node = try XCTUnwrap(node)
         let config = node.config(extra: flannelLike)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         _ = try node.add(id: "c1", pod: pod, config: config)
         let again = node.run("ADD", id: "c1b", netns: pod.path, config: config)
         XCTAssertEqual(again.status, 1)
@@ -111,7 +111,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
 
     func testMACFromCNIArgsAndRuntimeConfig() throws {
         let node = try XCTUnwrap(node)
-        let pod1 = try node.makePod(), pod2 = try node.makePod()
+        let pod1 = try node.newPod(), pod2 = try node.newPod()
         let r = node.run("ADD", id: "m1", netns: pod1.path, config: node.config(),
                          cniArgs: "IgnoreUnknown=1;K8S_POD_NAME=x;MAC=0a:58:0a:63:00:99")
         XCTAssertEqual(r.status, 0, r.stdout)
@@ -124,7 +124,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
 
     func testLayer2OnlyBringsTheInterfaceUpWithoutAddresses() throws {
         let node = try XCTUnwrap(node)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         let config = #"{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"br-l2","portIsolation":true,"dns":{"nameservers":["10.96.0.10"]}}"#
         let r = try node.add(id: "l2", pod: pod, config: config)
         XCTAssertNil(r["ips"])
@@ -132,7 +132,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         let eth0 = try pod.ip(["addr", "show", "eth0"])
         XCTAssertTrue(eth0.contains("state UP"), eth0)
         XCTAssertFalse(eth0.contains("inet "), eth0)
-        XCTAssertTrue(try node.namespace.run(["bridge", "-d", "link", "show"]).contains("isolated on"))
+        XCTAssertTrue(try node.run(["bridge", "-d", "link", "show"]).contains("isolated on"))
         XCTAssertEqual(node.run("DEL", id: "l2", netns: pod.path, config: config).status, 0)
         XCTAssertEqual(try node.veths(), [])
 
@@ -144,27 +144,27 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
 
     func testNftablesBackendAndMacSpoofCheck() throws {
         let node = try XCTUnwrap(node)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         let config = node.config(extra: ["isGateway": true, "ipMasq": true, "ipMasqBackend": "nftables", "macspoofchk": true])
         let r = try node.add(id: "n1", pod: pod, config: config)
         let mac = try XCTUnwrap((r["interfaces"] as? [[String: Any]])?[2]["mac"] as? String)
-        let masq = try node.namespace.run(["nft", "list", "table", "inet", "cni_plugins_masquerade"])
+        let masq = try node.run(["nft", "list", "table", "inet", "cni_plugins_masquerade"])
         XCTAssertTrue(masq.contains("ip saddr 10.99.0.2 ip daddr != 10.99.0.0/24 masquerade"), masq)
         XCTAssertTrue(masq.contains("goto masq_checks"), masq)
-        let spoof = try node.namespace.run(["nft", "list", "table", "bridge", "nat"])
+        let spoof = try node.run(["nft", "list", "table", "bridge", "nat"])
         XCTAssertTrue(spoof.contains("ether saddr \(mac) return"), spoof)
         XCTAssertTrue(spoof.contains("jump cni-br-iface-n1-eth0"), spoof)
         XCTAssertEqual(try node.cniNatRules(), [], "nftables backend: no iptables rules")
         XCTAssertTrue(node.ping(from: pod, "10.99.0.1"), "the spoof check lets the real MAC through")
 
         XCTAssertEqual(node.run("DEL", id: "n1", netns: pod.path, config: config).status, 0)
-        XCTAssertFalse(try node.namespace.run(["nft", "list", "table", "inet", "cni_plugins_masquerade"]).contains("masquerade comment"))
-        XCTAssertFalse(try node.namespace.run(["nft", "list", "table", "bridge", "nat"]).contains("cni-br-iface-n1-eth0"))
+        XCTAssertFalse(try node.run(["nft", "list", "table", "inet", "cni_plugins_masquerade"]).contains("masquerade comment"))
+        XCTAssertFalse(try node.run(["nft", "list", "table", "bridge", "nat"]).contains("cni-br-iface-n1-eth0"))
     }
 
     func testStatusDelegatesToIPAMAndGCRemovesStaleMasqueradeRules() throws {
         let node = try XCTUnwrap(node)
-        let pod = try node.makePod()
+        let pod = try node.newPod()
         let config = node.config(cniVersion: "1.1.0", extra: ["isGateway": true, "ipMasq": true])
         _ = try node.add(id: "g1", pod: pod, config: config)
         let status = node.run("STATUS", id: "", netns: nil, ifname: "", config: config)

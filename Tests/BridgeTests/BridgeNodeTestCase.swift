@@ -1,17 +1,17 @@
 import CNITestSupport
 import XCTest
 
-/// A test case with a fresh node netns (`BridgeNode`) per test, removed even when the test fails.
+/// A test case with a fresh `TestNode` per test, removed even when the test fails.
 class BridgeNodeTestCase: XCTestCase {
-    var node: BridgeNode?
+    var node: TestNode?
 
     override func setUpWithError() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        node = try BridgeNode()
+        node = try TestNode(prefix: "br")
     }
 
     override func tearDown() {
-        node?.cleanUp()
+        node?.delete()
         node = nil
     }
 }

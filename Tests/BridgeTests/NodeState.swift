@@ -13,7 +13,7 @@ struct NodeState: Equatable, CustomStringConvertible {
     var nodeSysctls: [String] = []
     var natRules: [String] = []
 
-    init(node: BridgeNode, pod: TestNamespace, bridge: String) throws {
+    init(node: TestNode, pod: TestNamespace, bridge: String) throws {
         let ifname = "eth0"
         podAddresses = globalAddresses(try pod.ip(["-o", "addr", "show", "dev", ifname]))
         podRoutes = try (pod.ip(["route", "show"]) + pod.ip(["-6", "route", "show"])).split(separator: "\n")
@@ -24,14 +24,14 @@ struct NodeState: Equatable, CustomStringConvertible {
         podSysctls = try ["net/ipv4/conf/eth0/arp_notify", "net/ipv6/conf/eth0/accept_dad"].map {
             "\($0)=\(try pod.run(["cat", "/proc/sys/" + $0]).trimmingCharacters(in: .whitespacesAndNewlines))"
         }
-        bridgeAddresses = globalAddresses(try node.namespace.ip(["-o", "addr", "show", "dev", bridge]))
-        bridgeLink = linkFacts(try node.namespace.ip(["-d", "-o", "link", "show", "dev", bridge]),
+        bridgeAddresses = globalAddresses(try node.ip(["-o", "addr", "show", "dev", bridge]))
+        bridgeLink = linkFacts(try node.ip(["-d", "-o", "link", "show", "dev", bridge]),
                                ["mtu", "state", "vlan_filtering", "nf_call_iptables", "stp_state"])
         let port = try node.veths().first ?? "none"
-        hostPort = linkFacts(try node.namespace.ip(["-d", "-o", "link", "show", "dev", port]),
+        hostPort = linkFacts(try node.ip(["-d", "-o", "link", "show", "dev", port]),
                              ["mtu", "master", "state", "hairpin", "isolated", "learning"])
         nodeSysctls = try ["net/ipv4/ip_forward", "net/ipv6/conf/\(bridge)/accept_ra"].map {
-            "\($0)=\(try node.namespace.run(["cat", "/proc/sys/" + $0]).trimmingCharacters(in: .whitespacesAndNewlines))"
+            "\($0)=\(try node.run(["cat", "/proc/sys/" + $0]).trimmingCharacters(in: .whitespacesAndNewlines))"
         }
         natRules = try node.cniNatRules().sorted()
     }

@@ -5,7 +5,7 @@ import XCTest
 /// The same config through our binaries and through Debian's reference bridge + host-local
 /// (v1.1.1), each in its own node namespace: pod and node state must be equivalent.
 final class ReferenceComparisonTests: XCTestCase {
-    private var nodes: [BridgeNode] = []
+    private var nodes: [TestNode] = []
 
     override func setUpWithError() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -13,7 +13,7 @@ final class ReferenceComparisonTests: XCTestCase {
     }
 
     override func tearDown() {
-        for n in nodes { n.cleanUp() }
+        for n in nodes { n.delete() }
         nodes.removeAll()
     }
 
@@ -28,23 +28,23 @@ final class ReferenceComparisonTests: XCTestCase {
     }
 
     private func compare(cniVersion: String, extra: [String: Any], ranges: [[[String: String]]]? = nil) throws {
-        let ours = try BridgeNode(.ours), reference = try BridgeNode(.reference)
+        let ours = try TestNode(prefix: "br"), reference = try TestNode(prefix: "br", plugins: .reference)
         nodes = [ours, reference]
         var states: [NodeState] = []
         var results: [[String: Any]] = []
         for node in nodes {
             let ipamExtra: [String: Any] = ranges.map { ["ranges": $0] } ?? [:]
             let config = node.config(cniVersion: cniVersion, extra: extra, ipamExtra: ipamExtra)
-            let pod = try node.makePod()
+            let pod = try node.newPod()
             let result = try node.add(id: "cmp1", pod: pod, config: config)
             results.append(result)
             states.append(try NodeState(node: node, pod: pod, bridge: extra["bridge"] as? String ?? "cni0"))
-            XCTAssertTrue(node.ping(from: pod, ranges == nil ? "10.99.0.1" : "10.98.0.1"), "\(node.implementation) gateway ping")
+            XCTAssertTrue(node.ping(from: pod, ranges == nil ? "10.99.0.1" : "10.98.0.1"), "\(node.plugins) gateway ping")
             let del = node.run("DEL", id: "cmp1", netns: pod.path, config: config)
-            XCTAssertEqual(del.status, 0, "\(node.implementation) DEL: \(del.stdout)")
-            XCTAssertEqual(try node.veths(), [], "\(node.implementation) left a veth")
-            XCTAssertEqual(node.reservations(), [], "\(node.implementation) left a reservation")
-            XCTAssertEqual(try node.cniNatRules(), [], "\(node.implementation) left masquerade rules")
+            XCTAssertEqual(del.status, 0, "\(node.plugins) DEL: \(del.stdout)")
+            XCTAssertEqual(try node.veths(), [], "\(node.plugins) left a veth")
+            XCTAssertEqual(node.reservations(), [], "\(node.plugins) left a reservation")
+            XCTAssertEqual(try node.cniNatRules(), [], "\(node.plugins) left masquerade rules")
         }
         XCTAssertEqual(states[0], states[1])
         if ProcessInfo.processInfo.environment["BRIDGE_TEST_VERBOSE"] != nil { print(states[0]) }

@@ -7,65 +7,10 @@ import XCTest
 /// deleted without DEL and a stray hostPort rule. `cni-inspect` must list the two healthy pods,
 /// report exactly those three problems, and `--fix --yes` must clear them.
 final class InspectIntegrationTests: XCTestCase {
-    struct Node {
-        let node: TestNamespace
-        let files: TemporaryDirectory
-        let bin: String
-        let cniPath: String
-        var subnetFile: String { files.file("subnet.env") }
-        var flannelDir: String { files.file("flannel") }
-        var ipamDir: String { files.file("ipam") }
-        var conflist: String { files.file("10-flannel.conflist") }
-        var inspectLink: String { files.file("cni-inspect") }
-
-        var inspectArguments: [String] {
-            ["--netns", node.name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", cniPath,
-             "--netconf-dir", files.path, "--cache-dir", files.file("cache")]
-        }
-
-        init() throws {
-            bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
-            cniPath = PluginBinaries.makePluginDir()
-            files = try TemporaryDirectory(prefix: "cni-inspect")
-            node = try TestNamespace(prefix: "insnode", loopbackUp: true)
-            try "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
-                .write(toFile: subnetFile, atomically: true, encoding: .utf8)
-            let flannel = #"{"type":"flannel","subnetFile":"\#(subnetFile)","dataDir":"\#(flannelDir)","ipam":{"dataDir":"\#(ipamDir)"},"#
-                + #""delegate":{"hairpinMode":true,"isDefaultGateway":true}}"#
-            try #"{"name":"cbr0","cniVersion":"0.3.1","plugins":[\#(flannel),{"type":"portmap","capabilities":{"portMappings":true}}]}"#
-                .write(toFile: conflist, atomically: true, encoding: .utf8)
-            try FileManager.default.createSymbolicLink(atPath: inspectLink, withDestinationPath: bin)
-        }
-
-        /// `cni-exec add` inside the node netns, as kubelet → containerd → libcni would run the chain.
-        func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> [String: Any] {
-            var env = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CNI_PATH": cniPath,
-                       "CNI_CACHE_DIR": files.file("cache")]
-            if let portMappings { env["CAP_ARGS"] = #"{"portMappings":\#(portMappings)}"# }
-            let r = Command.run(["ip", "netns", "exec", node.name, bin, "exec", "add", conflist, pod.path, id, "eth0"], environment: env)
-            XCTAssertEqual(r.status, 0, "ADD \(id): \(r.stdout) \(r.stderr)")
-            return try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
-        }
-
-        /// Runs the inspector (through the `cni-inspect` link unless `viaSubcommand`).
-        func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
-            let argv = viaSubcommand ? [bin, "inspect"] : [inspectLink]
-            return Command.run(argv + inspectArguments + extra)
-        }
-
-        func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
-            let r = inspect(["--json"] + extra)
-            let report = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], "not JSON: \(r.stdout) \(r.stderr)")
-            return (r.status, report)
-        }
-    }
-
     func testFindsAndFixesWhatAGoneContainerLeftBehind() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let n = try Node()
-        defer { n.node.delete() }
-        let pods = try (0..<3).map { _ in try TestNamespace(prefix: "inspod", loopbackUp: true) }
-        defer { pods.forEach { $0.delete() } }
+        let n = try TestNode.inspectNode()
+        let pods = try (0..<3).map { _ in try n.newPod(loopbackUp: true) }
 
         let ids = ["pod-a", "pod-b", "pod-c"]
         var ips: [String] = []
@@ -80,9 +25,9 @@ final class InspectIntegrationTests: XCTestCase {
         // The three leaks: a reservation nobody holds, a pod netns deleted without DEL, a stray rule.
         try "ghost\r\neth0".write(toFile: n.ipamDir + "/cbr0/10.244.1.200", atomically: true, encoding: .utf8)
         pods[2].delete()
-        try waitUntilBridgeHasPorts(2, in: n.node)  // the kernel destroys a deleted netns's devices asynchronously
+        try waitUntilBridgeHasPorts(2, in: n)  // the kernel destroys a deleted netns's devices asynchronously
         let gone = "CNI-DN-" + String(sha512Hex("cbr0gone").prefix(21))
-        try n.node.run(["iptables-restore", "--noflush", "-w", "10"], stdin: """
+        try n.run(["iptables-restore", "--noflush", "-w", "10"], stdin: """
             *nat
             :\(gone) - [0:0]
             -A \(gone) -p tcp -m tcp --dport 7777 -j DNAT --to-destination 10.244.1.250:77
@@ -105,7 +50,7 @@ final class InspectIntegrationTests: XCTestCase {
             XCTAssertEqual(pod["ifname"] as? String, "eth0")
             let mac = try pods[i].ip(["-o", "link", "show", "eth0"])
             XCTAssertTrue(mac.contains("link/ether \(pod["mac"] as? String ?? "?")"), mac)
-            let veth = try n.node.ip(["-o", "link", "show", "master", "cni0"])
+            let veth = try n.ip(["-o", "link", "show", "master", "cni0"])
             XCTAssertTrue(veth.contains(": \(pod["hostVeth"] as? String ?? "?")@"), veth)
         }
         let hostPorts = try XCTUnwrap(report["hostPorts"] as? [[String: Any]])
@@ -137,11 +82,11 @@ final class InspectIntegrationTests: XCTestCase {
         let store = try FileManager.default.contentsOfDirectory(atPath: n.ipamDir + "/cbr0").filter { $0.hasPrefix("10.") }.sorted()
         XCTAssertEqual(store, [ips[0], ips[1]].map { String($0.split(separator: "/")[0]) }.sorted())
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: n.flannelDir).sorted(), [".boot_id", ".lock", "pod-a", "pod-b"])
-        let nat = try n.node.run(["iptables-save", "-t", "nat"])
+        let nat = try n.run(["iptables-save", "-t", "nat"])
         XCTAssertFalse(nat.contains(gone), nat)
         XCTAssertFalse(nat.contains("id: \\\"pod-c\\\""), nat)
         XCTAssertTrue(nat.contains("id: \\\"pod-a\\\""), nat)
-        XCTAssertEqual(try n.node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count, 2)
+        XCTAssertEqual(try n.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count, 2)
         for pod in pods.prefix(2) { XCTAssertTrue(try pod.ip(["-o", "addr", "show", "eth0"]).contains("10.244.1.")) }
 
         let (again, clean) = try n.inspectJSON()
@@ -161,5 +106,46 @@ final class InspectIntegrationTests: XCTestCase {
 
     private func sha512Hex(_ text: String) -> String {
         Command.run(["sha512sum"], stdin: text).stdout.split(separator: " ").first.map(String.init) ?? ""
+    }
+}
+
+/// A flannel node for the inspector: subnet.env, the kube-flannel conflist on the node's temp tree,
+/// and a `cni-inspect` link to the suite binary.
+private extension TestNode {
+    static func inspectNode() throws -> TestNode {
+        let bin = try PluginBinaries.requireExecutable()
+        let node = try TestNode(prefix: "ins", subnetEnv: TestNode.vxlanSubnetEnv)
+        try node.writeConflist(InstallFixture.conflist(subnetFile: node.subnetFile, dataDir: node.flannelDir, ipamDir: node.ipamDir))
+        try FileManager.default.createSymbolicLink(atPath: node.inspectLink, withDestinationPath: bin)
+        return node
+    }
+
+    var conflist: String { netconfDir + "/10-flannel.conflist" }
+    var inspectLink: String { root.file("cni-inspect") }
+
+    var inspectArguments: [String] {
+        ["--netns", name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", pluginDir,
+         "--netconf-dir", netconfDir, "--cache-dir", cacheDir]
+    }
+
+    /// `cni-exec add` inside the node netns, as kubelet → containerd → libcni would run the chain.
+    func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> [String: Any] {
+        let r = try cniExec(["add", conflist, pod.path, id, "eth0"], capArgs: portMappings.map { #"{"portMappings":\#($0)}"# })
+        XCTAssertEqual(r.status, 0, "ADD \(id): \(r.stdout) \(r.stderr)")
+        return try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
+    }
+
+    /// Runs the inspector (through the `cni-inspect` link unless `viaSubcommand`).
+    func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
+        let argv = viaSubcommand ? [binary, "inspect"] : [inspectLink]
+        return Command.run(argv + inspectArguments + extra)
+    }
+
+    var binary: String { PluginBinaries.executable ?? "cni-plugins" }
+
+    func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
+        let r = inspect(["--json"] + extra)
+        let report = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], "not JSON: \(r.stdout) \(r.stderr)")
+        return (r.status, report)
     }
 }

@@ -9,23 +9,15 @@ final class InspectLinkIntegrationTests: XCTestCase {
     func testVethWithoutVisiblePodAndMTUMismatch() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
-        let files = try TemporaryDirectory(prefix: "cni-inspect-links")
-        let node = try TestNamespace(prefix: "insnode", loopbackUp: true)
-        defer { node.delete() }
-        let pod = try TestNamespace(prefix: "inspod", loopbackUp: true)
-        defer { pod.delete() }
-        let hidden = try TestNamespace(prefix: "inshide")
-        defer { hidden.delete() }
-        let holder = files.file("held-netns")
+        let node = try TestNode(prefix: "ins", subnetEnv: TestNode.vxlanSubnetEnv)
+        let pod = try node.newPod(loopbackUp: true)
+        let hidden = try node.newPod(prefix: "inshide")
+        let holder = node.root.file("held-netns")
         try Data().write(to: URL(fileURLWithPath: holder))
         try Command.check(["mount", "--bind", hidden.path, holder])
         defer { Command.run(["umount", holder]) }
 
-        try "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
-            .write(toFile: files.file("subnet.env"), atomically: true, encoding: .utf8)
-        try node.ip(["link", "add", "cni0", "mtu", "1450", "type", "bridge"])
-        try node.ip(["addr", "add", "10.244.1.1/24", "dev", "cni0"])
-        try node.ip(["link", "set", "cni0", "up"])
+        try node.addBridge(addresses: ["10.244.1.1/24"], mtu: 1450)
         try node.ip(["link", "add", "vethaaaa0001", "mtu", "1450", "type", "veth", "peer", "name", "eth0", "mtu", "1500", "netns", pod.name])
         try node.ip(["link", "add", "vethbbbb0002", "mtu", "1450", "type", "veth", "peer", "name", "eth0", "netns", hidden.name])
         for veth in ["vethaaaa0001", "vethbbbb0002"] {
@@ -33,13 +25,12 @@ final class InspectLinkIntegrationTests: XCTestCase {
         }
         try pod.ip(["addr", "add", "10.244.1.2/24", "dev", "eth0"])
         try pod.ip(["link", "set", "eth0", "up"])
-        let store = files.file("ipam/cbr0")
+        let store = node.ipamDir + "/cbr0"
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         try "pod-a\r\neth0".write(toFile: store + "/10.244.1.2", atomically: true, encoding: .utf8)
         hidden.delete()  // `ip netns delete`: gone from /run/netns, alive through the bind mount
 
-        let args = try ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
-                    "--flannel-dir", files.file("flannel")] + InstallFixture.arguments(in: files.path) + ["--json"]
+        let args = try Self.inspectArguments(node)
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
         let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
@@ -72,13 +63,8 @@ final class InspectLinkIntegrationTests: XCTestCase {
     func testNftHostPortRuleOfAGoneContainer() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
-        let files = try TemporaryDirectory(prefix: "cni-inspect-nft")
-        let node = try TestNamespace(prefix: "insnode", loopbackUp: true)
-        defer { node.delete() }
-        try "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
-            .write(toFile: files.file("subnet.env"), atomically: true, encoding: .utf8)
-        try node.ip(["link", "add", "cni0", "mtu", "1450", "type", "bridge"])
-        try node.ip(["addr", "add", "10.244.1.1/24", "dev", "cni0"])
+        let node = try TestNode(prefix: "ins", subnetEnv: TestNode.vxlanSubnetEnv)
+        try node.addBridge(addresses: ["10.244.1.1/24"], mtu: 1450, up: false)
         try node.run(["nft", "-f", "-"], stdin: """
             add table ip cni_hostport { comment "CNI portmap plugin" ; }
             add chain ip cni_hostport hostports
@@ -88,8 +74,7 @@ final class InspectLinkIntegrationTests: XCTestCase {
             add rule ip cni_hostport hostports tcp dport 9443 dnat to 10.99.0.9:443 comment "other-network"
 
             """)
-        let args = try ["inspect", "--netns", node.path, "--subnet-file", files.file("subnet.env"), "--ipam-dir", files.file("ipam"),
-                    "--flannel-dir", files.file("flannel")] + InstallFixture.arguments(in: files.path) + ["--json"]
+        let args = try Self.inspectArguments(node)
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
         let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
@@ -104,5 +89,11 @@ final class InspectLinkIntegrationTests: XCTestCase {
         let table = try node.run(["nft", "list", "table", "ip", "cni_hostport"])
         XCTAssertFalse(table.contains("gone-nft"), table)
         XCTAssertTrue(table.contains("other-network"), table)
+    }
+
+    /// `inspect --json` pointed at the node's netns and temp tree.
+    static func inspectArguments(_ node: TestNode) throws -> [String] {
+        try ["inspect", "--netns", node.path, "--subnet-file", node.subnetFile, "--ipam-dir", node.ipamDir,
+             "--flannel-dir", node.flannelDir] + InstallFixture.arguments(in: node.root.path) + ["--json"]
     }
 }

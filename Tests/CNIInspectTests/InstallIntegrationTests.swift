@@ -8,22 +8,21 @@ import XCTest
 /// plugin directory, lease and state directories in a temp dir, the node in its own netns.
 final class InstallIntegrationTests: XCTestCase {
     final class Install {
-        let files: TemporaryDirectory
-        let node: TestNamespace
+        let node: TestNode
         let bin: String
+        var files: TemporaryDirectory { node.root }
         var netconf: String { files.file("net.d") }
         var plugins: String { files.file("bin") }
         var subnetFile: String { files.file("run/subnet.env") }
         var flannelDir: String { files.file("lib/flannel") }
         var ipamDir: String { files.file("lib/networks") }
         var cacheDir: String { files.file("lib/cache") }
-        let lease = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+        let lease = TestNode.vxlanSubnetEnv
 
         /// A healthy node: the flannel conflist, every plugin linked to the suite binary, a lease.
         init() throws {
             bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins not built (set CNI_PLUGINS_BIN)")
-            files = try TemporaryDirectory(prefix: "cni-install")
-            node = try TestNamespace(prefix: "insinst", loopbackUp: true)
+            node = try TestNode(prefix: "insinst")
             let fm = FileManager.default
             for dir in [netconf, plugins, files.file("run"), flannelDir, ipamDir + "/cbr0", cacheDir + "/results"] {
                 try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -57,7 +56,6 @@ final class InstallIntegrationTests: XCTestCase {
             return (r.status, json, (json["problems"] as? [[String: Any]]) ?? [])
         }
 
-        deinit { node.delete() }
     }
 
     /// A copy of /bin/true whose DT_NEEDED libc is renamed: the dynamic loader refuses to start it.

@@ -1,5 +1,6 @@
 import CNIFirewall
 @testable import CNIInspect
+import CNITestSupport
 import CNIValues
 
 /// Hand-built node snapshots for the pure tests (no root, no kernel).
@@ -7,7 +8,7 @@ enum SnapshotFixtures {
     static let store = "/var/lib/cni/networks/cbr0"
     static let flannelDir = "/var/lib/cni/flannel"
 
-    static let subnetEnvText = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+    static let subnetEnvText = TestNode.vxlanSubnetEnv
 
     static func ip(_ s: String) -> IPAddress { IPAddress(s)! }
     static func net(_ s: String) -> IPNetwork { IPNetwork(s)! }

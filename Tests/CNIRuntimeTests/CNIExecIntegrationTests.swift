@@ -7,30 +7,23 @@ import XCTest
 final class CNIExecIntegrationTests: XCTestCase {
     func testAddCheckDelThroughTheRunner() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let bin = try XCTUnwrap(PluginBinaries.executable, "cni-plugins binary not built")
-        let plugins = PluginBinaries.makePluginDir()
-        let tmp = try TemporaryDirectory(prefix: "cniexec")
-        let node = try TestNamespace(prefix: "cxnode", loopbackUp: true)
-        defer { node.delete() }
-        let pod = try TestNamespace(prefix: "cxpod")
-        defer { pod.delete() }
-        let conflist = tmp.file("net.conflist")
-        try #"""
+        _ = try XCTUnwrap(PluginBinaries.executable, "cni-plugins binary not built")
+        let node = try TestNode(prefix: "cx")
+        let pod = try node.newPod()
+        let conflist = try node.writeConflist(#"""
             {"cniVersion":"1.0.0","name":"cxnet","plugins":[
               {"type":"bridge","bridge":"cxbr0","isGateway":true,"ipMasq":true,
-               "ipam":{"type":"host-local","dataDir":"\#(tmp.path)/ipam","ranges":[[{"subnet":"10.77.0.0/24"}]]}},
+               "ipam":{"type":"host-local","dataDir":"\#(node.ipamDir)","ranges":[[{"subnet":"10.77.0.0/24"}]]}},
               {"type":"portmap","capabilities":{"portMappings":true}}]}
-            """#.write(toFile: conflist, atomically: true, encoding: .utf8)
+            """#, name: "net.conflist")
         func exec(_ verb: String, capArgs: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
-            var env = ["CNI_PATH": plugins, "CNI_CACHE_DIR": tmp.path + "/cache", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-            env["CAP_ARGS"] = capArgs
-            return Command.run(["ip", "netns", "exec", node.name, bin, "exec", verb, conflist, pod.path, "cx1", "eth0"], environment: env)
+            (try? node.cniExec([verb, conflist, pod.path, "cx1", "eth0"], capArgs: capArgs)) ?? (127, "", "cni-plugins not built")
         }
         let add = exec("add", capArgs: #"{"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"}]}"#)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
         let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(add.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((result["ips"] as? [[String: Any]])?.first?["address"] as? String, "10.77.0.2/24")
-        let cacheFile = tmp.path + "/cache/results/cxnet-cx1-eth0"
+        let cacheFile = node.cacheDir + "/results/cxnet-cx1-eth0"
         let cached = try String(contentsOfFile: cacheFile, encoding: .utf8)
         XCTAssertTrue(cached.contains("\"kind\":\"cniCacheV1\""))
         XCTAssertTrue(cached.contains("18080"), "capability args are cached for DEL")
@@ -44,7 +37,7 @@ final class CNIExecIntegrationTests: XCTestCase {
         XCTAssertFalse(nat.contains("--dport 18080"), nat)
         XCTAssertFalse(nat.contains("id: \\\"cx1\\\""), nat)
         XCTAssertFalse(try pod.run(["ip", "link"]).contains("eth0"))
-        let ipFiles = try FileManager.default.contentsOfDirectory(atPath: tmp.path + "/ipam/cxnet").filter { $0.hasPrefix("10.") }
+        let ipFiles = try FileManager.default.contentsOfDirectory(atPath: node.ipamDir + "/cxnet").filter { $0.hasPrefix("10.") }
         XCTAssertEqual(ipFiles, [])
     }
 

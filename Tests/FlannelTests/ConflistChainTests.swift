@@ -13,36 +13,32 @@ final class ConflistChainTests: XCTestCase {
     }
 
     /// The conflist with the flannel entry pointed at the node's temp files.
-    private func conflist(_ n: FlannelNode) throws -> String {
+    private func conflist(_ n: TestNode) throws -> String {
         let text = try String(contentsOfFile: ConflistTests.directory + "/10-flannel-v1.1.conflist", encoding: .utf8)
         var list = try XCTUnwrap(try JSONParser.parse(text).objectValue)
         var plugins = try XCTUnwrap(list["plugins"]?.arrayValue)
         var flannel = try XCTUnwrap(plugins.first?.objectValue)
-        flannel["subnetFile"] = .string(n.files.subnetFile)
-        flannel["dataDir"] = .string(n.files.dataDir)
-        flannel["ipam"] = ["dataDir": .string(n.files.ipamDir)]
+        flannel["subnetFile"] = .string(n.subnetFile)
+        flannel["dataDir"] = .string(n.flannelDir)
+        flannel["ipam"] = ["dataDir": .string(n.ipamDir)]
         plugins[0] = .object(flannel)
         list["plugins"] = .array(plugins)
-        let path = n.files.root.file("10-flannel.conflist")
-        try JSONSerializer.string(.object(list), style: .pretty).write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return try n.writeConflist(JSONSerializer.string(.object(list), style: .pretty))
     }
 
-    private func exec(_ n: FlannelNode, _ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin",
-                   "CNI_PATH": n.cniPath, "CNI_CACHE_DIR": n.files.root.file("cache"),
-                   "CNI_ARGS": "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=test"]
-        return Command.run(["ip", "netns", "exec", n.node.name, try FlannelNode.binary(), "cni-exec"] + args, environment: env)
+    private func exec(_ n: TestNode, _ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try n.cniExec(args, subcommand: "cni-exec",
+                      extraEnv: ["CNI_ARGS": "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=test"])
     }
 
     func testV11ConflistThroughTheRuntime() throws {
-        let n = try FlannelNode(subnetEnv: "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n")
+        let n = try TestNode.flannel(subnetEnv: TestNode.vxlanSubnetEnv)
         let list = try conflist(n)
         let status = try exec(n, ["status", list])
         XCTAssertEqual(status.status, 0, status.stdout + status.stderr)
 
-        let pod1 = try n.newPod()
-        let pod2 = try n.newPod()
+        let pod1 = try n.newPod(loopbackUp: true)
+        let pod2 = try n.newPod(loopbackUp: true)
         let add1 = try exec(n, ["add", list, pod1.path, "pod1", "eth0"])
         XCTAssertEqual(add1.status, 0, add1.stdout + add1.stderr)
         XCTAssertTrue(add1.stdout.contains("10.244.1.2/24"), add1.stdout)
@@ -54,25 +50,25 @@ final class ConflistChainTests: XCTestCase {
 
         // pod2 vanishes without DEL (node crash): netns gone, runtime cache entry gone.
         pod2.delete()
-        try FileManager.default.removeItem(atPath: n.files.root.file("cache") + "/results/cbr0-pod2-eth0")
-        XCTAssertNotNil(n.files.saved("pod2"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(n.files.ipamDir)/cbr0/10.244.1.3"))
+        try FileManager.default.removeItem(atPath: n.cacheDir + "/results/cbr0-pod2-eth0")
+        XCTAssertNotNil(n.saved("pod2"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(n.ipamDir)/cbr0/10.244.1.3"))
         let gc = try exec(n, ["gc", list])
         XCTAssertEqual(gc.status, 0, gc.stdout + gc.stderr)
-        XCTAssertNil(n.files.saved("pod2"), "GC DELed the stale attachment and forgot its config")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(n.files.ipamDir)/cbr0/10.244.1.3"), "its IP is released")
-        XCTAssertNotNil(n.files.saved("pod1"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(n.files.ipamDir)/cbr0/10.244.1.2"), "the live pod is untouched")
+        XCTAssertNil(n.saved("pod2"), "GC DELed the stale attachment and forgot its config")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(n.ipamDir)/cbr0/10.244.1.3"), "its IP is released")
+        XCTAssertNotNil(n.saved("pod1"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(n.ipamDir)/cbr0/10.244.1.2"), "the live pod is untouched")
         XCTAssertEqual(try exec(n, ["check", list, pod1.path, "pod1", "eth0"]).status, 0)
 
         let del = try exec(n, ["del", list, pod1.path, "pod1", "eth0"])
         XCTAssertEqual(del.status, 0, del.stdout + del.stderr)
-        XCTAssertNil(n.files.saved("pod1"))
+        XCTAssertNil(n.saved("pod1"))
         // pod2's veth goes with its deleted netns, which the kernel tears down asynchronously:
         // allow it a bounded moment (pod1's veth was deleted synchronously by DEL).
         XCTAssertEqual(try n.bridgePortsAfterTeardown(), [])
 
-        try FileManager.default.removeItem(atPath: n.files.subnetFile)
+        try FileManager.default.removeItem(atPath: n.subnetFile)
         let notReady = try exec(n, ["status", list])
         XCTAssertNotEqual(notReady.status, 0)
         XCTAssertTrue(notReady.stdout.contains("\"code\": 50"), notReady.stdout)

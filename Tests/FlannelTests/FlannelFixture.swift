@@ -16,8 +16,6 @@ final class FlannelFixture {
     var ipamDir: String { root.file("ipam") }
     var fakeDir: String { root.file("bin") }
 
-    static let vxlanSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
-
     static let fakeDelegate = """
         #!/bin/sh
         d=$(dirname "$0")
@@ -35,7 +33,7 @@ final class FlannelFixture {
 
         """
 
-    init(subnetEnv: String? = FlannelFixture.vxlanSubnetEnv) throws {
+    init(subnetEnv: String? = TestNode.vxlanSubnetEnv) throws {
         root = try TemporaryDirectory(prefix: "flannel")
         try FileManager.default.createDirectory(atPath: fakeDir, withIntermediateDirectories: true)
         try Self.fakeDelegate.write(toFile: fakeDir + "/fake", atomically: true, encoding: .utf8)

@@ -41,22 +41,22 @@ final class FlannelReferenceComparisonTests: XCTestCase {
         return facts
     }
 
-    private func state(_ n: FlannelNode, pod: TestNamespace, ports: [String]) throws -> NodeState {
+    private func state(_ n: TestNode, pod: TestNamespace, ports: [String]) throws -> NodeState {
         let linkKeys = ["mtu", "state", "promiscuity", "master", "hairpin", "learning", "flood", "isolated",
                         "stp_state", "vlan_filtering", "vlan_protocol", "mcast_snooping", "forward_delay", "ageing_time",
                         "addrgenmode", "qdisc", "qlen"]
         let portDetails = try ports.map { port in
-            Self.linkFacts(try n.node.ip(["-d", "link", "show", port]), keys: linkKeys).joined(separator: " ")
-                + " | " + Self.linkFacts(try Command.check(["bridge", "-n", n.node.name, "-d", "link", "show", "dev", port]),
+            Self.linkFacts(try n.ip(["-d", "link", "show", port]), keys: linkKeys).joined(separator: " ")
+                + " | " + Self.linkFacts(try Command.check(["bridge", "-n", n.name, "-d", "link", "show", "dev", port]),
                                          keys: linkKeys).joined(separator: " ")
         }
         let firewall = try ["nat", "filter", "mangle"].flatMap { table in
-            try n.node.run(["iptables-save", "-t", table]).split(separator: "\n").map(String.init)
+            try n.run(["iptables-save", "-t", table]).split(separator: "\n").map(String.init)
                 .filter { !$0.hasPrefix("#") }
                 .map { $0.replacingOccurrences(of: #"\[\d+:\d+\]"#, with: "", options: .regularExpression) }
         }
         var store: [String: String] = [:]
-        let storeDir = "\(n.files.ipamDir)/cbr0"
+        let storeDir = "\(n.ipamDir)/cbr0"
         for name in try FileManager.default.contentsOfDirectory(atPath: storeDir) where name != "lock" && name != "boot_id" {  // boot_id: ours only
             store[name] = try String(contentsOfFile: "\(storeDir)/\(name)", encoding: .utf8)
         }
@@ -64,11 +64,11 @@ final class FlannelReferenceComparisonTests: XCTestCase {
             podAddresses: Self.inetLines(try pod.ip(["addr", "show", "dev", "eth0"])),
             podLink: Self.linkFacts(try pod.ip(["-d", "link", "show", "eth0"]), keys: linkKeys),
             podRoutes: try pod.ip(["route"]),
-            bridgeAddresses: Self.inetLines(try n.node.ip(["addr", "show", "dev", "cni0"])),
-            bridgeLink: Self.linkFacts(try n.node.ip(["-d", "link", "show", "cni0"]), keys: linkKeys),
-            nodeRoutes: try n.node.ip(["route"]),
+            bridgeAddresses: Self.inetLines(try n.ip(["addr", "show", "dev", "cni0"])),
+            bridgeLink: Self.linkFacts(try n.ip(["-d", "link", "show", "cni0"]), keys: linkKeys),
+            nodeRoutes: try n.ip(["route"]),
             bridgePorts: portDetails,
-            forwarding: try n.node.run(["sysctl", "-n", "net.ipv4.ip_forward", "net.ipv4.conf.cni0.forwarding"]),
+            forwarding: try n.run(["sysctl", "-n", "net.ipv4.ip_forward", "net.ipv4.conf.cni0.forwarding"]),
             firewall: firewall,
             store: store)
     }
@@ -89,12 +89,12 @@ final class FlannelReferenceComparisonTests: XCTestCase {
     }
 
     func testOurChainAndTheReferenceChainAgree() throws {
-        let env = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
-        let ours = try FlannelNode(subnetEnv: env)
-        let referencePath = try FlannelNode.referenceDelegatesDir()
-        let reference = try FlannelNode(subnetEnv: env, cniPath: referencePath.path)
-        let ourPod = try ours.newPod()
-        let refPod = try reference.newPod()
+        let env = TestNode.vxlanSubnetEnv
+        let ours = try TestNode.flannel(subnetEnv: env)
+        let reference = try TestNode.flannel(subnetEnv: env)
+        try reference.useReferenceDelegates()
+        let ourPod = try ours.newPod(loopbackUp: true)
+        let refPod = try reference.newPod(loopbackUp: true)
         let id = "0123456789abcdef"
         let a = ours.flannel("ADD", pod: ourPod, containerID: id, config: ours.config(version: "1.0.0"))
         let b = reference.flannel("ADD", pod: refPod, containerID: id, config: reference.config(version: "1.0.0"))
@@ -102,11 +102,11 @@ final class FlannelReferenceComparisonTests: XCTestCase {
         XCTAssertEqual(b.status, 0, b.stdout + b.stderr)
 
         // The same delegate JSON (it names each node's own host-local dataDir).
-        let ourJSON = try XCTUnwrap(ours.files.saved(id))
-        let refJSON = try XCTUnwrap(reference.files.saved(id))
-        XCTAssertEqual(ourJSON.replacingOccurrences(of: ours.files.ipamDir, with: "D"),
-                       refJSON.replacingOccurrences(of: reference.files.ipamDir, with: "D"))
-        XCTAssertEqual(ourJSON.replacingOccurrences(of: ours.files.ipamDir, with: "D"),
+        let ourJSON = try XCTUnwrap(ours.saved(id))
+        let refJSON = try XCTUnwrap(reference.saved(id))
+        XCTAssertEqual(ourJSON.replacingOccurrences(of: ours.ipamDir, with: "D"),
+                       refJSON.replacingOccurrences(of: reference.ipamDir, with: "D"))
+        XCTAssertEqual(ourJSON.replacingOccurrences(of: ours.ipamDir, with: "D"),
                        #"{"cniVersion":"1.0.0","hairpinMode":true,"ipMasq":false,"ipam":{"dataDir":"D","ranges":[[{"subnet":"10.244.1.0/24"}]],"routes":[{"dst":"10.244.0.0/16"}],"type":"host-local"},"isDefaultGateway":true,"isGateway":true,"mtu":1450,"name":"cbr0","type":"bridge"}"#)
 
         XCTAssertEqual(normalized(a.json, pod: ourPod), normalized(b.json, pod: refPod))
@@ -130,8 +130,8 @@ final class FlannelReferenceComparisonTests: XCTestCase {
         XCTAssertEqual(reference.flannel("DEL", pod: refPod, containerID: id, config: reference.config(version: "1.0.0")).status, 0)
         for n in [ours, reference] {
             XCTAssertEqual(try n.bridgePorts(), [])
-            XCTAssertNil(n.files.saved(id))
-            let left = try FileManager.default.contentsOfDirectory(atPath: "\(n.files.ipamDir)/cbr0").filter { $0.hasPrefix("10.") }
+            XCTAssertNil(n.saved(id))
+            let left = try FileManager.default.contentsOfDirectory(atPath: "\(n.ipamDir)/cbr0").filter { $0.hasPrefix("10.") }
             XCTAssertEqual(left, [])
         }
     }

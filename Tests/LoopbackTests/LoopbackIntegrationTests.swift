@@ -6,11 +6,11 @@ import XCTest
 final class LoopbackIntegrationTests: XCTestCase {
     private func config(_ version: String) -> String { #"{"cniVersion":"\#(version)","name":"lo","type":"loopback"}"# }
 
-    private func run(_ command: String, _ plugin: String, pod: TestNamespace?, netns: String? = nil, version: String = "1.0.0")
-        -> (status: Int32, stdout: String, stderr: String)
-    {
-        PluginRun.run(plugin: plugin, command: command, containerID: "c1", netns: netns ?? pod?.path, ifname: "lo",
-                      cniPath: "/nonexistent", config: config(version), inNamespace: nil)
+    /// Runs `plugin` in `node` for `pod` (or `netns`), as a runtime would.
+    private func run(_ command: String, _ plugin: String, in node: TestNode, pod: TestNamespace?, netns: String? = nil,
+                     version: String = "1.0.0") -> (status: Int32, stdout: String, stderr: String) {
+        node.runPlugin(plugin, command: command, containerID: "c1", netns: netns ?? pod?.path, ifname: "lo",
+                       config: config(version), extraEnv: ["CNI_PATH": "/nonexistent"])
     }
 
     private func json(_ s: String) -> [String: Any]? {
@@ -20,11 +20,11 @@ final class LoopbackIntegrationTests: XCTestCase {
     func testAddCheckDelLikeTheReference() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let ours = try PluginBinaries.makePluginDir() + "/loopback"
-        let pod = try TestNamespace(prefix: "lotest")
-        defer { pod.delete() }
+        let node = try TestNode(prefix: "lo")
+        let pod = try node.newPod()
         XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("state DOWN"))
 
-        let add = run("ADD", ours, pod: pod)
+        let add = run("ADD", ours, in: node, pod: pod)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
         let result = try XCTUnwrap(json(add.stdout))
         XCTAssertEqual(result["cniVersion"] as? String, "1.0.0")
@@ -36,18 +36,18 @@ final class LoopbackIntegrationTests: XCTestCase {
         XCTAssertEqual(ips.compactMap { $0["address"] as? String }, ["127.0.0.1/8", "::1/128"])
         XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("UP"))
 
-        XCTAssertEqual(run("CHECK", ours, pod: pod).status, 0)
-        let del = run("DEL", ours, pod: pod)
+        XCTAssertEqual(run("CHECK", ours, in: node, pod: pod).status, 0)
+        let del = run("DEL", ours, in: node, pod: pod)
         XCTAssertEqual(del.status, 0, del.stdout)
         XCTAssertEqual(del.stdout, "")
         XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("state DOWN"))
-        let check = run("CHECK", ours, pod: pod)
+        let check = run("CHECK", ours, in: node, pod: pod)
         XCTAssertEqual(check.status, 1)
         XCTAssertEqual(json(check.stdout)?["msg"] as? String, "loopback interface is down")
 
         if PluginBinaries.hasReferencePlugins {
             let ref = PluginBinaries.referencePluginDir + "/loopback"
-            let refAdd = run("ADD", ref, pod: pod)
+            let refAdd = run("ADD", ref, in: node, pod: pod)
             XCTAssertEqual(refAdd.status, 0)
             let refIPs = (json(refAdd.stdout)?["ips"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
             XCTAssertEqual(refIPs, ["127.0.0.1/8", "::1/128"], "same addresses as the reference")
@@ -57,25 +57,26 @@ final class LoopbackIntegrationTests: XCTestCase {
     func testResultShapePerVersion() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let ours = try PluginBinaries.makePluginDir() + "/loopback"
-        let pod = try TestNamespace(prefix: "lotest")
-        defer { pod.delete() }
-        let v020 = try XCTUnwrap(json(run("ADD", ours, pod: pod, version: "0.2.0").stdout))
+        let node = try TestNode(prefix: "lo")
+        let pod = try node.newPod()
+        let v020 = try XCTUnwrap(json(run("ADD", ours, in: node, pod: pod, version: "0.2.0").stdout))
         XCTAssertEqual((v020["ip4"] as? [String: Any])?["ip"] as? String, "127.0.0.1/8")
         XCTAssertEqual((v020["ip6"] as? [String: Any])?["ip"] as? String, "::1/128")
         XCTAssertNil(v020["interfaces"])
-        let v031 = try XCTUnwrap(json(run("ADD", ours, pod: pod, version: "0.3.1").stdout))
+        let v031 = try XCTUnwrap(json(run("ADD", ours, in: node, pod: pod, version: "0.3.1").stdout))
         XCTAssertEqual((v031["ips"] as? [[String: Any]])?.first?["version"] as? String, "4")
     }
 
     func testDelToleratesMissingOrEmptyNetns() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let ours = try PluginBinaries.makePluginDir() + "/loopback"
-        XCTAssertEqual(run("DEL", ours, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())").status, 0)
-        XCTAssertEqual(run("DEL", ours, pod: nil, netns: "").status, 0)
-        let add = run("ADD", ours, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())")
+        let node = try TestNode(prefix: "lo")
+        XCTAssertEqual(run("DEL", ours, in: node, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())").status, 0)
+        XCTAssertEqual(run("DEL", ours, in: node, pod: nil, netns: "").status, 0)
+        let add = run("ADD", ours, in: node, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())")
         XCTAssertEqual(add.status, 1)
         XCTAssertNotNil(json(add.stdout)?["code"])
-        let notNetns = run("ADD", ours, pod: nil, netns: "/tmp")
+        let notNetns = run("ADD", ours, in: node, pod: nil, netns: "/tmp")
         XCTAssertEqual(notNetns.status, 1)
         XCTAssertTrue((json(notNetns.stdout)?["msg"] as? String ?? "").contains("unknown FS magic"), notNetns.stdout)
     }

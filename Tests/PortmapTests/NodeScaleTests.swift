@@ -75,26 +75,19 @@ final class NodeScaleTests: XCTestCase {
         let bed = try PortmapTestbed(withPod: false)
         defer { bed.tearDown() }
         let client = bed.client, node = bed.node
-        try node.ip(["link", "add", "toclient", "type", "veth", "peer", "name", "eth0", "netns", client.name])
-        try node.ip(["addr", "add", "192.168.77.1/24", "dev", "toclient"])
-        try node.ip(["link", "set", "toclient", "up"])
-        try client.ip(["addr", "add", "192.168.77.2/24", "dev", "eth0"])
-        try client.ip(["link", "set", "eth0", "up"])
+        try node.addVeth("toclient", to: client, hostAddresses: ["192.168.77.1/24"], addresses: ["192.168.77.2/24"])
         try node.run(["iptables-restore", "-w", "10"], stdin: Self.kubeProxyTable(rules: Self.kubeRules))
-        let pod = try TestNamespace(prefix: "pmpod2", loopbackUp: true)
-        defer { pod.delete() }
-        let tools = try TemporaryDirectory(), data = try TemporaryDirectory()
+        let pod = try node.newPod(prefix: "pmpod2", loopbackUp: true)
+        let tools = try TemporaryDirectory()
         let record = tools.path + "/calls"
         try Self.writeWrappers(in: tools.path, record: record)
         let env = ["PATH": tools.path + ":" + Command.pluginSearchPath]
         let config = """
         {"cniVersion":"1.0.0","name":"scale","type":"bridge","bridge":"cbr1","isGateway":true,"ipMasq":true,
-         "ipam":{"type":"host-local","dataDir":"\(data.path)","ranges":[[{"subnet":"10.250.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}}
+         "ipam":{"type":"host-local","dataDir":"\(node.ipamDir)","ranges":[[{"subnet":"10.250.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}}
         """
-        let dir = PluginBinaries.makePluginDir()
         func bridge(_ command: String) -> (status: Int32, stdout: String, stderr: String) {
-            PluginRun.run(plugin: dir + "/bridge", command: command, containerID: "scale-1", netns: pod.path, ifname: "eth0",
-                          cniPath: dir, config: config, inNamespace: node, extraEnv: env)
+            node.runPlugin("bridge", command: command, containerID: "scale-1", netns: pod.path, config: config, extraEnv: env)
         }
         let add = bridge("ADD")
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)

@@ -35,7 +35,7 @@ final class ParallelTests: XCTestCase {
                            previous: #"{"cniVersion":"1.0.0","ips":[{"address":"10.244.1.\#(10 + i)/24"}]}"#)
         }
         let ids = (0..<Self.count).map { "par\($0)-" + Portmap.randomID() }
-        let node = bed.node.name, podPath = bed.pod.path
+        let node = bed.node, podPath = bed.pod.path
 
         let adds = Self.concurrently(Self.count) { i in Self.run("ADD", configs[i], ids[i], podPath, node) }
         for (i, r) in adds.enumerated() { XCTAssertEqual(r.status, 0, "ADD \(i): \(r.stdout)\(r.stderr)") }
@@ -50,17 +50,10 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(entriesLeft, 0)
     }
 
-    static func run(_ command: String, _ config: String, _ id: String, _ podPath: String, _ node: String)
+    static func run(_ command: String, _ config: String, _ id: String, _ podPath: String, _ node: TestNode)
         -> (status: Int32, stdout: String, stderr: String)
     {
-        let dir = PluginBinaries.makePluginDir()
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
-        env["CNI_COMMAND"] = command
-        env["CNI_CONTAINERID"] = id
-        env["CNI_NETNS"] = podPath
-        env["CNI_IFNAME"] = "eth0"
-        env["CNI_PATH"] = dir
-        return Command.run(Portmap.inNode(node) + ["\(dir)/portmap"], stdin: config, environment: env)
+        Portmap.run(command, config: config, containerID: id, netns: podPath, in: node)
     }
 
     /// Runs `body(0..<n)` on n threads at once and returns the results in order.

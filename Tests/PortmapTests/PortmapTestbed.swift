@@ -2,12 +2,13 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// A node netns with bridge `cni0` (10.244.1.1/24, fd00:10::1/64), a pod netns on it
-/// (10.244.1.3, fd00:10::3, default routes via the bridge) running a TCP server on 8080 and a
-/// UDP echo on 5353, and a client netns behind its own veth (192.168.77.2 / fd00:77::2, the
-/// node side being 192.168.77.1 / fd00:77::1). Everything is deleted on `tearDown()`.
+/// A `TestNode` (its plugins share the node's own `/run/lock`, not the machine's) with bridge
+/// `cni0` (10.244.1.1/24, fd00:10::1/64) and forwarding on, a pod netns on it (10.244.1.3,
+/// fd00:10::3, default routes via the bridge) running a TCP server on 8080 and a UDP echo on 5353,
+/// and a client netns behind its own veth (192.168.77.2 / fd00:77::2, the node side being
+/// 192.168.77.1 / fd00:77::1). Everything is deleted on `tearDown()`.
 final class PortmapTestbed {
-    let node: TestNamespace
+    let node: TestNode
     let pod: TestNamespace
     let client: TestNamespace
     private var server: Process?
@@ -16,34 +17,17 @@ final class PortmapTestbed {
     static let nodeAddress6 = "fd00:77::1"
 
     init(withPod: Bool = true) throws {
-        node = try TestNamespace(prefix: "pmnode", loopbackUp: true)
-        pod = try TestNamespace(prefix: "pmpod", loopbackUp: true)
-        client = try TestNamespace(prefix: "pmcli", loopbackUp: true)
-        try node.ip(["link", "add", "cni0", "type", "bridge"])
-        try node.ip(["addr", "add", "10.244.1.1/24", "dev", "cni0"])
-        try node.ip(["addr", "add", "fd00:10::1/64", "dev", "cni0", "nodad"])
-        try node.ip(["link", "set", "cni0", "up"])
-        try node.run(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
-        try node.run(["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
+        node = try TestNode(prefix: "pm")
+        pod = try node.newPod(loopbackUp: true)
+        client = try node.newPod(prefix: "pmcli", loopbackUp: true)
+        try node.addBridge(addresses: ["10.244.1.1/24", "fd00:10::1/64"])
+        try node.enableForwarding()
         guard withPod else { return }
 
-        try node.ip(["link", "add", "vethpod", "type", "veth", "peer", "name", "eth0", "netns", pod.name])
-        try node.ip(["link", "set", "vethpod", "master", "cni0", "up"])
-        try pod.ip(["addr", "add", "10.244.1.3/24", "dev", "eth0"])
-        try pod.ip(["addr", "add", "fd00:10::3/64", "dev", "eth0", "nodad"])
-        try pod.ip(["link", "set", "eth0", "up"])
-        try pod.ip(["route", "add", "default", "via", "10.244.1.1"])
-        try pod.ip(["-6", "route", "add", "default", "via", "fd00:10::1"])
-
-        try node.ip(["link", "add", "toclient", "type", "veth", "peer", "name", "eth0", "netns", client.name])
-        try node.ip(["addr", "add", "\(Self.nodeAddress4)/24", "dev", "toclient"])
-        try node.ip(["addr", "add", "\(Self.nodeAddress6)/64", "dev", "toclient", "nodad"])
-        try node.ip(["link", "set", "toclient", "up"])
-        try client.ip(["addr", "add", "192.168.77.2/24", "dev", "eth0"])
-        try client.ip(["addr", "add", "fd00:77::2/64", "dev", "eth0", "nodad"])
-        try client.ip(["link", "set", "eth0", "up"])
-        try client.ip(["route", "add", "default", "via", Self.nodeAddress4])
-        try client.ip(["-6", "route", "add", "default", "via", Self.nodeAddress6])
+        try node.addVeth("vethpod", to: pod, master: "cni0", addresses: ["10.244.1.3/24", "fd00:10::3/64"],
+                         gateways: ["10.244.1.1", "fd00:10::1"])
+        try node.addVeth("toclient", to: client, hostAddresses: ["\(Self.nodeAddress4)/24", "\(Self.nodeAddress6)/64"],
+                         addresses: ["192.168.77.2/24", "fd00:77::2/64"], gateways: [Self.nodeAddress4, Self.nodeAddress6])
     }
 
     /// Starts the pod's servers and waits until the TCP one answers inside the pod.
@@ -75,8 +59,7 @@ final class PortmapTestbed {
             server.terminate()
             server.waitUntilExit()
         }
-        for ns in [client, pod, node] { ns.delete() }
-        try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "cni-portmap-lock-" + node.name)
+        node.delete()
     }
 
     /// prevResult as the bridge plugin reports it (bridge, host veth, pod eth0 with both IPs).
@@ -141,31 +124,15 @@ struct TestbedError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Runs our portmap binary (or the reference's) the way a runtime does, inside a node netns and
-/// a private mount namespace whose `/run/lock` is a directory of that node's own: plugins of one
-/// test share portmap's host lock, but never take the machine's.
+/// Runs our portmap binary (or the reference's) the way a runtime does, inside the testbed's node.
 enum Portmap {
-    static func run(_ command: String, config: String, containerID: String?, netns: String?, in node: TestNamespace,
+    static func run(_ command: String, config: String, containerID: String?, netns: String?, in node: TestNode,
                     binary: String? = nil, ifname: String? = "eth0", extraEnv: [String: String] = [:])
         -> (status: Int32, stdout: String, stderr: String)
     {
-        let dir = PluginBinaries.makePluginDir()
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
-        env["CNI_COMMAND"] = command
-        env["CNI_CONTAINERID"] = containerID
-        env["CNI_NETNS"] = netns
-        env["CNI_IFNAME"] = ifname
-        env["CNI_PATH"] = binary == nil ? dir : PluginBinaries.referencePluginDir
-        for (k, v) in extraEnv { env[k] = v }
-        return Command.run(inNode(node.name) + [binary ?? "\(dir)/portmap"], stdin: config, environment: env)
-    }
-
-    /// `ip netns exec NODE` + a private mount namespace with the node's own `/run/lock`.
-    static func inNode(_ node: String) -> [String] {
-        let lockDir = NSTemporaryDirectory() + "cni-portmap-lock-" + node
-        try? FileManager.default.createDirectory(atPath: lockDir, withIntermediateDirectories: true)
-        return ["ip", "netns", "exec", node, "unshare", "--mount", "--propagation", "private",
-                "sh", "-c", #"mount --bind "$0" /run/lock && exec "$@""#, lockDir]
+        let cniPath = binary == nil ? PluginBinaries.makePluginDir() : PluginBinaries.referencePluginDir
+        return node.runPlugin(binary ?? "portmap", command: command, containerID: containerID, netns: netns, ifname: ifname,
+                              config: config, extraEnv: ["CNI_PATH": cniPath].merging(extraEnv) { $1 })
     }
 
     static func config(version: String = "1.0.0", name: String = "pmtest", extra: String = "", mappings: String,

@@ -11,8 +11,8 @@ final class ConcurrencyTests: XCTestCase {
 
     func testHundredPodsAddedAndDeletedByEightWorkers() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "relcc")
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relcc")
+        defer { node.delete() }
         let conflist = try node.writeFlannelConflist()
         let pods = try (0..<Self.podCount).map { _ in try node.newPod(loopbackUp: true) }
         let podPaths = pods.map(\.path)
@@ -53,11 +53,11 @@ final class ConcurrencyTests: XCTestCase {
         // one DNAT per pod to its own address.
         let veths = try node.nodeLinks().filter { $0 != "lo" && $0 != "cni0" }
         XCTAssertEqual(veths.count, Self.podCount, "veths: \(veths)")
-        XCTAssertEqual(try node.node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count, Self.podCount)
+        XCTAssertEqual(try node.ip(["-o", "link", "show", "master", "cni0"]).split(separator: "\n").count, Self.podCount)
         XCTAssertEqual(node.reservations().count, Self.podCount)
         XCTAssertEqual(node.flannelFiles().count, Self.podCount)
         let nat = try node.natTable()
-        XCTAssertEqual(Set(ReliabilityNode.perContainerChains(nat).filter { $0.hasPrefix("CNI-DN-") }).count, Self.podCount)
+        XCTAssertEqual(Set(TestNode.perContainerChains(nat).filter { $0.hasPrefix("CNI-DN-") }).count, Self.podCount)
         for (i, r) in adds.enumerated() where r.succeeded {
             let ip = Self.address(in: r.stdoutText).split(separator: "/").first.map(String.init) ?? "?"
             XCTAssertTrue(nat.contains("--dport \(hostPort(i)) -j DNAT --to-destination \(ip):80"),
@@ -75,15 +75,15 @@ final class ConcurrencyTests: XCTestCase {
         // Nothing left but the bridge.
         XCTAssertEqual(try node.nodeLinks(), ["lo", "cni0"])
         XCTAssertEqual(node.reservations(), [])
-        XCTAssertEqual(ReliabilityNode.files(in: node.ipamDir + "/cbr0").filter { $0.hasPrefix(".") }, [], "temp files left")
+        XCTAssertEqual(TestNode.files(in: node.ipamDir + "/cbr0").filter { $0.hasPrefix(".") }, [], "temp files left")
         XCTAssertEqual(node.flannelFiles(), [])
-        XCTAssertEqual(ReliabilityNode.files(in: node.cacheDir + "/results"), [])
+        XCTAssertEqual(TestNode.files(in: node.cacheDir + "/results"), [])
         let natAfter = try node.natTable()
-        XCTAssertEqual(ReliabilityNode.perContainerChains(natAfter), [], natAfter)
+        XCTAssertEqual(TestNode.perContainerChains(natAfter), [], natAfter)
         XCTAssertFalse(natAfter.contains("id: \\\""), "pod rules left:\n\(natAfter)")
         XCTAssertFalse(natAfter.contains("--to-destination 10.244."), "DNAT rules left:\n\(natAfter)")
         for (i, pod) in pods.enumerated() {
-            XCTAssertEqual(ReliabilityNode.linkNames(try pod.ip(["-o", "link", "show"])), ["lo"], "pod \(i)")
+            XCTAssertEqual(TestNode.linkNames(try pod.ip(["-o", "link", "show"])), ["lo"], "pod \(i)")
         }
     }
 

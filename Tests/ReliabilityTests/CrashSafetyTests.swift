@@ -21,8 +21,8 @@ final class CrashSafetyTests: XCTestCase {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let seed = SeededRandom.seed(default: 0xC4A5_11)
         var rng = SeededRandom(seed: seed)
-        let node = try ReliabilityNode(prefix: "relks", subnetEnv: Self.subnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relks", subnetEnv: Self.subnetEnv)
+        defer { node.delete() }
         let pod = try node.newPod(loopbackUp: true)
         let config = node.flannelConfig()
         let inspector = StoreInspector(node: node)
@@ -71,7 +71,7 @@ final class CrashSafetyTests: XCTestCase {
         try inspector.assertClean(of: "relks-\(Self.flannelTrials - 1)", pod: pod, "after the last DEL")
         print("crash safety (flannel ADD, seed \(seed), \(Self.flannelTrials) trials, window \(Int(window * 1000)) ms, \(strayCount) stray files after DEL): \(observed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
         XCTAssertEqual(node.reservations(), [])
-        XCTAssertEqual(ReliabilityNode.files(in: node.flannelDir).filter { !$0.hasPrefix(".") }, [])
+        XCTAssertEqual(TestNode.files(in: node.flannelDir).filter { !$0.hasPrefix(".") }, [])
     }
 
     /// kill -9 at spread moments of a DEL of a fully added container, then the runtime's retried
@@ -80,8 +80,8 @@ final class CrashSafetyTests: XCTestCase {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let seed = SeededRandom.seed(default: 0xDE1_C4A5)
         var rng = SeededRandom(seed: seed)
-        let node = try ReliabilityNode(prefix: "relkd", subnetEnv: Self.subnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relkd", subnetEnv: Self.subnetEnv)
+        defer { node.delete() }
         let pod = try node.newPod(loopbackUp: true)
         let config = node.flannelConfig()
         let inspector = StoreInspector(node: node)
@@ -126,14 +126,14 @@ final class CrashSafetyTests: XCTestCase {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let seed = SeededRandom.seed(default: 0x6C_C4A5)
         var rng = SeededRandom(seed: seed)
-        let node = try ReliabilityNode(prefix: "relkg", subnetEnv: Self.subnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relkg", subnetEnv: Self.subnetEnv)
+        defer { node.delete() }
         let conflist = try node.writeFlannelConflist(version: "1.1.0")
         let livePod = try node.newPod(loopbackUp: true)
         XCTAssertTrue(try node.exec("add", conflist: conflist, netns: livePod.path, id: "relkg-live").succeeded)
         let inspector = StoreInspector(node: node)
-        let gcArgv = node.bootWrapper + [node.nsenter, "--net=" + node.node.path, "--", node.binary, "exec", "gc", conflist]
-        let gcEnv = ["PATH": ReliabilityNode.path, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir]
+        let gcArgv = node.mountWrapper + [node.nsenter, "--net=" + node.path, "--", node.binary, "exec", "gc", conflist]
+        let gcEnv = ["PATH": Command.pluginSearchPath, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir]
         // Two pods that vanish without DEL (added past the runtime's cache, so GC finds them
         // stale): their netns is deleted, their state stays.
         func leaveStalePods(_ tag: String, _ context: String) throws {
@@ -173,8 +173,8 @@ final class CrashSafetyTests: XCTestCase {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let seed = SeededRandom.seed(default: 0x9047_AA)
         var rng = SeededRandom(seed: seed)
-        let node = try ReliabilityNode(prefix: "relkp", subnetEnv: Self.subnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relkp", subnetEnv: Self.subnetEnv)
+        defer { node.delete() }
         let pod = try node.newPod(loopbackUp: true)
         let flannel = node.flannelConfig()
         let inspector = StoreInspector(node: node)
@@ -194,7 +194,7 @@ final class CrashSafetyTests: XCTestCase {
             child.killGroup()
             child.wait()
             child.waitForGroupToVanish()
-            if ReliabilityNode.perContainerChains(try node.natTable()).contains(where: { $0.hasPrefix("CNI-DN-") }) { killedWithChain += 1 }
+            if TestNode.perContainerChains(try node.natTable()).contains(where: { $0.hasPrefix("CNI-DN-") }) { killedWithChain += 1 }
 
             // The runtime's DEL of the chain, in reverse order, with the same config.
             let pmDel = try node.plugin("portmap", "DEL", id: id, pod: pod.path, config: portmap)
@@ -228,8 +228,8 @@ final class CrashSafetyTests: XCTestCase {
     /// them from host-local's store and from flannel's dataDir, and keep live attachments.
     func testGarbageCollectionRemovesTempFilesOfKilledWriters() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "relgc", subnetEnv: Self.subnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relgc", subnetEnv: Self.subnetEnv)
+        defer { node.delete() }
         let pod = try node.newPod(loopbackUp: true)
         let conflist = try node.writeFlannelConflist(version: "1.1.0")
         let add = try node.exec("add", conflist: conflist, netns: pod.path, id: "relgc-live")
@@ -241,8 +241,8 @@ final class CrashSafetyTests: XCTestCase {
         let orphans = [inspector.storeDir + "/.10.244.1.77.tmp-4194301-5eed", node.flannelDir + "/.relgc-dead.tmp-4194301-5eed"]
         for path in orphans { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("{\"cniVers".utf8))) }
 
-        let gc = try ChildProcess.run([node.nsenter, "--net=" + node.node.path, "--", node.binary, "exec", "gc", conflist],
-                                      environment: ["PATH": ReliabilityNode.path, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir],
+        let gc = try ChildProcess.run([node.nsenter, "--net=" + node.path, "--", node.binary, "exec", "gc", conflist],
+                                      environment: ["PATH": Command.pluginSearchPath, "CNI_PATH": node.pluginDir, "CNI_CACHE_DIR": node.cacheDir],
                                       scratch: node.scratch)
         XCTAssertTrue(gc.succeeded, gc.summary)
         for path in orphans {
@@ -256,7 +256,7 @@ final class CrashSafetyTests: XCTestCase {
     }
 
     /// ADD succeeds and configures eth0; DEL succeeds and leaves nothing of `id`.
-    static func assertAddWorks(_ node: ReliabilityNode, pod: TestNamespace, id: String, config: String,
+    static func assertAddWorks(_ node: TestNode, pod: TestNamespace, id: String, config: String,
                                _ context: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
         let add = try node.plugin("flannel", "ADD", id: id, pod: pod.path, config: config)
         XCTAssertTrue(add.succeeded, "ADD \(id) \(context): \(add.summary)", file: file, line: line)

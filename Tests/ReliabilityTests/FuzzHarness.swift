@@ -2,11 +2,11 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// Runs hostile cases for one plugin on a `ReliabilityNode` and judges each outcome. Case i runs
+/// Runs hostile cases for one plugin on a `TestNode` and judges each outcome. Case i runs
 /// against pod `i % pods.count` as container `relfz-c<i>`, so cases on different pods can run
 /// in parallel (one worker per pod) and every case is replayed exactly from its index.
 struct FuzzHarness: @unchecked Sendable {  // immutable; the namespaces are only read
-    let node: ReliabilityNode
+    let node: TestNode
     let pods: [TestNamespace]
     let paths: FuzzPaths
     let profile: PluginProfile
@@ -85,7 +85,7 @@ struct FuzzHarness: @unchecked Sendable {  // immutable; the namespaces are only
     }
 
     func snapshot() -> NodeSnapshot {
-        NodeSnapshot.capture(node: node.node, pods: pods, directories: [paths.root], nsenter: node.nsenter)
+        NodeSnapshot.capture(node: node, pods: pods, directories: [paths.root], nsenter: node.nsenter)
     }
 
     /// Replays `range` one case at a time, with the pod repaired and a snapshot around each case.
@@ -108,7 +108,7 @@ struct FuzzHarness: @unchecked Sendable {  // immutable; the namespaces are only
     /// Back to the pods' initial state: only `lo`, down.
     func repairPod() {
         for pod in pods {
-            for name in ReliabilityNode.linkNames((try? pod.ip(["-o", "link", "show"])) ?? "") where name != "lo" {
+            for name in TestNode.linkNames((try? pod.ip(["-o", "link", "show"])) ?? "") where name != "lo" {
                 _ = try? pod.ip(["link", "del", name])
             }
             _ = try? pod.ip(["link", "set", "lo", "down"])

@@ -24,11 +24,11 @@ final class HostileInputTests: XCTestCase {
     private func fuzz(_ plugin: String, seed defaultSeed: UInt64) throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         let seed = SeededRandom.seed(default: defaultSeed)
-        let node = try ReliabilityNode(prefix: "relfz")
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relfz")
+        defer { node.delete() }
         let pods = [try node.newPod(loopbackUp: false), try node.newPod(loopbackUp: false)]
         let paths = FuzzPaths(root: node.root.path + "/fuzz", pod: pods[0].path)
-        try paths.create(validSubnetEnv: ReliabilityNode.vxlanSubnetEnv)
+        try paths.create(validSubnetEnv: TestNode.vxlanSubnetEnv)
         let profiles = PluginProfile.all(paths)
         let profile = try XCTUnwrap(profiles[plugin])
         let harness = FuzzHarness(node: node, pods: pods, paths: paths, profile: profile)

@@ -10,8 +10,8 @@ final class IdempotencyTests: XCTestCase {
 
     func testFlannelChainDelIsIdempotent() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "relid", subnetEnv: Self.subnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relid", subnetEnv: Self.subnetEnv)
+        defer { node.delete() }
         let conflist = try node.writeFlannelConflist(version: "1.0.0")
         let inspector = StoreInspector(node: node)
         func caps(_ port: Int) -> String { #"{"portMappings":[{"hostPort":\#(port),"containerPort":80,"protocol":"tcp"}]}"# }
@@ -24,7 +24,7 @@ final class IdempotencyTests: XCTestCase {
         let a = try node.newPod(loopbackUp: true)
         try exec("add", a.path, "relid-a", caps(21001))
         XCTAssertTrue(try node.natTable().contains("--dport 21001"), "portmap rules are installed")
-        XCTAssertFalse(ReliabilityNode.natLines(try node.natTable(), containerID: "relid-a").isEmpty, "masquerade rules are installed")
+        XCTAssertFalse(TestNode.natLines(try node.natTable(), containerID: "relid-a").isEmpty, "masquerade rules are installed")
         try exec("check", a.path, "relid-a")
         try exec("check", a.path, "relid-a")
         try exec("del", a.path, "relid-a")
@@ -63,14 +63,14 @@ final class IdempotencyTests: XCTestCase {
         }
         try Self.assertNodeClean(node, inspector, ids: ["relid-d"], bridge: "cni0", "after DEL with an empty CNI_NETNS")
         XCTAssertFalse(try node.natTable().contains("--dport 21004"))
-        XCTAssertEqual(ReliabilityNode.files(in: node.cacheDir + "/results"), [])
+        XCTAssertEqual(TestNode.files(in: node.cacheDir + "/results"), [])
         XCTAssertEqual(node.flannelFiles(), [])
     }
 
     func testBridgeDelIsIdempotent() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "relib")
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relib")
+        defer { node.delete() }
         let store = node.ipamDir + "/relib-net"
         let config = #"{"cniVersion":"1.0.0","name":"relib-net","type":"bridge","bridge":"relibbr0","isGateway":true,"# +
             #""ipMasq":true,"hairpinMode":true,"ipam":{"type":"host-local","dataDir":"\#(node.ipamDir)","# +
@@ -79,17 +79,17 @@ final class IdempotencyTests: XCTestCase {
             let r = try node.plugin("bridge", command, id: id, pod: netns, config: conf)
             XCTAssertTrue(r.succeeded, "\(command) \(id) netns \(netns.debugDescription): \(r.summary)")
         }
-        func reservations() -> [String] { ReliabilityNode.files(in: store).filter { $0.hasPrefix("10.") } }
+        func reservations() -> [String] { TestNode.files(in: store).filter { $0.hasPrefix("10.") } }
 
         // ADD, CHECK (with the ADD result as prevResult), DEL, DEL.
         let a = try node.newPod(loopbackUp: true)
         let add = try node.plugin("bridge", "ADD", id: "relib-a", pod: a.path, config: config)
         XCTAssertTrue(add.succeeded, add.summary)
-        XCTAssertFalse(ReliabilityNode.natLines(try node.natTable(), containerID: "relib-a").isEmpty, "masquerade rules are installed")
+        XCTAssertFalse(TestNode.natLines(try node.natTable(), containerID: "relib-a").isEmpty, "masquerade rules are installed")
         try run("CHECK", "relib-a", a.path, String(config.dropLast()) + #","prevResult":\#(add.stdoutText)}"#)
         try run("DEL", "relib-a", a.path)
         try run("DEL", "relib-a", a.path)
-        XCTAssertEqual(ReliabilityNode.linkNames(try a.ip(["-o", "link", "show"])), ["lo"])
+        XCTAssertEqual(TestNode.linkNames(try a.ip(["-o", "link", "show"])), ["lo"])
 
         // DEL without ADD; DEL after the netns is gone; DEL with an empty CNI_NETNS after it is gone.
         try run("DEL", "relib-never", a.path)
@@ -111,7 +111,7 @@ final class IdempotencyTests: XCTestCase {
 
     /// No links but lo and the bridge (waiting for the kernel to finish tearing down deleted
     /// netns, which takes their veth peers along), no rules or chains of `ids`, no flannel state.
-    static func assertNodeClean(_ node: ReliabilityNode, _ inspector: StoreInspector, ids: [String], bridge: String,
+    static func assertNodeClean(_ node: TestNode, _ inspector: StoreInspector, ids: [String], bridge: String,
                                 _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
         var links = try node.nodeLinks()
         for _ in 0..<500 where links != ["lo", bridge] {
@@ -121,10 +121,10 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual(links, ["lo", bridge], context, file: file, line: line)
         let nat = try node.natTable()
         for id in ids {
-            XCTAssertEqual(ReliabilityNode.natLines(nat, containerID: id), [], "nat rules of \(id), \(context)", file: file, line: line)
+            XCTAssertEqual(TestNode.natLines(nat, containerID: id), [], "nat rules of \(id), \(context)", file: file, line: line)
             XCTAssertFalse(FileManager.default.fileExists(atPath: node.flannelDir + "/" + id), "saved config of \(id), \(context)", file: file, line: line)
             XCTAssertEqual(inspector.reservations().filter { $0.value.hasPrefix(id + "\r\n") }, [:], "addresses of \(id), \(context)", file: file, line: line)
         }
-        XCTAssertEqual(ReliabilityNode.perContainerChains(nat), [], "per-container chains, \(context)", file: file, line: line)
+        XCTAssertEqual(TestNode.perContainerChains(nat), [], "per-container chains, \(context)", file: file, line: line)
     }
 }

@@ -14,8 +14,8 @@ final class StateSurvivalTests: XCTestCase {
     /// pods get the same addresses again; a DEL of an old container is a no-op success.
     func testThreeRebootsWithAFullRangeStillGiveAddresses() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "relrb", subnetEnv: Self.smallSubnetEnv)
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relrb", subnetEnv: Self.smallSubnetEnv)
+        defer { node.delete() }
         let config = node.flannelConfig()
         let inspector = StoreInspector(node: node)
         let all = (2...14).map { "10.244.1.\($0)/28" }
@@ -61,8 +61,8 @@ final class StateSurvivalTests: XCTestCase {
     /// its routes) by itself.
     func testLeaseChangeWithAnEmptyBridgeNeedsNoHuman() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "relle")
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relle")
+        defer { node.delete() }
         let config = node.flannelConfig()
         let pod = try node.newPod()
         let first = try node.plugin("flannel", "ADD", id: "relle-a", pod: pod.path, config: config)
@@ -75,10 +75,10 @@ final class StateSurvivalTests: XCTestCase {
         XCTAssertEqual(ConcurrencyTests.address(in: add.stdoutText), "10.244.7.2/24")
         XCTAssertTrue(add.stderrText.contains("cni0 carried 10.244.1.1/24 of the node's earlier subnet; no pod was attached,"
                                               + " replaced it with 10.244.7.1/24"), add.stderrText)
-        let addresses = try node.node.ip(["-4", "-o", "addr", "show", "dev", "cni0"])
+        let addresses = try node.ip(["-4", "-o", "addr", "show", "dev", "cni0"])
         XCTAssertTrue(addresses.contains("inet 10.244.7.1/24"), addresses)
         XCTAssertFalse(addresses.contains("10.244.1.1"), addresses)
-        XCTAssertFalse(try node.node.ip(["-4", "route"]).contains("10.244.1.0/24"))
+        XCTAssertFalse(try node.ip(["-4", "route"]).contains("10.244.1.0/24"))
         XCTAssertTrue(try pod.ip(["-4", "route"]).contains("default via 10.244.7.1"))
         XCTAssertTrue(try node.plugin("flannel", "DEL", id: "relle-b", pod: pod.path, config: config).succeeded)
         XCTAssertEqual(StoreInspector(node: node).strayFiles(), [])
@@ -89,8 +89,8 @@ final class StateSurvivalTests: XCTestCase {
     /// address, after which ADD works.
     func testLeaseChangeWithPodsAttachedSaysWhatToDo() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try ReliabilityNode(prefix: "rellp")
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "rellp")
+        defer { node.delete() }
         let config = node.flannelConfig()
         let oldPod = try node.newPod(), newPod = try node.newPod()
         XCTAssertTrue(try node.plugin("flannel", "ADD", id: "rellp-old", pod: oldPod.path, config: config).succeeded)
@@ -103,7 +103,7 @@ final class StateSurvivalTests: XCTestCase {
         }
         let inspector = StoreInspector(node: node)
         XCTAssertEqual(inspector.strayFiles(live: ["rellp-old"]), [], "the failed ADD left nothing")
-        XCTAssertEqual(ReliabilityNode.linkNames(try newPod.ip(["-o", "link", "show"])), ["lo"])
+        XCTAssertEqual(TestNode.linkNames(try newPod.ip(["-o", "link", "show"])), ["lo"])
         XCTAssertEqual(try node.nodeLinks().filter { $0.hasPrefix("veth") }.count, 1)
 
         let inspect = try Self.inspect(node, fix: true)
@@ -111,13 +111,13 @@ final class StateSurvivalTests: XCTestCase {
         XCTAssertTrue(inspect.stdoutText.contains("old subnet 10.244.1.0/24, new subnet 10.244.7.0/24; pods still attached: veth"),
                       inspect.stdoutText)
         XCTAssertTrue(inspect.stdoutText.contains("then run cni-inspect --fix"), inspect.stdoutText)
-        XCTAssertTrue(try node.node.ip(["-4", "-o", "addr", "show", "dev", "cni0"]).contains("10.244.1.1/24"), "not touched yet")
+        XCTAssertTrue(try node.ip(["-4", "-o", "addr", "show", "dev", "cni0"]).contains("10.244.1.1/24"), "not touched yet")
 
         XCTAssertTrue(try node.plugin("flannel", "DEL", id: "rellp-old", pod: oldPod.path, config: config).succeeded)
         let fixed = try Self.inspect(node, fix: true)
         XCTAssertEqual(fixed.exitCode, 0, fixed.summary)
         XCTAssertTrue(fixed.stdoutText.contains("ip addr del 10.244.1.1/24 dev cni0"), fixed.stdoutText)
-        let addresses = try node.node.ip(["-4", "-o", "addr", "show", "dev", "cni0"])
+        let addresses = try node.ip(["-4", "-o", "addr", "show", "dev", "cni0"])
         XCTAssertTrue(addresses.contains("inet 10.244.7.1/24") && !addresses.contains("10.244.1.1"), addresses)
         let add = try node.plugin("flannel", "ADD", id: "rellp-new", pod: newPod.path, config: config)
         XCTAssertTrue(ConcurrencyTests.address(in: add.stdoutText).hasPrefix("10.244.7."), add.summary)
@@ -129,8 +129,8 @@ final class StateSurvivalTests: XCTestCase {
     /// one: ADD fails with a CNI error naming the cause, undoes the veth and leaves no file.
     func testFullAndReadOnlyStoresFailCleanly() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network and mount namespaces")
-        let node = try ReliabilityNode(prefix: "relfs")
-        defer { node.tearDown() }
+        let node = try TestNode.reliabilityNode(prefix: "relfs")
+        defer { node.delete() }
         let pod = try node.newPod()
         let full = node.root.file("full"), readOnly = node.root.file("ro"), out = node.root.file("out")
         for dir in [full, readOnly, out] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -148,7 +148,7 @@ final class StateSurvivalTests: XCTestCase {
             set -u
             run() {
               CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=\(pod.path) CNI_IFNAME=eth0 CNI_PATH=\(node.pluginDir) \\
-                \(node.nsenter) --net=\(node.node.path) -- \(node.pluginDir)/flannel < $3 > \(out)/$2.$1.out 2> \(out)/$2.$1.err
+                \(node.nsenter) --net=\(node.path) -- \(node.pluginDir)/flannel < $3 > \(out)/$2.$1.out 2> \(out)/$2.$1.err
               echo $? > \(out)/$2.$1.rc
             }
             mount -t tmpfs -o size=1m,mode=0755 cnitest-full \(full) || exit 20
@@ -165,7 +165,7 @@ final class StateSurvivalTests: XCTestCase {
             ls -A \(readOnly)/ipam/cbr0 > \(out)/ls-ro-ipam
             """
         let run = try ChildProcess.run(["/usr/bin/unshare", "-m", "--", "/bin/sh", "-c", script],
-                                       environment: ["PATH": ReliabilityNode.path], scratch: node.scratch)
+                                       environment: ["PATH": Command.pluginSearchPath], scratch: node.scratch)
         XCTAssertTrue(run.succeeded, run.summary)
         func text(_ name: String) -> String { (try? String(contentsOfFile: out + "/" + name, encoding: .utf8)) ?? "<missing>" }
         for warm in ["relfs-w1", "relfs-w2", "relfs-w3"] {
@@ -181,28 +181,28 @@ final class StateSurvivalTests: XCTestCase {
         XCTAssertEqual(text("ls-full-flannel"), ".boot_id\n.lock\n")
         XCTAssertEqual(text("ls-ro-ipam"), "boot_id\nlast_reserved_ip.0\nlock\n")
         XCTAssertEqual(StoreInspector(node: node).strayFiles(), [], "nothing of the failed ADDs on the regular disk either")
-        XCTAssertEqual(ReliabilityNode.linkNames(try pod.ip(["-o", "link", "show"])), ["lo"])
+        XCTAssertEqual(TestNode.linkNames(try pod.ip(["-o", "link", "show"])), ["lo"])
         XCTAssertEqual(try node.nodeLinks().filter { $0.hasPrefix("veth") }, [], "the veths were undone")
         print("full store: \(text("relfs-a.ADD.out"))\nread-only store: \(text("relfs-c.ADD.out"))")
     }
 
     // MARK: - Helpers
 
-    static func writeLease(_ node: ReliabilityNode, _ subnet: String) throws {
+    static func writeLease(_ node: TestNode, _ subnet: String) throws {
         let text = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=\(subnet)\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
         try text.write(toFile: node.subnetFile, atomically: true, encoding: .utf8)
     }
 
     /// cni-inspect on this node only: its own conflist directory, plugins, stores and cache.
-    static func inspect(_ node: ReliabilityNode, fix: Bool) throws -> ChildProcess.Outcome {
+    static func inspect(_ node: TestNode, fix: Bool) throws -> ChildProcess.Outcome {
         let netconf = node.root.file("net.d")
         try FileManager.default.createDirectory(atPath: netconf, withIntermediateDirectories: true)
         let conflist = try String(contentsOfFile: try node.writeFlannelConflist(), encoding: .utf8)
         try conflist.write(toFile: netconf + "/10-flannel.conflist", atomically: true, encoding: .utf8)
-        let argv = [node.binary, "inspect", "--netns", node.node.path, "--subnet-file", node.subnetFile,
+        let argv = [node.binary, "inspect", "--netns", node.path, "--subnet-file", node.subnetFile,
                     "--ipam-dir", node.ipamDir, "--flannel-dir", node.flannelDir, "--cni-path", node.pluginDir,
                     "--netconf-dir", netconf, "--cache-dir", node.cacheDir]
             + (fix ? ["--fix", "--yes"] : [])
-        return try ChildProcess.run(argv, environment: ["PATH": ReliabilityNode.path], scratch: node.scratch)
+        return try ChildProcess.run(argv, environment: ["PATH": Command.pluginSearchPath], scratch: node.scratch)
     }
 }

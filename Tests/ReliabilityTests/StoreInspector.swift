@@ -2,10 +2,10 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// Looks at what a (possibly killed) flannel chain left on a `ReliabilityNode`: the host-local
+/// Looks at what a (possibly killed) flannel chain left on a `TestNode`: the host-local
 /// store of network `cbr0`, flannel's saved delegate configs, links and nat rules.
 struct StoreInspector {
-    let node: ReliabilityNode
+    let node: TestNode
     var storeDir: String { node.ipamDir + "/cbr0" }
 
     /// The reservation files and their contents.
@@ -19,7 +19,7 @@ struct StoreInspector {
 
     /// Temp files of interrupted atomic writes (`.<name>.tmp-<pid>-<hex>`) in both stores.
     func temporaryFiles() -> [String] {
-        (ReliabilityNode.files(in: storeDir).map { "ipam/" + $0 } + ReliabilityNode.files(in: node.flannelDir).map { "flannel/" + $0 })
+        (TestNode.files(in: storeDir).map { "ipam/" + $0 } + TestNode.files(in: node.flannelDir).map { "flannel/" + $0 })
             .filter { $0.split(separator: "/").last?.hasPrefix(".") == true }
     }
 
@@ -29,9 +29,9 @@ struct StoreInspector {
         return [
             "left a saved config": FileManager.default.fileExists(atPath: node.flannelDir + "/" + id),
             "left a reservation": reservations().values.contains { $0.hasPrefix(id + "\r\n") },
-            "left pod eth0": ReliabilityNode.linkNames(try pod.ip(["-o", "link", "show"])).contains("eth0"),
+            "left pod eth0": TestNode.linkNames(try pod.ip(["-o", "link", "show"])).contains("eth0"),
             "left a host veth": try node.nodeLinks().contains { $0 != "lo" && $0 != "cni0" },
-            "left masquerade rules": !ReliabilityNode.natLines(nat, containerID: id).isEmpty,
+            "left masquerade rules": !TestNode.natLines(nat, containerID: id).isEmpty,
         ]
     }
 
@@ -39,7 +39,7 @@ struct StoreInspector {
     /// `last_reserved_ip.N` an address, saved delegate configs a whole bridge config. (Temp files
     /// of interrupted writes are not state: nothing reads them.)
     func assertStateFilesComplete(_ context: String, file: StaticString = #filePath, line: UInt = #line) {
-        for name in ReliabilityNode.files(in: storeDir) where !name.hasPrefix(".") && name != "lock" && name != "boot_id" {
+        for name in TestNode.files(in: storeDir) where !name.hasPrefix(".") && name != "lock" && name != "boot_id" {
             let text = (try? String(contentsOfFile: storeDir + "/" + name, encoding: .utf8)) ?? ""
             if name.hasPrefix("last_reserved_ip.") {
                 XCTAssertTrue(text.range(of: #"^10\.244\.1\.\d{1,3}$"#, options: .regularExpression) != nil,
@@ -49,7 +49,7 @@ struct StoreInspector {
                               "ipam/\(name) = \(text.debugDescription), \(context)", file: file, line: line)
             }
         }
-        for name in ReliabilityNode.files(in: node.flannelDir) where !name.hasPrefix(".") {
+        for name in TestNode.files(in: node.flannelDir) where !name.hasPrefix(".") {
             guard name != ".boot_id" && name != ".lock" else { continue }
             let data = FileManager.default.contents(atPath: node.flannelDir + "/" + name) ?? Data()
             let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
@@ -65,11 +65,11 @@ struct StoreInspector {
         XCTAssertFalse(FileManager.default.fileExists(atPath: node.flannelDir + "/" + id), "saved config of \(id) left, \(context)",
                        file: file, line: line)
         XCTAssertEqual(try node.nodeLinks().filter { $0 != "lo" && $0 != "cni0" }, [], "host links left, \(context)", file: file, line: line)
-        XCTAssertEqual(ReliabilityNode.linkNames(try pod.ip(["-o", "link", "show"])), ["lo"], "pod links left, \(context)",
+        XCTAssertEqual(TestNode.linkNames(try pod.ip(["-o", "link", "show"])), ["lo"], "pod links left, \(context)",
                        file: file, line: line)
         let nat = try node.natTable()
-        XCTAssertEqual(ReliabilityNode.natLines(nat, containerID: id), [], "nat rules of \(id) left, \(context)", file: file, line: line)
-        XCTAssertEqual(ReliabilityNode.perContainerChains(nat), [], "per-container chains left, \(context)", file: file, line: line)
+        XCTAssertEqual(TestNode.natLines(nat, containerID: id), [], "nat rules of \(id) left, \(context)", file: file, line: line)
+        XCTAssertEqual(TestNode.perContainerChains(nat), [], "per-container chains left, \(context)", file: file, line: line)
     }
 
     /// Every file in flannel's dataDir and in the host-local network dir, hidden ones included, that
@@ -78,10 +78,10 @@ struct StoreInspector {
     /// `boot_id` and `last_reserved_ip.N`). Temp names, empty or torn files all count.
     func strayFiles(live: Set<String> = []) -> [String] {
         var out: [String] = []
-        for name in ReliabilityNode.files(in: node.flannelDir) where name != ".boot_id" && name != ".lock" && !live.contains(name) {
+        for name in TestNode.files(in: node.flannelDir) where name != ".boot_id" && name != ".lock" && !live.contains(name) {
             out.append("flannel/" + name)
         }
-        for name in ReliabilityNode.files(in: storeDir) {
+        for name in TestNode.files(in: storeDir) {
             if name == "lock" || name == "boot_id" { continue }
             let text = (try? String(contentsOfFile: storeDir + "/" + name, encoding: .utf8)) ?? ""
             if name.hasPrefix("last_reserved_ip."), !text.isEmpty { continue }

@@ -2,64 +2,34 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// One simulated Kubernetes node: a private "node" netns where every plugin process runs (entered
-/// with `nsenter --net=`, which execs the plugin in place, so the spawned pid is the plugin's),
-/// pod netns created on demand, and a temp tree with flannel's subnet.env, flannel's dataDir,
-/// host-local's dataDir and the runner's result cache. `tearDown()` deletes every namespace and
-/// is also called on deinit.
-final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is behind podsLock
-    static let path = Command.pluginSearchPath
-    static let vxlanSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+/// The reliability tests' view of a `TestNode`: every plugin process is entered into the node
+/// with `nsenter --net=`, which execs the plugin in place, so the spawned pid is the plugin's (and
+/// the test can kill it); a simulated reboot; and readers of what the plugins left.
+extension TestNode {
+    /// A node with `subnetEnv` as subnet.env and a scratch directory for `ChildProcess` files.
+    static func reliabilityNode(prefix: String, subnetEnv: String = TestNode.vxlanSubnetEnv) throws -> TestNode {
+        _ = try PluginBinaries.requireExecutable()
+        guard FileManager.default.isExecutableFile(atPath: nsenterPath) else { throw ChildProcessError("nsenter (util-linux) is needed") }
+        let node = try TestNode(prefix: prefix, subnetEnv: subnetEnv)
+        try FileManager.default.createDirectory(atPath: node.scratch, withIntermediateDirectories: true)
+        return node
+    }
 
-    let node: TestNamespace
-    let root: TemporaryDirectory
-    let binary: String
-    let pluginDir: String
-    let nsenter: String
-    private var pods: [TestNamespace] = []
-    private let podsLock = NSLock()
-    /// When set, every plugin runs in a private mount namespace where this file is bind-mounted
-    /// over /proc/sys/kernel/random/boot_id: a simulated boot, seen by nothing else on the machine.
-    var bootIDFile: String?
+    /// util-linux's `nsenter`.
+    static let nsenterPath = ["/usr/bin/nsenter", "/bin/nsenter", "/usr/sbin/nsenter"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    } ?? "/usr/bin/nsenter"
+    var nsenter: String { Self.nsenterPath }
 
-    var subnetFile: String { root.file("subnet.env") }
-    var flannelDir: String { root.file("flannel") }
-    var ipamDir: String { root.file("ipam") }
-    var cacheDir: String { root.file("cache") }
+    /// The suite binary (`reliabilityNode` checked that it exists).
+    var binary: String { PluginBinaries.executable ?? "cni-plugins" }
+    /// Where `ChildProcess` keeps a child's stdin/stdout/stderr files.
     var scratch: String { root.file("proc") }
-
-    init(prefix: String, subnetEnv: String = ReliabilityNode.vxlanSubnetEnv) throws {
-        binary = try XCTUnwrap(PluginBinaries.executable, "cni-plugins is not built (swift build, or set CNI_PLUGINS_BIN)")
-        pluginDir = PluginBinaries.makePluginDir()
-        nsenter = try XCTUnwrap(["/usr/bin/nsenter", "/bin/nsenter", "/usr/sbin/nsenter"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }, "nsenter (util-linux) is needed")
-        let root = try TemporaryDirectory(prefix: prefix)
-        try FileManager.default.createDirectory(atPath: root.file("proc"), withIntermediateDirectories: true)
-        try subnetEnv.write(toFile: root.file("subnet.env"), atomically: true, encoding: .utf8)
-        self.root = root
-        node = try TestNamespace(prefix: prefix + "n", loopbackUp: true)
-    }
-
-    deinit { tearDown() }
-
-    /// Deletes every pod namespace and the node namespace. Idempotent.
-    func tearDown() {
-        podsLock.lock()
-        let all = pods
-        pods = []
-        podsLock.unlock()
-        for pod in all { pod.delete() }
-        node.delete()
-    }
-
-    /// A new pod netns, deleted by `tearDown()`.
-    func newPod(loopbackUp: Bool = false) throws -> TestNamespace {
-        let pod = try TestNamespace(prefix: "relpod", loopbackUp: loopbackUp)
-        podsLock.lock()
-        pods.append(pod)
-        podsLock.unlock()
-        return pod
+    /// When it exists (`reboot()`), every plugin runs in a private mount namespace where this file is
+    /// bind-mounted over /proc/sys/kernel/random/boot_id: a simulated boot, seen by nothing else on the machine.
+    var bootIDFile: String? {
+        let file = root.file("boot_id")
+        return FileManager.default.fileExists(atPath: file) ? file : nil
     }
 
     // MARK: - Configs
@@ -88,7 +58,7 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
     /// The environment a runtime gives a plugin; nil values are left unset.
     func environment(command: String, containerID: String?, netns: String?, ifname: String? = "eth0",
                      args: String? = nil, extra: [String: String?] = [:]) -> [String: String] {
-        var env: [String: String] = ["PATH": Self.path, "CNI_COMMAND": command, "CNI_PATH": pluginDir]
+        var env: [String: String] = ["PATH": Command.pluginSearchPath, "CNI_COMMAND": command, "CNI_PATH": pluginDir]
         env["CNI_CONTAINERID"] = containerID
         env["CNI_NETNS"] = netns
         env["CNI_IFNAME"] = ifname
@@ -98,24 +68,19 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
     }
 
     /// `nsenter --net=<node> -- <pluginDir>/<plugin>`: argv whose pid becomes the plugin's (also
-    /// through the boot-id wrapper, which execs in place too).
+    /// through `mountWrapper`, which execs in place too).
     func argv(plugin: String) -> [String] {
-        bootWrapper + [nsenter, "--net=" + node.path, "--", pluginDir + "/" + plugin]
+        mountWrapper + [nsenter, "--net=" + path, "--", pluginDir + "/" + plugin]
     }
 
-    /// `unshare -m sh -c 'mount --bind <file> /proc/sys/kernel/random/boot_id && exec "$@"'`.
-    var bootWrapper: [String] {
-        guard let bootIDFile else { return [] }
-        return ["/usr/bin/unshare", "-m", "--", "/bin/sh", "-c",
-                #"mount --bind "$0" /proc/sys/kernel/random/boot_id && exec "$@""#, bootIDFile]
-    }
+    /// The private mount namespace every plugin of the node runs in: the node's `/run/lock`, and
+    /// `bootIDFile` once `reboot()` made one (`TestNode.privateMounts`).
+    var mountWrapper: [String] { privateMounts(bootIDFile: bootIDFile) }
 
     /// Simulates a reboot for the plugins: a fresh random boot id (see `bootIDFile`).
     func reboot() throws -> String {
         let id = UUID().uuidString.lowercased()
-        let file = root.file("boot_id-\(id)")
-        try (id + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        bootIDFile = file
+        try (id + "\n").write(toFile: root.file("boot_id"), atomically: true, encoding: .utf8)
         return id
     }
 
@@ -137,9 +102,9 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
 
     /// The libcni-style runner of the multicall binary: `cni-plugins exec <verb> <conflist> <netns> <id> eth0`.
     func exec(_ verb: String, conflist: String, netns: String, id: String, capArgs: String? = nil) throws -> ChildProcess.Outcome {
-        var env: [String: String] = ["PATH": Self.path, "CNI_PATH": pluginDir, "CNI_CACHE_DIR": cacheDir]
+        var env: [String: String] = ["PATH": Command.pluginSearchPath, "CNI_PATH": pluginDir, "CNI_CACHE_DIR": cacheDir]
         env["CAP_ARGS"] = capArgs
-        let argv = bootWrapper + [nsenter, "--net=" + node.path, "--", binary, "exec", verb, conflist, netns, id, "eth0"]
+        let argv = mountWrapper + [nsenter, "--net=" + path, "--", binary, "exec", verb, conflist, netns, id, "eth0"]
         return try ChildProcess.run(argv, environment: env, scratch: scratch)
     }
 
@@ -147,7 +112,7 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
 
     /// Link names in the node netns (`veth1234@if2` → `veth1234`).
     func nodeLinks() throws -> [String] {
-        try Self.linkNames(node.ip(["-o", "link", "show"]))
+        try Self.linkNames(ip(["-o", "link", "show"]))
     }
 
     static func linkNames(_ text: String) -> [String] {
@@ -160,7 +125,7 @@ final class ReliabilityNode: @unchecked Sendable {  // mutable state (pods) is b
 
     /// `iptables-save -t nat` of the node.
     func natTable() throws -> String {
-        try node.run(["iptables-save", "-t", "nat"])
+        try run(["iptables-save", "-t", "nat"])
     }
 
     /// Names of regular files in `dir` (empty when it does not exist), hidden ones included.

@@ -2,53 +2,13 @@ import CNITestSupport
 import Foundation
 import XCTest
 
-/// A "node" network namespace where the bridge plugin runs (as kubelet would run it on a node),
-/// with its own host-local dataDir, plus helpers to run verbs for pods and read kernel state.
-final class BridgeNode: @unchecked Sendable {
-    enum Implementation {
-        /// Our multicall binary: bridge + our host-local (PluginBinaries.makePluginDir()).
-        case ours
-        /// Debian's Go plugins in /usr/lib/cni (v1.1.1).
-        case reference
-    }
-
-    let namespace: TestNamespace
-    let dataDir: TemporaryDirectory
-    let implementation: Implementation
-    /// CNI_PATH: `extraDir` (test-only plugins such as `failipam`) first, then the plugins.
-    let cniPath: String
-    let pluginDir: String
-    let extraDir: TemporaryDirectory
-    private var pods: [TestNamespace] = []
-
-    init(_ implementation: Implementation = .ours) throws {
-        self.implementation = implementation
-        namespace = try TestNamespace(prefix: "brnode")
-        dataDir = try TemporaryDirectory(prefix: "brdata")
-        extraDir = try TemporaryDirectory(prefix: "brplugins")
-        pluginDir = implementation == .ours ? PluginBinaries.makePluginDir() : PluginBinaries.referencePluginDir
-        cniPath = extraDir.path + ":" + pluginDir
-    }
-
-    deinit { cleanUp() }
-
-    func cleanUp() {
-        for p in pods { p.delete() }
-        pods.removeAll()
-        namespace.delete()
-    }
-
-    /// A new pod namespace, deleted with the node.
-    func makePod() throws -> TestNamespace {
-        let pod = try TestNamespace(prefix: "brpod")
-        pods.append(pod)
-        return pod
-    }
-
+/// The bridge tests' view of a `TestNode`: a bridge + host-local config on the node's ipam dataDir,
+/// verbs run for pods, and the kernel state they left.
+extension TestNode {
     /// A network config for this node (host-local with this node's dataDir).
     func config(name: String = "brtest", cniVersion: String = "1.0.0", subnet: String = "10.99.0.0/24",
                 extra: [String: Any] = [:], ipamType: String = "host-local", ipamExtra: [String: Any] = [:]) -> String {
-        var ipam: [String: Any] = ["type": ipamType, "dataDir": dataDir.path, "ranges": [[["subnet": subnet]]],
+        var ipam: [String: Any] = ["type": ipamType, "dataDir": ipamDir, "ranges": [[["subnet": subnet]]],
                                    "routes": [["dst": "10.244.0.0/16"]]]
         for (k, v) in ipamExtra { ipam[k] = v }
         var c: [String: Any] = ["cniVersion": cniVersion, "name": name, "type": "bridge", "ipam": ipam]
@@ -61,8 +21,7 @@ final class BridgeNode: @unchecked Sendable {
     @discardableResult
     func run(_ command: String, id: String, netns: String?, ifname: String = "eth0", config: String,
              cniArgs: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
-        PluginRun.run(plugin: pluginDir + "/bridge", command: command, containerID: id, netns: netns, ifname: ifname,
-                      cniArgs: cniArgs, cniPath: cniPath, config: config, inNamespace: namespace)
+        runPlugin("bridge", command: command, containerID: id, netns: netns, ifname: ifname, cniArgs: cniArgs, config: config)
     }
 
     /// ADD that must succeed; returns the parsed result.
@@ -84,16 +43,9 @@ final class BridgeNode: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Installs an executable script `name` in the extra plugin dir.
-    func installScript(_ name: String, _ body: String) throws {
-        let path = extraDir.file(name)
-        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-    }
-
     /// `iptables-save -t nat` (or ip6tables-save) in the node.
     func natRules(ipv6: Bool = false) throws -> String {
-        try namespace.run([ipv6 ? "ip6tables-save" : "iptables-save", "-t", "nat"])
+        try run([ipv6 ? "ip6tables-save" : "iptables-save", "-t", "nat"])
     }
 
     /// Lines of `-A` rules that mention a `CNI-` chain (IPv4 and IPv6 tables).
@@ -104,14 +56,14 @@ final class BridgeNode: @unchecked Sendable {
 
     /// Host-local reservation files (everything but lock and last_reserved_ip.*).
     func reservations(network: String = "brtest") -> [String] {
-        let dir = dataDir.file(network)
+        let dir = ipamDir + "/" + network
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return files.filter { $0 != "lock" && $0 != "boot_id" && !$0.hasPrefix("last_reserved_ip") }.sorted()
     }
 
     /// Names of the veth links in the node.
     func veths() throws -> [String] {
-        try namespace.ip(["-o", "link", "show", "type", "veth"]).split(separator: "\n").compactMap { line in
+        try ip(["-o", "link", "show", "type", "veth"]).split(separator: "\n").compactMap { line in
             line.split(separator: ":").dropFirst().first
                 .flatMap { $0.trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) }
         }
