@@ -26,7 +26,7 @@ public struct GatewayPlan: Equatable, Sendable {
         ips = []
         routes = ipam.routes
         var v4: [IPNetwork] = [], v6: [IPNetwork] = []
-        var defaultRouteFound: Set<IPAddress.Family> = []
+        var defaultRouteFound: [IPAddress.Family] = []  // at most two: a Set costs more to set up
         for var ip in ipam.ips {
             let family = ip.address.family
             ip.interface = 2
@@ -44,7 +44,7 @@ public struct GatewayPlan: Equatable, Sendable {
                 if !ipamHasDefault {
                     routes.append(CNIResult.Route(destination: zero, gateway: ip.gateway))
                 }
-                defaultRouteFound.insert(family)
+                defaultRouteFound.append(family)
             }
             if config.isGateway, let gw = ip.gateway,
                let onBridge = IPNetwork(address: gw, prefixLength: ip.address.prefixLength) {

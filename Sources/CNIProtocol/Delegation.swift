@@ -50,7 +50,7 @@ public struct Delegator: Sendable {
         env["CNI_COMMAND"] = command.rawValue
         let outcome: PluginMain.Outcome
         if let plugin = PluginRegistry.plugin(named: type), PluginRegistry.isSameBuild(path) {
-            outcome = PluginMain.execute(plugin, environment: env) { config }
+            outcome = PluginMain.execute(plugin, environment: env, resultStyle: .compact) { config }
             if !outcome.stderr.isEmpty { StandardIO.write(outcome.stderr, fd: 2) }
         } else {
             let r = try Subprocess.run(path, arguments: [], environment: env.map { "\($0.key)=\($0.value)" }, stdin: config)

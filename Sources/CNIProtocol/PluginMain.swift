@@ -24,7 +24,10 @@ public enum PluginMain {
         CurrentProcess.exit(outcome.exitCode)
     }
 
+    /// `resultStyle`: how an ADD result is printed (pretty for a runtime, as the reference does;
+    /// compact for an in-process delegation, whose caller parses it straight back).
     public static func execute(_ plugin: any CNIPlugin, environment env: [String: String],
+                               resultStyle: JSONSerializer.Style = .pretty,
                                readStdin: () throws -> [UInt8]) -> Outcome {
         let commandText = env["CNI_COMMAND"] ?? ""
         if commandText.isEmpty {
@@ -55,7 +58,7 @@ public enum PluginMain {
             case .add:
                 let result = try plugin.add(context)
                 let json = try result.json(version: config.versionString)
-                return Outcome(exitCode: 0, stdout: JSONSerializer.bytes(json, style: .pretty), stderr: [])
+                return Outcome(exitCode: 0, stdout: JSONSerializer.bytes(json, style: resultStyle), stderr: [])
             case .del: try plugin.del(context)
             case .check: try plugin.check(context)
             case .gc: try plugin.gc(context)

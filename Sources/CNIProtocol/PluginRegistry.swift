@@ -4,14 +4,19 @@ import CNIValues
 /// The plugins compiled into this executable, for in-process delegation. Set once by the
 /// multicall main before any plugin runs.
 public enum PluginRegistry {
-    nonisolated(unsafe) private static var plugins: [String: any CNIPlugin] = [:]
+    /// A handful of plugins: a list (a dictionary of existentials costs more to set up at every
+    /// process start than the lookups it would save).
+    nonisolated(unsafe) private static var plugins: [any CNIPlugin] = []
     nonisolated(unsafe) private static var selfBuildID: [UInt8]?? = nil
 
     public static func register(_ list: [any CNIPlugin]) {
-        for p in list { plugins[p.name] = p }
+        for p in list {
+            plugins.removeAll { $0.name == p.name }
+            plugins.append(p)
+        }
     }
 
-    public static func plugin(named name: String) -> (any CNIPlugin)? { plugins[name] }
+    public static func plugin(named name: String) -> (any CNIPlugin)? { plugins.first { $0.name == name } }
 
     /// True when the executable at `path` is the same build as this running one: both carry
     /// the same ELF build-id. Each plugin name is installed as its own copy (so `cp` over one
@@ -24,14 +29,25 @@ public enum PluginRegistry {
     }
 
     /// Bytes read from the start of a candidate: linkers put the build-id note right after the
-    /// program headers (in the first KiB of our binary and of the Go plugins). A note further in
-    /// reads as no build-id, so that plugin is exec'ed: slower, never wrong.
+    /// program headers (in the first KiB of our binary and of the Go plugins), so the first read
+    /// is `buildIDFirstRead` bytes and only a file whose note lies further in is read again, up to
+    /// `buildIDPrefix`. A note beyond that reads as no build-id, so that plugin is exec'ed:
+    /// slower, never wrong.
     static let buildIDPrefix = 64 << 10
+    static let buildIDFirstRead = 4 << 10
 
     /// The ELF build-id of the file at `path` (nil when it has none or cannot be read).
     public static func buildID(of path: String) -> [UInt8]? {
-        guard let bytes = try? FileProbe.readPrefix(path, count: buildIDPrefix),
-              case .id(let id) = ELFBuildID.parse(bytes) else { return nil }
-        return id
+        guard let first = try? FileProbe.readPrefix(path, count: buildIDFirstRead) else { return nil }
+        switch ELFBuildID.parse(first) {
+        case .id(let id):
+            return id
+        case .notELF:
+            return nil
+        case .none:
+            guard first.count == buildIDFirstRead, let bytes = try? FileProbe.readPrefix(path, count: buildIDPrefix),
+                  case .id(let id) = ELFBuildID.parse(bytes) else { return nil }
+            return id
+        }
     }
 }

@@ -6,17 +6,22 @@ public enum FileProbe {
     /// header and its notes without reading a whole binary.
     public static func readPrefix(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
         let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-        var out = [UInt8](repeating: 0, count: max(0, count))
-        var filled = 0
-        while filled < out.count {
-            let n = out.withUnsafeMutableBytes { buffer in
-                system_read(fd.rawValue, UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+        var failure: Errno? = nil
+        // Uninitialized: only the bytes read are kept.
+        let out = [UInt8](unsafeUninitializedCapacity: max(0, count)) { buffer, filled in
+            filled = 0
+            while filled < buffer.count {
+                let n = system_read(fd.rawValue, UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[filled...])))
+                if n < 0 {
+                    if Errno.current == .interrupted { continue }
+                    failure = .current
+                    return
+                }
+                if n == 0 { return }
+                filled += n
             }
-            if n < 0 { throw SystemError(operation: "read", path: path, errno: .current) }
-            if n == 0 { break }
-            filled += n
         }
-        out.removeLast(out.count - filled)
+        if let failure { throw SystemError(operation: "read", path: path, errno: failure) }
         return out
     }
 

@@ -164,9 +164,12 @@ extension FileSystem {
     /// base when nil). With `onlyAbandoned`, a file whose writer process still runs is kept, which
     /// makes the call safe without a lock; without it every match goes, for callers holding the
     /// lock every writer of the directory holds. Returns the names removed.
+    /// `listing`: the directory's entry names when the caller has just listed it (one listing
+    /// for several jobs under a lock); nil lists it here.
     @discardableResult
-    public static func removeTemporaryFiles(in directory: String, base: String? = nil, onlyAbandoned: Bool) -> [String] {
-        guard let names = try? listDirectory(directory) else { return [] }
+    public static func removeTemporaryFiles(in directory: String, listing: [String]? = nil, base: String? = nil,
+                                            onlyAbandoned: Bool) -> [String] {
+        guard let names = listing ?? (try? listDirectory(directory)) else { return [] }
         var removed: [String] = []
         for name in names {
             guard let parts = temporaryFileParts(name), base == nil || parts.base == base else { continue }

@@ -5,12 +5,15 @@ public enum ProcessEnvironment {
     /// `environ` as a dictionary (the first `=` splits name from value; later duplicates are ignored).
     public static func current() -> [String: String] {
         var result: [String: String] = [:]
-        for entry in entries() {
-            let bytes = Array(entry.utf8)
+        guard var p = Optional(environ) else { return result }
+        // Straight from the C strings: no intermediate String and byte array per entry.
+        while let entry = p.pointee {
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            p += 1
             guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let key = String(decoding: bytes[0..<eq], as: UTF8.self)
+            let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<eq]), as: UTF8.self)
             if result[key] == nil {
-                result[key] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+                result[key] = String(decoding: UnsafeBufferPointer(rebasing: bytes[(eq + 1)...]), as: UTF8.self)
             }
         }
         return result

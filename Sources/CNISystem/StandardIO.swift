@@ -4,15 +4,7 @@ import Glibc
 public enum StandardIO {
     /// Reads `fd` until end of file, failing with EFBIG past `limit` bytes. Does not close `fd`.
     public static func readAll(fd: Int32 = 0, limit: Int) throws(SystemError) -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { system_read(fd, $0) }
-            if n < 0 { throw SystemError(operation: "read", path: "/dev/stdin", errno: .current) }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-            if out.count > limit { throw SystemError(operation: "read", path: "/dev/stdin", errno: .fileTooLarge) }
-        }
+        try FileDescriptor.readToEnd(fd, limit: limit, path: "/dev/stdin")
     }
 
     /// Writes every byte, looping over partial writes and EINTR. A closed reader (EPIPE) and other

@@ -146,7 +146,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         i += 1  // opening quote
-        var out: [UInt8] = []
+        // Fast path, almost every string: no escape up to the closing quote, decoded in one go.
+        let start = i
+        var j = i
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            i = j + 1
+            guard let s = String(validating: bytes[start..<j], as: UTF8.self) else {
+                throw fail("invalid UTF-8 in string")
+            }
+            return s
+        }
+        var out: [UInt8] = Array(bytes[start..<j])
+        i = j
         while true {
             guard i < bytes.count else { throw fail("unexpected end of JSON input in string") }
             let b = bytes[i]

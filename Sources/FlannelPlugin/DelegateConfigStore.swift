@@ -3,7 +3,8 @@ import CNISystem
 
 /// The delegate configs saved by ADD for DEL: one file per container, `<dataDir>/<containerID>`,
 /// holding the exact bytes sent to the delegate (the reference's layout, so files written by
-/// flannel-io/cni-plugin are read too). Written atomically (`FileSystem.writeFileAtomically`),
+/// flannel-io/cni-plugin are read too). Written atomically (`FileSystem.createFileExclusively`, or
+/// `FileSystem.writeFileAtomically` over a config saved by an earlier ADD),
 /// mode 0600, directory 0700. Beside them, ours only and hidden (no container ID starts with a
 /// dot): `.boot_id`, the boot the saved configs belong to, and `.lock`, held while that changes.
 public struct DelegateConfigStore: Sendable {
@@ -26,7 +27,13 @@ public struct DelegateConfigStore: Sendable {
     public func save(containerID: String, _ bytes: [UInt8]) throws(CNIError) {
         do {
             try FileSystem.makeDirectory(directory, mode: 0o700)
-            try FileSystem.writeFileAtomically(path(containerID: containerID), bytes, mode: 0o600, durable: durable)
+            // The usual case, a new container: the complete content is linked straight to its
+            // name (no temp name, no rename). A repeated ADD replaces the file atomically.
+            do {
+                try FileSystem.createFileExclusively(path(containerID: containerID), bytes, mode: 0o600, durable: durable)
+            } catch where error.errno == .fileExists {
+                try FileSystem.writeFileAtomically(path(containerID: containerID), bytes, mode: 0o600, durable: durable)
+            }
         } catch {
             throw CNIError.internalFailure("failed to save the delegate config: \(error)")
         }

@@ -19,9 +19,26 @@ public struct DiskStore: ReservationStore {
     /// loss ends every pod of the boot, and the next boot releases that boot's records, torn or not.
     public let durable: Bool
 
+    /// The directory's entry names as listed once by `listedOnce()`; nil: list at every use.
+    private var listing: [String]? = nil
+
     public init(directory: String, durable: Bool = true) {
         self.directory = directory
         self.durable = durable
+    }
+
+    /// This store with the directory listed once, now: the temp-file sweep and the reservations of
+    /// one operation share that listing instead of each scanning the directory. Only under the
+    /// lock (no other writer can change the directory meanwhile), and only for one operation:
+    /// the listing does not see what `reserve` adds (the allocator tracks that itself).
+    public func listedOnce() throws -> DiskStore {
+        var copy = self
+        copy.listing = try FileSystem.listDirectory(directory)
+        return copy
+    }
+
+    private func entryNames() throws -> [String] {
+        try listing ?? FileSystem.listDirectory(directory)
     }
 
     public var exists: Bool { FileSystem.isDirectory(directory) }
@@ -38,7 +55,7 @@ public struct DiskStore: ReservationStore {
 
     public func reservations() throws -> [Reservation] {
         var out: [Reservation] = []
-        for name in try FileSystem.listDirectory(directory) {
+        for name in try entryNames() {
             guard case .reservation(let address) = HostLocalStore.entry(name) else { continue }
             let file = try path(name)
             // An unreadable record still occupies its address; it just belongs to nobody we know.
@@ -80,7 +97,7 @@ public struct DiskStore: ReservationStore {
     /// every writer of this store writes under it, so any temp file seen then is an orphan.
     @discardableResult
     public func removeOrphanedTemporaryFiles() -> [String] {
-        FileSystem.removeTemporaryFiles(in: directory, onlyAbandoned: false)
+        FileSystem.removeTemporaryFiles(in: directory, listing: listing, onlyAbandoned: false)
     }
 
     /// What `enterBoot` did.

@@ -32,8 +32,10 @@ public struct HostLocalPlugin: CNIPlugin {
                     + " (boot id \(transition.previousBoot ?? "?"), now \(boot)) in \(store.directory): "
                     + transition.released.map(\.description).joined(separator: ", "))
             }
-            store.removeOrphanedTemporaryFiles()
-            return try Allocator(store: store).allocate(config.rangeSets, assignment: assignment, for: context.attachment)
+            // One directory listing for the sweep and the allocation (after enterBoot's changes).
+            let listed = try store.listedOnce()
+            listed.removeOrphanedTemporaryFiles()
+            return try Allocator(store: listed).allocate(config.rangeSets, assignment: assignment, for: context.attachment)
         }
         return CNIResult(ips: ips, routes: config.routes, dns: dns)
     }
@@ -49,9 +51,10 @@ public struct HostLocalPlugin: CNIPlugin {
         let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
         guard store.exists else { return }
         try store.withLock {
-            _ = try Allocator(store: store).release(context.attachment)
+            let listed = try store.listedOnce()
+            _ = try Allocator(store: listed).release(context.attachment)
             // What an ADD or DEL killed between link and rename left (every writer holds the lock).
-            store.removeOrphanedTemporaryFiles()
+            listed.removeOrphanedTemporaryFiles()
         }
     }
 
