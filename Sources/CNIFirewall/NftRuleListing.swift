@@ -60,16 +60,7 @@ public struct NftRuleListing: Sendable {
 
     /// Parses `nft -j` output (`{"nftables": [{"metainfo": …}, {"table": …}, {"chain": …}, {"rule": …}]}`).
     public init(json text: String) throws(ParseError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(text)
-        } catch {
-            throw ParseError(description: "cannot parse nft JSON output: \(error)")
-        }
-        guard let items = value["nftables"]?.arrayValue else {
-            throw ParseError(description: "nft JSON output has no \"nftables\" array")
-        }
-        for item in items {
+        for item in try Self.items(json: text) {
             if let chain = item["chain"]?.objectValue, let name = chain["name"]?.stringValue {
                 chains.append(name)
                 tableChains.append(Chain(family: chain["family"]?.stringValue ?? "", table: chain["table"]?.stringValue ?? "", name: name))
@@ -86,6 +77,11 @@ public struct NftRuleListing: Sendable {
 
     /// The table names in `nft -j list tables` output.
     public static func tableNames(json text: String) throws(ParseError) -> [String] {
+        try items(json: text).compactMap { $0["table"]?["name"]?.stringValue }
+    }
+
+    /// The `nftables` array of `nft -j` output.
+    private static func items(json text: String) throws(ParseError) -> [JSONValue] {
         let value: JSONValue
         do {
             value = try JSONParser.parse(text)
@@ -95,7 +91,7 @@ public struct NftRuleListing: Sendable {
         guard let items = value["nftables"]?.arrayValue else {
             throw ParseError(description: "nft JSON output has no \"nftables\" array")
         }
-        return items.compactMap { $0["table"]?["name"]?.stringValue }
+        return items
     }
 
     public func hasChain(_ name: String) -> Bool { chains.contains(name) }
