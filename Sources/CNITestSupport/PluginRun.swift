@@ -17,13 +17,13 @@ public enum PluginRun {
         return Command.run(argv, stdin: config, environment: env)
     }
 
-    /// The test process's environment without its CNI_* variables, plus the given ones (nil ones
-    /// stay unset), then `extraEnv`.
+    /// `base` (default: the test process's environment) without its CNI_* variables, plus the
+    /// given ones (nil ones stay unset), then `extraEnv`.
     public static func environment(
         command: String, containerID: String?, netns: String?, ifname: String?, cniArgs: String? = nil,
-        cniPath: String, extraEnv: [String: String] = [:]
+        cniPath: String, extraEnv: [String: String?] = [:], base: [String: String]? = nil
     ) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
+        var env = (base ?? ProcessInfo.processInfo.environment).filter { !$0.key.hasPrefix("CNI_") }
         env["CNI_COMMAND"] = command
         env["CNI_CONTAINERID"] = containerID
         env["CNI_NETNS"] = netns

@@ -58,13 +58,8 @@ extension TestNode {
     /// The environment a runtime gives a plugin; nil values are left unset.
     func environment(command: String, containerID: String?, netns: String?, ifname: String? = "eth0",
                      args: String? = nil, extra: [String: String?] = [:]) -> [String: String] {
-        var env: [String: String] = ["PATH": Command.pluginSearchPath, "CNI_COMMAND": command, "CNI_PATH": pluginDir]
-        env["CNI_CONTAINERID"] = containerID
-        env["CNI_NETNS"] = netns
-        env["CNI_IFNAME"] = ifname
-        env["CNI_ARGS"] = args
-        for (k, v) in extra { env[k] = v }
-        return env
+        PluginRun.environment(command: command, containerID: containerID, netns: netns, ifname: ifname, cniArgs: args,
+                              cniPath: pluginDir, extraEnv: extra, base: ["PATH": Command.pluginSearchPath])
     }
 
     /// `nsenter --net=<node> -- <pluginDir>/<plugin>`: argv whose pid becomes the plugin's (also
