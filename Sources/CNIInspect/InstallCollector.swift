@@ -93,6 +93,7 @@ struct InstallCollector {
         let build = Self.buildID(of: path)
         c.buildID = build.id
         c.buildNote = build.note
+        c.machine = build.machine
         do {
             let r = try Subprocess.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
                                        stdin: Array(#"{"cniVersion":"\#(version)"}"#.utf8), timeoutSeconds: options.pluginTimeout)
@@ -113,12 +114,15 @@ struct InstallCollector {
         return c
     }
 
-    static func buildID(of path: String) -> (id: String?, note: String?) {
-        guard let bytes = try? FileProbe.readPrefix(path, count: elfPrefix) else { return (nil, "unreadable") }
+    /// The ELF build-id of an executable (or a note saying why there is none) and the
+    /// architecture it is built for.
+    static func buildID(of path: String) -> (id: String?, note: String?, machine: ELFMachine?) {
+        guard let bytes = try? FileProbe.readPrefix(path, count: elfPrefix) else { return (nil, "unreadable", nil) }
+        let machine = ELFMachine.parse(bytes)
         switch ELFBuildID.parse(bytes) {
-        case .notELF: return (nil, "not an ELF file")
-        case .none: return (nil, "ELF without a build-id note")
-        case .id(let id): return (ELFBuildID.id(id).hex, nil)
+        case .notELF: return (nil, "not an ELF file", machine)
+        case .none: return (nil, "ELF without a build-id note", machine)
+        case .id(let id): return (ELFBuildID.id(id).hex, nil, machine)
         }
     }
 

@@ -87,11 +87,14 @@ public struct InstallFinder: Sendable {
                 continue
             }
             if let failure = p.startFailure {
+                let advice = p.foreignMachine != nil && ELFMachine.current != nil
+                    ? "install the build for \(ELFMachine.current?.description ?? "this node"): cni-plugins install --from <that binary> \(ShellWords.quote(FileSystemPath.directory(of: path)))"
+                    : "reinstall a build for this node (a static build needs no shared libraries): scripts/install.sh \(ShellWords.quote(FileSystemPath.directory(of: path)))"
                 out.append(Problem(
                     kind: .pluginCannotStart, subject: p.type,
                     summary: "\(path) does not start on this node: \(firstLine(failure))",
                     details: ["needed by \(who)"] + (TextLines.split(failure).count > 1 ? TextLines.split(failure).map { "  " + $0 } : []),
-                    advice: ["reinstall a build for this node (a static build needs no shared libraries): scripts/install.sh \(ShellWords.quote(FileSystemPath.directory(of: path)))"]))
+                    advice: [advice]))
                 continue
             }
             // libcni hands the list's cniVersion to each plugin it runs; containerd's own loopback
