@@ -6,5 +6,6 @@
 #include <sys/types.h>
 #include <linux/sched.h>   /* CLONE_NEWNET */
 #include <linux/magic.h>   /* NSFS_MAGIC, PROC_SUPER_MAGIC */
+#include <sys/vfs.h>       /* struct statfs, fstatfs: the layout of this target (x86_64, aarch64) */
 
 #endif

@@ -12,8 +12,6 @@ import Glibc
 private func c_setns(_ fd: Int32, _ nstype: Int32) -> Int32
 @_silgen_name("pipe2")
 private func c_pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
-@_silgen_name("fstatfs")
-private func c_fstatfs(_ fd: Int32, _ buf: UnsafeMutableRawPointer) -> Int32
 
 
 /// Retries `body` while it fails with EINTR. `body` returns -1 and sets errno on failure.
@@ -216,15 +214,13 @@ func system_pipe() -> (read: Int32, write: Int32)? {
     return r == 0 ? (fds.0, fds.1) : nil
 }
 
-/// fstatfs(2), returning only `f_type` (the first field of `struct statfs` on Linux).
+/// fstatfs(2), returning only `f_type`. `struct statfs` comes from the C header (through CLinux),
+/// so its layout is the target's own: glibc's x86_64 and aarch64 layouts differ (generic
+/// `asm-generic/statfs.h` on aarch64), and `f_type` is a `long` on both.
 func system_fstatfsType(_ fd: Int32) -> Int? {
-    // struct statfs is 120 bytes on 64-bit Linux; a larger buffer keeps this layout-agnostic.
-    var buffer = [Int](repeating: 0, count: 64)
-    let r = buffer.withUnsafeMutableBytes { raw -> Int32 in
-        guard let p = raw.baseAddress else { return -1 }
-        return retryingInterrupts { c_fstatfs(fd, p) }
-    }
-    return r == 0 ? buffer.first : nil
+    var info = statfs()
+    let r = retryingInterrupts { fstatfs(fd, &info) }
+    return r == 0 ? Int(info.f_type) : nil
 }
 
 /// fcntl(2) F_GETFL / F_SETFL helper: adds O_NONBLOCK.
