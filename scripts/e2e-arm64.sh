@@ -12,9 +12,12 @@
 #   other, in private network namespaces: a "node" netns the plugins run in, one per pod.
 #   That covers the architecture-dependent code the plugins run (netlink message layout and
 #   alignment, the netns check's statfs, the ELF build-id reader of in-process delegation).
-# Not here: whatever needs netfilter (ipMasq rules, portmap, conntrack): qemu-user cannot open
-# NETLINK_NETFILTER sockets, so nftables netlink and ctnetlink fail under it whatever the
-# binary; those paths run on a real arm64 kernel in the VM test (scripts/e2e-vm.sh).
+#   portmap's iptables backend (the machine's iptables-restore, exec'd natively) ADD/CHECK/DEL;
+#   the nftables backend failing with a CNI error JSON and a clean rollback.
+# Not here: whatever needs netfilter netlink (the nftables backends, bridge DEL, which removes
+# masquerade rules of both backends, conntrack): qemu-user cannot open NETLINK_NETFILTER
+# sockets, so they fail under it whatever the binary; those paths run on a real arm64 kernel
+# in the VM test (scripts/e2e-vm.sh).
 # Closing line: "e2e-arm64: N passed, M failed".
 set -uo pipefail
 E2E_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -167,6 +170,18 @@ for i in 1 2; do
     # shellcheck disable=SC2046
     out=$(with_prev "$fconf" "$out" | arm $(env_for CHECK "a64-f$i" "$pod") "$BIN/flannel" 2>&1) && pass "flannel CHECK pod $i" || fail "flannel CHECK pod $i" "$out"
 done
+# portmap's iptables backend: iptables-restore is the machine's own (x86_64) program, which
+# qemu-user execs natively; only the UDP conntrack flush needs ctnetlink (not exercised).
+pm=$(printf '{"cniVersion":"1.0.0","name":"cbr0","type":"portmap","runtimeConfig":{"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"}]},"prevResult":{"cniVersion":"1.0.0","interfaces":[{"name":"eth0","sandbox":"/run/netns/%s"}],"ips":[{"interface":0,"address":"%s/24","gateway":"10.244.1.1"}]}}' \
+    "${PODS[2]}" "${addr[1]:-10.244.1.2}")
+# shellcheck disable=SC2046
+out=$(arm $(env_for ADD a64-f1 "${PODS[2]}") "$BIN/portmap" <<<"$pm" 2>&1) && pass "portmap ADD (iptables)" || fail "portmap ADD (iptables)" "$out"
+expect_contains "portmap DNAT rule for hostPort 18080" "--dport 18080" "$(ip netns exec "$NODE" iptables-save -t nat 2>&1)"
+# shellcheck disable=SC2046
+out=$(arm $(env_for CHECK a64-f1 "${PODS[2]}") "$BIN/portmap" <<<"$pm" 2>&1) && pass "portmap CHECK" || fail "portmap CHECK" "$out"
+# shellcheck disable=SC2046
+out=$(arm $(env_for DEL a64-f1 "${PODS[2]}") "$BIN/portmap" <<<"$pm" 2>&1) && pass "portmap DEL" || fail "portmap DEL" "$out"
+expect_not_contains "portmap rules gone" "18080" "$(ip netns exec "$NODE" iptables-save -t nat 2>&1)"
 expect_contains "node cni0 is 10.244.1.1/24" "inet 10.244.1.1/24" "$(ip -n "$NODE" -4 addr show dev cni0 2>&1)"
 if [ -n "${addr[1]:-}" ] && [ -n "${addr[2]:-}" ]; then
     check "pod 1 pings pod 2 (${addr[2]})" ip netns exec "${PODS[2]}" ping -c 1 -W 5 "${addr[2]}"
@@ -180,6 +195,18 @@ done
 expect_eq "no reservation left in cbr0" "" "$(find "$STORE/cbr0" -maxdepth 1 -name '10.*' 2>/dev/null)"
 expect_eq "no veth left on the node" "" "$(ip -n "$NODE" -o link show type veth 2>&1)"
 
-echo "  skip  ipMasq rules, portmap, conntrack: qemu-user cannot open NETLINK_NETFILTER sockets" \
+# Where netfilter netlink is needed, the binary answers with a CNI error (not a trap) and the
+# failed ADD undoes itself: nothing is left on the node or in the store.
+new_pod || { fail "ip netns add"; finish; }
+nconf=$(printf '{"cniVersion":"1.0.0","name":"a64nft","type":"bridge","bridge":"a64br1","isGateway":true,"ipMasq":true,"ipMasqBackend":"nftables","ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.98.0.0/24"}]]}}' "$STORE")
+# shellcheck disable=SC2046
+out=$(arm $(env_for ADD a64-n1 "$pod") "$BIN/bridge" <<<"$nconf" 2>/dev/null); rc=$?
+expect_eq "nftables ipMasq under qemu-user: ADD exits 1" 1 "$rc"
+expect_eq "... with a CNI error naming the netfilter socket" "999 True" \
+    "$(printf '%s' "$out" | field 'd["code"], "netfilter netlink socket" in d["msg"]' | tr -d "(),'")"
+expect_eq "... and leaves no veth, no reservation" "" \
+    "$(ip -n "$NODE" -o link show type veth 2>&1; find "$STORE/a64nft" -maxdepth 1 -name '10.*' 2>/dev/null)"
+
+echo "  skip  nftables backends, ipMasq DEL, conntrack: qemu-user cannot open NETLINK_NETFILTER sockets" \
     "(nftables netlink, ctnetlink); those run on a real arm64 kernel in scripts/e2e-vm.sh"
 finish
