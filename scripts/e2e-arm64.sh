@@ -58,7 +58,7 @@ else
     fi
     pass "scripts/build.sh --arch arm64 ($((SECONDS - start)) s)"
 fi
-echo "binary: $(grep -o 'Swift version [0-9.]*' "$WORK/build.err" 2>/dev/null | head -n 1) $(stat -c %s "$arm") bytes"
+echo "size: $(stat -c %s "$arm") bytes"
 expect_contains "aarch64 ELF" "AArch64" "$(readelf -hW "$arm" 2>&1 | grep Machine:)"
 expect_not_contains "no program interpreter (PT_INTERP)" "INTERP" "$(readelf -lW "$arm" 2>&1)"
 expect_not_contains "no shared libraries (DT_NEEDED)" "NEEDED" "$(readelf -dW "$arm" 2>&1)"
@@ -71,6 +71,11 @@ if host=$(suite_binary "$E2E_ROOT" 2>"$WORK/host.err"); then
     expect_eq "x86_64 install --from the arm64 binary exits 1" 1 "$rc"
     expect_contains "the refusal names both architectures" "is built for aarch64, this machine runs x86_64" "$out"
     expect_eq "nothing was written" "" "$(ls -A "$WORK/refused")"
+    out=$( (exec -a cni-plugins "$host" install --from "$E2E_ROOT/scripts/build.sh" "$WORK/refused") 2>&1)
+    expect_contains "install --from a script is refused" "is not an ELF executable" "$out"
+    out=$( (exec -a cni-plugins "$host" install --from "$host" "$WORK/accepted") 2>&1)
+    expect_contains "install --from an x86_64 build installs it" "installed" "$out"
+    check "... each name a copy of it" cmp "$host" "$WORK/accepted/bridge"
 else
     fail "find or build the x86_64 binary" "$(cat "$WORK/host.err")"
 fi
