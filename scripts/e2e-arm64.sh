@@ -117,7 +117,7 @@ with_prev() {
 
 # loopback
 new_pod || { fail "ip netns add"; finish; }
-out=$(arm CNI_COMMAND=ADD CNI_CONTAINERID=a64-lo CNI_NETNS=/run/netns/$pod CNI_IFNAME=lo CNI_PATH="$BIN" "$BIN/loopback" \
+out=$(arm CNI_COMMAND=ADD CNI_CONTAINERID=a64-lo CNI_NETNS="/run/netns/$pod" CNI_IFNAME=lo CNI_PATH="$BIN" "$BIN/loopback" \
     <<<'{"cniVersion":"1.0.0","name":"lo","type":"loopback"}' 2>&1)
 expect_contains "loopback ADD" '"interfaces"' "$out"
 expect_contains "pod lo is up" "UP" "$(ip -n "$pod" link show lo 2>&1 | head -n 1)"
