@@ -56,6 +56,7 @@ build_amd64() {
 build_arm64() {
     . scripts/lib/cross-root.sh
     local root rc=0 resource=/opt/swift-aarch64/usr/libexec/swift/lib/swift_static
+    [ "$(id -u)" = 0 ] || { echo "build: --arch arm64 needs root (chroot into its toolchain root, private mount namespace)" >&2; exit 1; }
     root=$(cross_root) || rc=$?
     ((rc == 0)) || exit "$rc"
     # libmnl.pc of libmnl-dev:arm64 (its libmnl.a is what -static-executable links).
