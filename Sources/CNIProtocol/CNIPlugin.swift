@@ -7,6 +7,10 @@ public protocol CNIPlugin: Sendable {
     var knownArgs: Set<String> { get }
     /// ADD: sets the attachment up and returns its result.
     func add(_ context: PluginContext) throws -> CNIResult
+    /// DEL: undoes ADD, tolerant and repeatable. Also runs when `context.netnsIsPluginsOwn`
+    /// (`CNI_NETNS` is the plugin's own netns): then it releases host-side state only, which a DEL
+    /// that enters the pod only through `openNetnsIfPresent()` does by itself; `PluginMain` then
+    /// reports code 8. (ADD and CHECK are never called in that case.)
     func del(_ context: PluginContext) throws
     func check(_ context: PluginContext) throws
     func gc(_ context: PluginContext) throws
