@@ -51,6 +51,10 @@ final class NetnsSelfCheckTests: XCTestCase {
         own = try NamespaceIdentity.of(path: ownFile)
     }
 
+    override func tearDown() {
+        dir = nil  // XCTest keeps every test case object until the end: remove the directory now
+    }
+
     private func run(_ plugin: Recorder, _ command: String, netns: String?, override: String? = nil,
                      own: NamespaceIdentity?? = nil) -> (code: Int32, json: JSONValue?, text: String) {
         var env = ["CNI_COMMAND": command, "CNI_CONTAINERID": "c1", "CNI_IFNAME": "eth0", "CNI_PATH": "/opt/cni/bin"]
