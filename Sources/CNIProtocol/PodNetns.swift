@@ -48,8 +48,8 @@ package enum NetnsSelfCheck {
     }
 
     /// Classifies `path` from identities already read (pure). `target`: the identity of the file
-    /// at `path`, nil when it could not be opened (empty, vanished: today's behaviour, the plugin's
-    /// own open reports it). `own`: the plugin's namespace, nil when it could not be read.
+    /// at `path`, nil when there is none (empty, vanished: today's behaviour, the plugin's own
+    /// open reports it). `own`: the plugin's namespace, nil when it could not be read.
     package static func classify(path: String, overridden: Bool, target: NamespaceIdentity?,
                                  own: NamespaceIdentity?) throws(CNIError) -> PodNetns {
         guard !path.isEmpty else { return .absent }
@@ -58,7 +58,7 @@ package enum NetnsSelfCheck {
         return target == own ? .pluginsOwn(path) : .pod(path)
     }
 
-    /// Classifies the invocation's `CNI_NETNS`, opening it (read-only, never entered).
+    /// Classifies the invocation's `CNI_NETNS` by its identity (stat: never opened, never entered).
     package static func classify(_ environment: CNIEnvironment, own: NamespaceIdentity?) throws(CNIError) -> PodNetns {
         let path = environment.netns
         let overridden = isOverridden(environment.variables[overrideVariable])

@@ -20,13 +20,13 @@ package struct NamespaceIdentity: Equatable, Hashable, Sendable, CustomStringCon
 
     package static let currentThreadNetworkPath = "/proc/thread-self/ns/net"
 
-    /// The identity of the file at `path` (opened read-only, close-on-exec, not entered). Any
-    /// file has one; only an nsfs file's can equal a namespace's.
+    /// The identity of the file at `path`, symlinks followed (`/proc/<pid>/ns/net` is one). Any
+    /// file has one; only an nsfs file's can equal a namespace's. stat(2), not open(2): a FIFO or
+    /// a device named by a hostile `CNI_NETNS` is never opened (opening a FIFO blocks).
     package static func of(path: String) throws(SystemError) -> NamespaceIdentity {
-        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
         var st = stat()
-        guard system_fstat(fd.rawValue, &st) == 0 else {
-            throw SystemError(operation: "fstat", path: path, errno: .current)
+        guard system_stat(path, &st) == 0 else {
+            throw SystemError(operation: "stat", path: path, errno: .current)
         }
         return NamespaceIdentity(device: UInt64(truncatingIfNeeded: st.st_dev), inode: UInt64(truncatingIfNeeded: st.st_ino))
     }

@@ -105,6 +105,16 @@ final class NetnsSelfCheckTests: XCTestCase {
         XCTAssertEqual(p.calls.map(\.1), [.pod(otherFile), .absent, .absent, .pod(dir.file("gone"))])
     }
 
+    /// The check looks at CNI_NETNS without opening it: a FIFO there (which an open would block
+    /// on) does not hang host-local's or portmap's DEL, which never open it either.
+    func testAFifoAsCNINetnsIsNotOpened() throws {
+        let fifo = dir.file("fifo")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let p = Recorder()
+        XCTAssertEqual(run(p, "DEL", netns: fifo).code, 0)
+        XCTAssertEqual(p.calls.map(\.1), [.pod(fifo)])
+    }
+
     func testOverrideSkipsTheCheck() {
         for value in ["1", "true", "TRUE", "True"] {
             let p = Recorder()
