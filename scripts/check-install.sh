@@ -10,7 +10,9 @@
 #   ours, and (as root, in a private node netns) a bridge ADD/DEL still works, with host-local run
 #   in-process (same build-id: no exec, seen with strace) — and exec'ed once the reference
 #   host-local is copied over ours;
-# - installing twice changes nothing (same inodes).
+# - installing twice changes nothing (same inodes);
+# - a conflist installed by `cni-plugins install --conflist` or `scripts/install.sh --conflist`
+#   is mode 0600, complete, and no temp file is left.
 # Closing line: "install check: N passed, M failed".
 set -uo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
@@ -80,6 +82,24 @@ after=$(stat -c '%n %i %Y' "$bindir"/* | sort)
     || fail "second install rewrote files: $before -> $after"
 [ ! -e "$bindir/.bridge.tmp-$deadpid-0badcafe" ] && pass "an abandoned temp file of a killed install was removed" \
     || fail "abandoned temp file .bridge.tmp-$deadpid-0badcafe left in $bindir"
+
+# ---- conflists: 0600 (CIS Kubernetes 1.1.9), renamed into place ------------------------------
+for how in binary script; do
+    netconf="$dir/net.d-$how"
+    if [ "$how" = binary ]; then
+        (exec -a cni-plugins "$bin" install "$bindir" --conflist conflists/10-flannel.conflist --netconf-dir "$netconf") >/dev/null
+    else
+        scripts/install.sh "$bindir" --no-build --conflist conflists/10-flannel.conflist --netconf-dir "$netconf" >/dev/null
+    fi || { fail "$how: installing the conflist failed"; continue; }
+    f="$netconf/10-flannel.conflist"
+    mode=$(stat -c %a "$f" 2>/dev/null)
+    left=$(find "$netconf" -mindepth 1 -name '.*' | head -n 3)
+    if [ "$mode" = 600 ] && cmp -s "$f" conflists/10-flannel.conflist && [ -z "$left" ]; then
+        pass "$how installs the conflist with mode 0600, no temp file left"
+    else
+        fail "$how: $f mode ${mode:-missing} (want 600), temp files: ${left:-none}"
+    fi
+done
 
 # ---- cp -f over flannel ----------------------------------------------------------------------
 foreign=/usr/lib/cni/bridge

@@ -71,6 +71,7 @@ EOF
         cat <<EOF
 docker exec $n mkdir -p /etc/cni/net.d
 docker cp -L $conf $n:/etc/cni/net.d/.10-flannel.conflist.new
+docker exec $n chmod 0600 /etc/cni/net.d/.10-flannel.conflist.new
 docker exec $n mv -f /etc/cni/net.d/.10-flannel.conflist.new /etc/cni/net.d/10-flannel.conflist
 EOF
     fi

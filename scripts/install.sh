@@ -35,7 +35,8 @@ if [ -n "$conflist" ]; then
     mkdir -p "$netconf"
     base=$(basename "$conflist")
     trap 'rm -f "$netconf/.$base.new.$$"' EXIT
-    cp "$conflist" "$netconf/.$base.new.$$"
+    # 0600 (CIS Kubernetes 1.1.9), set on the temp file before the rename makes it visible.
+    install -m 0600 "$conflist" "$netconf/.$base.new.$$"
     mv -f "$netconf/.$base.new.$$" "$netconf/$base"
     echo "installed $netconf/$base"
 fi

@@ -109,6 +109,7 @@ install_node() {
         base="$(basename "$conflist")"
         run "$DOCKER" exec "$node" mkdir -p "$netconf" || return
         run "$DOCKER" cp -L "$conflist" "$node:$netconf/.$base.new" || return
+        run "$DOCKER" exec "$node" chmod 0600 "$netconf/.$base.new" || return  # CIS 1.1.9, before the rename
         run "$DOCKER" exec "$node" mv -f "$netconf/.$base.new" "$netconf/$base" || return
     fi
     # The installed plugin must run on the node: VERSION needs no config.

@@ -6,6 +6,9 @@ import Glibc
 /// leaves nothing; the kernel frees the inode. Filesystems without `O_TMPFILE` (EOPNOTSUPP/EISDIR)
 /// get a named temp file instead, with the same naming rule (`temporaryFileName`).
 public enum FileSystem {
+    /// The longest file name a directory entry takes (NAME_MAX of <linux/limits.h>), in bytes.
+    package static let maxNameBytes = Int(NAME_MAX)
+
     /// Reads a whole file, failing with EFBIG past `limit` bytes.
     public static func readFile(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
         let fd = try FileDescriptor.open(path, flags: O_RDONLY)

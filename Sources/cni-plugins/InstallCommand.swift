@@ -21,25 +21,38 @@ enum InstallCommand {
     static let names = ["loopback", "host-local", "bridge", "portmap", "flannel"]
 
     static let usage = """
-        usage: cni-plugins install [--from FILE] DIR
+        usage: cni-plugins install [--from FILE] DIR [--conflist FILE [--netconf-dir DIR]]
         Installs \(names.joined(separator: ", ")) into DIR
         (e.g. /opt/cni/bin), each name its own file, written atomically (temp file + rename).
         Names that already hold this build are kept. --from FILE installs FILE (a build of
-        this suite for this machine's architecture) instead of this executable.
+        this suite for this machine's architecture) instead of this executable. --conflist
+        also installs FILE (JSON) into --netconf-dir (default \(defaultNetconfDir)), mode 0600,
+        atomically.
 
         """
 
+    static let defaultNetconfDir = "/etc/cni/net.d"
+    /// Network configs hold nothing secret but are the node's network: 0600 as the CIS Kubernetes
+    /// benchmark (1.1.9) asks of CNI files.
+    static let conflistMode: UInt32 = 0o600
+
     static func main(_ args: [String]) -> Int32 {
         var dir: String?, source = "/proc/self/exe"
+        var conflist: String?
+        var netconfDir = defaultNetconfDir
         var rest = args[...]
         while let arg = rest.popFirst() {
             if arg == "-h" || arg == "--help" { StandardIO.write(usage, fd: 1); return 0 }
-            if arg == "--from" {
-                guard let file = rest.popFirst(), !file.isEmpty else {
-                    StandardIO.write("install: --from needs a file\n" + usage, fd: 2)
+            if arg == "--from" || arg == "--conflist" || arg == "--netconf-dir" {
+                guard let value = rest.popFirst(), !value.isEmpty else {
+                    StandardIO.write("install: \(arg) needs a value\n" + usage, fd: 2)
                     return 2
                 }
-                source = file
+                switch arg {
+                case "--from": source = value
+                case "--conflist": conflist = value
+                default: netconfDir = value
+                }
                 continue
             }
             if arg.hasPrefix("-") || dir != nil {
@@ -49,6 +62,18 @@ enum InstallCommand {
             dir = arg
         }
         guard let dir, !dir.isEmpty else { StandardIO.write(usage, fd: 2); return 2 }
+        var conflistBytes: [UInt8]?
+        if let conflist {
+            // Read and parsed before anything is installed: a broken file changes nothing.
+            do {
+                let bytes = try FileSystem.readFile(conflist)
+                _ = try JSONParser.parse(bytes)
+                conflistBytes = bytes
+            } catch {
+                StandardIO.write("install: conflist \(conflist): \(error)\n", fd: 2)
+                return 1
+            }
+        }
         do {
             let me = try FileSystem.readFile(source, limit: 256 << 20)
             if let refusal = architectureRefusal(of: me, path: source) {
@@ -74,6 +99,13 @@ enum InstallCommand {
             if !kept.isEmpty { line += installed.isEmpty ? " (\(kept.joined(separator: " ")) up to date)" : "; up to date: \(kept.joined(separator: " "))" }
             line += " (\(me.count) bytes each, build-id \(id.flatMap { ELFBuildID.id($0).hex } ?? "none"))"
             if !swept.isEmpty { line += "; removed abandoned temp files: \(swept.joined(separator: " "))" }
+            if let conflist, let conflistBytes {
+                let name = String(conflist.split(separator: "/").last ?? "")
+                let target = netconfDir.hasSuffix("/") ? netconfDir + name : netconfDir + "/" + name
+                try FileSystem.makeDirectory(netconfDir, mode: 0o755)
+                try FileSystem.writeFileAtomically(target, conflistBytes, mode: conflistMode)
+                line += "; installed \(target) (mode 0600)"
+            }
             line += "\n"
             StandardIO.write(line, fd: 1)
             return 0

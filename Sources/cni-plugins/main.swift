@@ -11,6 +11,10 @@ import HostLocalPlugin
 import LoopbackPlugin
 import PortmapPlugin
 
+// First thing: the netns this process started in, which CNI_NETNS must not name (its plugin's and
+// every in-process delegate's check compare with this record).
+ProcessNetns.record()
+
 let plugins: [any CNIPlugin] = [
     LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(),
 ]

@@ -5,7 +5,9 @@ import XCTest
 
 /// Runs host-local binaries (ours through the multicall executable, or Debian's reference) against
 /// a temp dataDir. host-local needs no network namespace: CNI_NETNS only has to be set for ADD and
-/// CHECK, so `/proc/self/ns/net` is used and no root is needed.
+/// CHECK, so `/proc/self/ns/net` is used and no root is needed. That is the plugin's own netns,
+/// which every plugin refuses (code 8) unless `CNI_NETNS_OVERRIDE=1` says it is meant: `run` sets
+/// it whenever that path is given.
 struct HostLocalHarness: @unchecked Sendable {  // immutable; TemporaryDirectory only holds a path
     static let referenceBinary = PluginBinaries.referencePluginDir + "/host-local"
     static var hasReference: Bool { FileManager.default.isExecutableFile(atPath: referenceBinary) }
@@ -30,11 +32,17 @@ struct HostLocalHarness: @unchecked Sendable {  // immutable; TemporaryDirectory
         #"{"cniVersion":"\#(version ?? self.version)","name":"\#(network)","type":"host-local"\#(extra),"ipam":{"type":"host-local","dataDir":"\#(dataDir.path)",\#(ipam)}}"#
     }
 
+    /// A CNI_NETNS that always exists: the plugin's own netns (host-local never enters it).
+    static let ownNetns = "/proc/self/ns/net"
+
     @discardableResult
     func run(_ command: String, _ id: String?, ifname: String? = "eth0", binary: String? = nil, cniArgs: String? = nil,
-             netns: String? = "/proc/self/ns/net", config: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
-        PluginRun.run(plugin: binary ?? ours, command: command, containerID: id, netns: netns, ifname: ifname,
-                      cniArgs: cniArgs, cniPath: PluginBinaries.makePluginDir(), config: config ?? self.config())
+             netns: String? = HostLocalHarness.ownNetns, config: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
+        // The plugin's own netns on purpose (see above): the self-check is overridden.
+        let override = netns == Self.ownNetns ? ["CNI_NETNS_OVERRIDE": "1"] : [:]
+        return PluginRun.run(plugin: binary ?? ours, command: command, containerID: id, netns: netns, ifname: ifname,
+                             cniArgs: cniArgs, cniPath: PluginBinaries.makePluginDir(), config: config ?? self.config(),
+                             extraEnv: override)
     }
 
     /// ADD that must succeed; returns the parsed result.

@@ -73,8 +73,9 @@ final class HostLocalKillTests: XCTestCase {
         let runs = HostLocalStressTests.parallel(count, workers: 4) { i in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: plugin)
+            // The plugin's own netns, on purpose (host-local never enters it): hence the override.
             p.environment = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "kill-\(i)", "CNI_IFNAME": "eth0",
-                             "CNI_NETNS": "/proc/self/ns/net", "CNI_PATH": "/nonexistent"]
+                             "CNI_NETNS": HostLocalHarness.ownNetns, "CNI_NETNS_OVERRIDE": "1", "CNI_PATH": "/nonexistent"]
             let input = Pipe()
             p.standardInput = input
             p.standardOutput = FileHandle.nullDevice
