@@ -21,4 +21,5 @@ mkdir -p dist
 # strip keeps the .note.gnu.build-id section.
 strip -o dist/cni-plugins.tmp "$bin"
 mv -f dist/cni-plugins.tmp dist/cni-plugins
+cp -f LICENSE THIRD-PARTY-NOTICES.md dist/  # the licences of what the binary links in
 echo "$PWD/dist/cni-plugins"

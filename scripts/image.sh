@@ -57,6 +57,7 @@ chmod 0755 "$work/ctx/cni-plugins"
 created=$(git log -1 --format=%ct 2>/dev/null || echo 0)
 ctr=$(buildah "${store[@]}" from --quiet scratch)
 buildah "${store[@]}" copy --quiet --chmod 0755 "$ctr" "$work/ctx/cni-plugins" /cni-plugins >/dev/null
+buildah "${store[@]}" copy --quiet --chmod 0644 "$ctr" LICENSE THIRD-PARTY-NOTICES.md / >/dev/null  # licences
 buildah "${store[@]}" config \
     --entrypoint '["/cni-plugins","install"]' --cmd '["/opt/cni/bin"]' \
     --label org.opencontainers.image.title=swift-cni-plugins \
