@@ -173,7 +173,7 @@ struct InstallCollector {
         for dir in dirs where seen.insert(dir).inserted {
             for name in (try? FileSystem.listDirectory(dir))?.sorted() ?? [] {
                 guard let pid = TempFile.writerPID(ofFileName: name) else { continue }
-                out.append(TempFile(path: "\(dir)/\(name)", pid: pid, writerAlive: FileProbe.processExists(pid)))
+                out.append(TempFile(path: "\(dir)/\(name)", pid: pid, writerAlive: ProcessProbe.exists(pid)))
             }
         }
         return out

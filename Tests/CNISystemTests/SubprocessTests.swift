@@ -73,4 +73,13 @@ final class SystemToolTests: XCTestCase {
         XCTAssertNotNil(SystemTool.find("sh"))
         XCTAssertNil(SystemTool.find("definitely-not-a-tool-here"))
     }
+
+    /// The search path is a function of the PATH value it is given, whoever's environment that is.
+    func testSearchPathOfAGivenPath() {
+        XCTAssertEqual(SystemTool.searchPath(path: "/opt/k3s/bin"), "/opt/k3s/bin:/usr/sbin:/sbin:/usr/bin:/bin")
+        XCTAssertEqual(SystemTool.searchPath(path: ""), SystemTool.fallbackDirectories)
+        XCTAssertEqual(SystemTool.searchPath(path: nil), SystemTool.fallbackDirectories)
+        XCTAssertNil(SystemTool.find("sh", searchPath: "/nonexistent"))
+        XCTAssertEqual(SystemTool.find("sh", searchPath: "/bin"), "/bin/sh")
+    }
 }
