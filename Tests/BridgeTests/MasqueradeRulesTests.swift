@@ -1,9 +1,9 @@
-@testable import BridgePlugin
 import CNIFirewall
 import CNIProtocol
 import CNIValues
 import Foundation
 import XCTest
+@testable import BridgePlugin
 
 final class MasqueradeRulesTests: XCTestCase {
     private let rules = MasqueradeRules(network: "cbr0", containerID: "c2", ifname: "eth0")

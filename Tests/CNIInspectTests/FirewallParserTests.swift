@@ -1,6 +1,6 @@
 import CNIFirewall
-@testable import CNIInspect
 import XCTest
+@testable import CNIInspect
 
 /// Golden tests: iptables-save text and nft JSON as the reference plugins leave it → what the
 /// inspector reports and would remove.

@@ -111,8 +111,8 @@ final class InspectIntegrationTests: XCTestCase {
 
 /// A flannel node for the inspector: subnet.env, the kube-flannel conflist on the node's temp tree,
 /// and a `cni-inspect` link to the suite binary.
-private extension TestNode {
-    static func inspectNode() throws -> TestNode {
+extension TestNode {
+    fileprivate static func inspectNode() throws -> TestNode {
         let bin = try PluginBinaries.requireExecutable()
         let node = try TestNode(prefix: "ins", subnetEnv: TestNode.vxlanSubnetEnv)
         try node.writeConflist(InstallFixture.conflist(subnetFile: node.subnetFile, dataDir: node.flannelDir, ipamDir: node.ipamDir))
@@ -120,30 +120,30 @@ private extension TestNode {
         return node
     }
 
-    var conflist: String { netconfDir + "/10-flannel.conflist" }
-    var inspectLink: String { root.file("cni-inspect") }
+    fileprivate var conflist: String { netconfDir + "/10-flannel.conflist" }
+    fileprivate var inspectLink: String { root.file("cni-inspect") }
 
-    var inspectArguments: [String] {
+    fileprivate var inspectArguments: [String] {
         ["--netns", name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", pluginDir,
          "--netconf-dir", netconfDir, "--cache-dir", cacheDir]
     }
 
     /// `cni-exec add` inside the node netns, as kubelet → containerd → libcni would run the chain.
-    func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> [String: Any] {
+    fileprivate func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> [String: Any] {
         let r = try cniExec(["add", conflist, pod.path, id, "eth0"], capArgs: portMappings.map { #"{"portMappings":\#($0)}"# })
         XCTAssertEqual(r.status, 0, "ADD \(id): \(r.stdout) \(r.stderr)")
         return try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
     }
 
     /// Runs the inspector (through the `cni-inspect` link unless `viaSubcommand`).
-    func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
+    fileprivate func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
         let argv = viaSubcommand ? [binary, "inspect"] : [inspectLink]
         return Command.run(argv + inspectArguments + extra)
     }
 
-    var binary: String { PluginBinaries.executable ?? "cni-plugins" }
+    fileprivate var binary: String { PluginBinaries.executable ?? "cni-plugins" }
 
-    func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
+    fileprivate func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
         let r = inspect(["--json"] + extra)
         let report = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], "not JSON: \(r.stdout) \(r.stderr)")
         return (r.status, report)

@@ -1,5 +1,5 @@
-@testable import CNIInspect
 import XCTest
+@testable import CNIInspect
 
 /// The pure installation checks: libcni's parsing rules, containerd's selection, the plugin,
 /// lease and leftover findings, and the verdict.

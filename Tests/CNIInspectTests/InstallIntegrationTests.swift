@@ -1,8 +1,8 @@
-@testable import CNIInspect
 import CNITestSupport
 import CNIValues
 import Foundation
 import XCTest
+@testable import CNIInspect
 
 /// `cni-inspect` (the real binary) on purpose-built broken installations: config directory,
 /// plugin directory, lease and state directories in a temp dir, the node in its own netns.

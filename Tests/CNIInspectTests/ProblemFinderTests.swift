@@ -1,7 +1,7 @@
 import CNIFirewall
-@testable import CNIInspect
 import CNIValues
 import XCTest
+@testable import CNIInspect
 
 /// The problem finder over hand-built snapshots.
 final class ProblemFinderTests: XCTestCase {

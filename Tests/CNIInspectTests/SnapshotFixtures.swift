@@ -1,7 +1,7 @@
 import CNIFirewall
-@testable import CNIInspect
 import CNITestSupport
 import CNIValues
+@testable import CNIInspect
 
 /// Hand-built node snapshots for the pure tests (no root, no kernel).
 enum SnapshotFixtures {
@@ -10,8 +10,15 @@ enum SnapshotFixtures {
 
     static let subnetEnvText = TestNode.vxlanSubnetEnv
 
-    static func ip(_ s: String) -> IPAddress { IPAddress(s)! }
-    static func net(_ s: String) -> IPNetwork { IPNetwork(s)! }
+    static func ip(_ s: String) -> IPAddress {
+        guard let address = IPAddress(s) else { preconditionFailure("bad fixture address \(s)") }
+        return address
+    }
+
+    static func net(_ s: String) -> IPNetwork {
+        guard let network = IPNetwork(s) else { preconditionFailure("bad fixture network \(s)") }
+        return network
+    }
 
     static func pod(_ n: Int, ip address: String, mtu: Int = 1450) -> PodInterface {
         PodInterface(netns: "/run/netns/pod\(n)", netnsInode: UInt64(4026532000 + n), name: "eth0", index: 2,

@@ -1,7 +1,7 @@
-@testable import CNISystem
 import CNITestSupport
 import Foundation
 import XCTest
+@testable import CNISystem
 
 final class FileSystemTests: XCTestCase {
     func testAtomicWriteReplacesAndLeavesNoTemporaryFiles() throws {

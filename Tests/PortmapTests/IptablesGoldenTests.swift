@@ -1,7 +1,7 @@
 import CNIFirewall
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 /// Rule text compared line by line with what the reference writes (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`, observed on v1.1.1).
 final class IptablesGoldenTests: XCTestCase {
