@@ -5,7 +5,7 @@ public struct InspectOptions: Sendable, Equatable {
     public var netns: String?
     public var subnetFile = "/run/flannel/subnet.env"
     public var bridge = "cni0"
-    public var ipamDirectory = HostLocalStore.defaultDataDir
+    public var ipamDirectory = StoreLayout.defaultDataDir
     public var network: String?
     public var flannelDirectory = "/var/lib/cni/flannel"
     public var cniPath = "/opt/cni/bin"

@@ -94,7 +94,7 @@ struct InstallCollector {
         c.buildID = build.id
         c.buildNote = build.note
         do {
-            let r = try Subprocess.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
+            let r = try Program.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
                                        stdin: Array(#"{"cniVersion":"\#(version)"}"#.utf8), timeoutSeconds: options.pluginTimeout)
             c.exitStatus = r.exitStatus
             c.timedOut = r.timedOut
@@ -106,7 +106,7 @@ struct InstallCollector {
             return c
         }
         guard c.supportedVersions != nil else { return c }
-        if let r = try? Subprocess.run(path, arguments: [], environment: [Self.probePath], timeoutSeconds: options.pluginTimeout),
+        if let r = try? Program.run(path, arguments: [], environment: [Self.probePath], timeoutSeconds: options.pluginTimeout),
            !r.timedOut {
             c.about = PluginCheck.aboutLine(r.stderrText) ?? PluginCheck.aboutLine(r.stdoutText).map { String($0.prefix(200)) }
         }

@@ -21,7 +21,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var notes: [String]
 
     public init(netns: String? = nil, subnetFilePath: String = "/run/flannel/subnet.env", subnetEnv: SubnetEnvReport? = nil,
-                bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = HostLocalStore.defaultDataDir,
+                bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = StoreLayout.defaultDataDir,
                 allocations: [IPAllocation] = [], flannelDirectory: String = "/var/lib/cni/flannel",
                 savedConfigs: [SavedFlannelConfig] = [], firewall: FirewallState = FirewallState(), notes: [String] = []) {
         self.netns = netns
@@ -40,7 +40,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var ports: [BridgePort] { bridge?.ports ?? [] }
 
     /// Ports whose pod end was found (first candidate for ambiguous ones).
-    public var pods: [(port: BridgePort, pod: PodInterface)] {
+    public var pods: [(port: BridgePort, pod: ObservedPod)] {
         ports.compactMap { port in port.pod.map { (port, $0) } }
     }
 
@@ -57,7 +57,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     }
 
     /// The container a pod belongs to, through its addresses' reservations.
-    public func containerID(of pod: PodInterface) -> String? {
+    public func containerID(of pod: ObservedPod) -> String? {
         for a in pod.addresses { if let alloc = allocation(of: a.address) { return alloc.containerID } }
         return nil
     }

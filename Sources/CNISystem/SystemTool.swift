@@ -17,6 +17,6 @@ public enum SystemTool {
 
     /// The executable `name` (a bare name) in `searchPath`, or nil.
     public static func find(_ name: String, searchPath: String = SystemTool.searchPath) -> String? {
-        Subprocess.findExecutable(name, searchPath: searchPath)
+        Program.findExecutable(name, searchPath: searchPath)
     }
 }

@@ -19,7 +19,7 @@ final class SystemCallHookTests: XCTestCase {
         let executable = CommandLine.arguments[0]
         var environment = ProcessEnvironment.entries().filter { !$0.hasPrefix(NamespaceAbortChild.marker + "=") }
         environment.append(NamespaceAbortChild.marker + "=1")
-        let r = try Subprocess.run(executable, arguments: ["CNISystemTests.NamespaceAbortChild/testAbort"],
+        let r = try Program.run(executable, arguments: ["CNISystemTests.NamespaceAbortChild/testAbort"],
                                    environment: environment, timeoutSeconds: 120)
         XCTAssertEqual(r.exitStatus, 1, r.stdoutText + r.stderrText)
         let expected = #"{"code":999,"msg":"failed to return to the original network namespace","#
@@ -46,14 +46,14 @@ final class SystemCallHookTests: XCTestCase {
         SystemCallHooks.posixSpawn = { _ in .failure(.wouldBlock) }
         let descriptorsBefore = try openDescriptors()
         let blockedBefore = brokenPipeBlocked()
-        XCTAssertThrowsError(try Subprocess.run("/bin/true", arguments: [])) { error in
+        XCTAssertThrowsError(try Program.run("/bin/true", arguments: [])) { error in
             XCTAssertEqual((error as? SystemError)?.errno, .wouldBlock)
             XCTAssertEqual("\(error)", "fork/exec /bin/true: resource temporarily unavailable")
         }
         XCTAssertEqual(try openDescriptors(), descriptorsBefore)
         XCTAssertEqual(brokenPipeBlocked(), blockedBefore)
         SystemCallHooks.posixSpawn = { _ in nil }
-        XCTAssertTrue(try Subprocess.run("/bin/true", arguments: []).succeeded, "a hook answering nil lets the spawn go ahead")
+        XCTAssertTrue(try Program.run("/bin/true", arguments: []).succeeded, "a hook answering nil lets the spawn go ahead")
     }
 
     /// An interrupted flock is retried; a failed one throws before the body runs.
