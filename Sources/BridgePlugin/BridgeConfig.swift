@@ -10,7 +10,7 @@ public struct BridgeConfig: Equatable, Sendable {
         case nftables
     }
 
-    public var bridgeName = "cni0"
+    public var bridgeName = CNIDefaults.bridgeName
     public var isGateway = false
     public var isDefaultGateway = false
     public var forceAddress = false

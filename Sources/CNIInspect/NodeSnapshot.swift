@@ -1,4 +1,6 @@
+import CNIProtocol
 import CNIValues
+import FlannelSubnet
 import HostLocalStore
 
 /// Everything the inspector knows about one node's pod network, gathered once by the collectors.
@@ -20,9 +22,9 @@ public struct NodeSnapshot: Sendable, Equatable {
     /// What could not be read, and other remarks (tools missing, unreadable files).
     public var notes: [String]
 
-    public init(netns: String? = nil, subnetFilePath: String = "/run/flannel/subnet.env", subnetEnv: SubnetEnvReport? = nil,
-                bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = StoreLayout.defaultDataDir,
-                allocations: [IPAllocation] = [], flannelDirectory: String = "/var/lib/cni/flannel",
+    public init(netns: String? = nil, subnetFilePath: String = FlannelDefaults.subnetFile, subnetEnv: SubnetEnvReport? = nil,
+                bridgeName: String = CNIDefaults.bridgeName, bridge: BridgeState? = nil, ipamDirectory: String = StoreLayout.defaultDataDir,
+                allocations: [IPAllocation] = [], flannelDirectory: String = FlannelDefaults.dataDirectory,
                 savedConfigs: [SavedFlannelConfig] = [], firewall: FirewallState = FirewallState(), notes: [String] = []) {
         self.netns = netns
         self.subnetFilePath = subnetFilePath
