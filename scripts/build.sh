@@ -50,6 +50,7 @@ build_amd64() {
     # strip keeps the .note.gnu.build-id section.
     strip -o dist/cni-plugins.tmp "$bin"
     mv -f dist/cni-plugins.tmp dist/cni-plugins
+    cp -f LICENSE THIRD-PARTY-NOTICES.md dist/  # the licences of what the binary links in
     echo "$PWD/dist/cni-plugins"
 }
 
@@ -75,6 +76,7 @@ build_arm64() {
     cross_root_run "$root" "$PWD" llvm-objcopy --strip-all "$bin" dist/cni-plugins-arm64.tmp
     check_static dist/cni-plugins-arm64.tmp AArch64
     mv -f dist/cni-plugins-arm64.tmp dist/cni-plugins-arm64
+    cp -f LICENSE THIRD-PARTY-NOTICES.md dist/  # the licences of what the binary links in
     echo "$PWD/dist/cni-plugins-arm64"
 }
 

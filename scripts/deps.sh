@@ -8,8 +8,9 @@
 # Go plugins (containernetworking-plugins), busybox-static, python3, python3-matplotlib (benchmark
 # plots), podman, containerd, runc,
 # buildah (the init-container image), debootstrap (the Debian 11 rootfs), strace, file,
-# and for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler;
-# qemu-user-static (the arm64 binary's tests run under qemu-aarch64-static, called directly).
+# for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler;
+# qemu-user-static (the arm64 binary's tests run under qemu-aarch64-static, called directly);
+# shellcheck (the lint stage of scripts/test.sh) and jq (JSON questions in the e2e scripts).
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
@@ -21,6 +22,7 @@ if [ "${1:-}" = "--test" ]; then
     packages+=(buildah debootstrap strace file)  # scripts/e2e-image.sh, e2e-portable.sh, check-install.sh
     packages+=(gcc libc6-dev python3-grpcio python3-protobuf protobuf-compiler)  # scripts/e2e-cri.sh
     packages+=(qemu-user-static)  # scripts/e2e-arm64.sh: the arm64 binary under qemu-aarch64-static (no binfmt)
+    packages+=(shellcheck jq)  # scripts/test.sh lints the scripts; the e2e scripts ask JSON questions with jq
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -92,6 +92,7 @@ for arch in $arches; do
     chmod 0755 "$work/ctx-$arch/cni-plugins"
     ctr=$(buildah "${store[@]}" from --quiet scratch)
     buildah "${store[@]}" copy --quiet --chmod 0755 "$ctr" "$work/ctx-$arch/cni-plugins" /cni-plugins >/dev/null
+    buildah "${store[@]}" copy --quiet --chmod 0644 "$ctr" LICENSE THIRD-PARTY-NOTICES.md / >/dev/null  # licences
     buildah "${store[@]}" config --os linux --arch "$arch" \
         --entrypoint '["/cni-plugins","install"]' --cmd '["/opt/cni/bin"]' \
         --label org.opencontainers.image.title=swift-cni-plugins \

@@ -24,5 +24,6 @@
 
 /* Function-like macros do not import into Swift: re-export them as inline functions. */
 static inline uint16_t cmnl_nla_f_nested(void) { return NLA_F_NESTED; }
+static inline uint16_t cmnl_nla_type_mask(void) { return (uint16_t)NLA_TYPE_MASK; }
 
 #endif

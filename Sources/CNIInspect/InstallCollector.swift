@@ -95,7 +95,7 @@ struct InstallCollector {
         c.buildNote = build.note
         c.machine = build.machine
         do {
-            let r = try Subprocess.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
+            let r = try Program.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
                                        stdin: Array(#"{"cniVersion":"\#(version)"}"#.utf8), timeoutSeconds: options.pluginTimeout)
             c.exitStatus = r.exitStatus
             c.timedOut = r.timedOut
@@ -107,7 +107,7 @@ struct InstallCollector {
             return c
         }
         guard c.supportedVersions != nil else { return c }
-        if let r = try? Subprocess.run(path, arguments: [], environment: [Self.probePath], timeoutSeconds: options.pluginTimeout),
+        if let r = try? Program.run(path, arguments: [], environment: [Self.probePath], timeoutSeconds: options.pluginTimeout),
            !r.timedOut {
             c.about = PluginCheck.aboutLine(r.stderrText) ?? PluginCheck.aboutLine(r.stdoutText).map { String($0.prefix(200)) }
         }
@@ -177,7 +177,7 @@ struct InstallCollector {
         for dir in dirs where seen.insert(dir).inserted {
             for name in (try? FileSystem.listDirectory(dir))?.sorted() ?? [] {
                 guard let pid = TempFile.writerPID(ofFileName: name) else { continue }
-                out.append(TempFile(path: "\(dir)/\(name)", pid: pid, writerAlive: FileProbe.processExists(pid)))
+                out.append(TempFile(path: "\(dir)/\(name)", pid: pid, writerAlive: ProcessProbe.exists(pid)))
             }
         }
         return out

@@ -40,10 +40,7 @@ public final class FileDescriptor {
         defer { buffer.deallocate() }
         while true {
             let n = system_read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<chunkSize]))
-            if n < 0 {
-                if Errno.current == .interrupted { continue }
-                throw SystemError(operation: "read", path: path, errno: .current)
-            }
+            if n < 0 { throw SystemError(operation: "read", path: path, errno: .current) }
             if n == 0 { return out }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             if out.count > limit { throw SystemError(operation: "read", path: path, errno: .fileTooLarge) }

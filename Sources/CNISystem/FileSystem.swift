@@ -141,7 +141,7 @@ extension FileSystem {
     /// `<base>`, so a cleanup can tell whose it is (the base: a container ID, an address, a
     /// `last_reserved_ip.N`) and whether its writer still runs (the pid).
     public static func temporaryFileName(for base: String) -> String {
-        ".\(base).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        ".\(base).tmp-\(system_getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     }
 
     /// Whether `name` follows `temporaryFileName`'s rule.
@@ -176,7 +176,7 @@ extension FileSystem {
         var removed: [String] = []
         for name in names {
             guard let parts = temporaryFileParts(name), base == nil || parts.base == base else { continue }
-            if onlyAbandoned && (system_kill(parts.pid, 0) == 0 || Errno.current != .noSuchProcess) { continue }
+            if onlyAbandoned && ProcessProbe.exists(parts.pid) != false { continue }
             if system_unlink(directory + "/" + name) == 0 { removed.append(name) }
         }
         return removed

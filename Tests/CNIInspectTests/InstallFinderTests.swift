@@ -1,6 +1,7 @@
-@testable import CNIInspect
 import CNIValues
 import XCTest
+
+@testable import CNIInspect
 
 /// The pure installation checks: libcni's parsing rules, containerd's selection, the plugin,
 /// lease and leftover findings, and the verdict.

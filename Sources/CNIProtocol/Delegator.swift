@@ -32,7 +32,7 @@ public struct Delegator: Sendable {
             throw CNIError(code: CNIError.invalidEnvironment, "required env variables [CNI_PATH] missing",
                            details: "CNI_PATH is needed to find the \"\(type)\" plugin")
         }
-        guard let path = Subprocess.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) else {
+        guard let path = Program.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) else {
             throw CNIError.internalFailure(
                 "failed to find plugin \"\(type)\" in path [\(environment.pluginPaths.joined(separator: " "))]")
         }
@@ -75,7 +75,7 @@ public struct Delegator: Sendable {
             outcome = PluginMain.execute(plugin, environment: env, resultStyle: .compact) { config }
             if !outcome.stderr.isEmpty { StandardIO.write(outcome.stderr, fd: 2) }
         } else {
-            let r = try Subprocess.run(path, arguments: [], environment: env.map { "\($0.key)=\($0.value)" }, stdin: config)
+            let r = try Program.run(path, arguments: [], environment: env.map { "\($0.key)=\($0.value)" }, stdin: config)
             if !r.stderr.isEmpty { StandardIO.write(r.stderr, fd: 2) }
             outcome = PluginMain.Outcome(exitCode: r.exitStatus, stdout: r.stdout, stderr: [])
         }
