@@ -67,7 +67,7 @@ on_node cp "$bin" "$WORK/cni-plugins"
 out=$(pm load -i "$OUT/image.tar" 2>&1)
 expect_contains "podman load -i accepts the OCI archive" "$NAME" "$out"
 # What the archive holds, read from it: its one entry is an image index; per platform, every
-# layer's entries and the ELF machine of /cni-plugins (e_machine: 62 x86_64, 183 aarch64).
+# layer's entries (sorted) and the ELF machine of /cni-plugins (e_machine: 62 x86_64, 183 aarch64).
 contents=$(python3 - "$OUT/image.tar" <<'PY'
 import json, struct, sys, tarfile
 t = tarfile.open(sys.argv[1])
@@ -84,19 +84,19 @@ for m in index["manifests"]:
         with tarfile.open(fileobj=blob(layer["digest"])) as lt:
             for e in lt.getmembers():
                 entry = ("/" + e.name.lstrip("./")) + ("" if e.isfile() else " (" + ("dir" if e.isdir() else "other") + ")")
-                if e.isfile():
+                if e.isfile() and e.name.lstrip("./") == "cni-plugins":
                     head = lt.extractfile(e).read(20)
                     entry += " e_machine=%d" % struct.unpack("<H", head[18:20])[0]
                 files.append(entry + " " + oct(e.mode & 0o7777))
-    print("%s/%s config=%s/%s: %s" % (p.get("os"), p.get("architecture"), config.get("os"), config.get("architecture"), "; ".join(files)))
+    print("%s/%s config=%s/%s: %s" % (p.get("os"), p.get("architecture"), config.get("os"), config.get("architecture"), "; ".join(sorted(files))))
 PY
 )
 expected="entries 1 index"
 for pl in $platforms; do
     case $pl in */amd64) em=62 ;; *) em=183 ;; esac
-    expected+=$'\n'"$pl config=$pl: /cni-plugins e_machine=$em 0o755"
+    expected+=$'\n'"$pl config=$pl: /LICENSE 0o644; /THIRD-PARTY-NOTICES.md 0o644; /cni-plugins e_machine=$em 0o755"
 done
-expect_eq "the archive is an image index of $platforms, each image only /cni-plugins (0755) of its architecture" \
+expect_eq "the archive is an image index of $platforms, each image /cni-plugins (0755) of its architecture and the licences (0644)" \
     "$expected" "$contents"
 expect_eq "podman load picked this machine's image (linux/amd64)" "linux/amd64" \
     "$(pm image inspect -f '{{.Os}}/{{.Architecture}}' "$NAME" 2>&1)"
