@@ -24,14 +24,14 @@ final class ForeignArchitectureTests: XCTestCase {
 
         let (status, json, problems) = try n.report()
         XCTAssertEqual(status, 3)
-        XCTAssertEqual(problems.map { "\($0["kind"] as? String ?? "?") \($0["subject"] as? String ?? "?")" }, ["plugin-cannot-start portmap"])
-        let summary = problems.first?["summary"] as? String ?? ""
+        XCTAssertEqual(problems.map { "\($0.kind) \($0.subject)" }, ["plugin-cannot-start portmap"])
+        let summary = problems.first?.summary ?? ""
         XCTAssertTrue(summary.hasPrefix("\(path) does not start on this node: built for \(other), this node runs \(current) ("), summary)
         XCTAssertTrue(summary.lowercased().contains("exec format error"), summary)
-        XCTAssertEqual((json["verdict"] as? [String: Any])?["ready"] as? Bool, false)
-        let plugins = (json["installation"] as? [String: Any])?["plugins"] as? [[String: Any]] ?? []
-        XCTAssertEqual(plugins.first { $0["type"] as? String == "portmap" }?["architecture"] as? String, other.description)
-        XCTAssertEqual(plugins.first { $0["type"] as? String == "bridge" }?["architecture"] as? String, current.description)
+        XCTAssertEqual(json.verdict?.ready, false)
+        let plugins = json.installation?.plugins ?? []
+        XCTAssertEqual(plugins.first { $0.type == "portmap" }?.architecture, other.description)
+        XCTAssertEqual(plugins.first { $0.type == "bridge" }?.architecture, current.description)
         let human = n.inspect()
         XCTAssertTrue(human.stdout.hasPrefix("NOT ready: \(path) does not start on this node: built for \(other)"), human.stdout)
     }

@@ -67,6 +67,7 @@ struct InspectReport: Decodable {
             let starts: Bool
             let ours: Bool
             let buildID: String?
+            let architecture: String?
         }
 
         let selected: String?
