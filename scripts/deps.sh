@@ -10,7 +10,7 @@
 # buildah (the init-container image), debootstrap (the Debian 11 rootfs), strace, file,
 # for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler;
 # qemu-user-static (the arm64 binary's tests run under qemu-aarch64-static, called directly);
-# shellcheck (the lint stage of scripts/test.sh) and jq (JSON questions in the e2e scripts).
+# the lint stage's shellcheck (scripts/test.sh) and jq (JSON questions in the e2e scripts).
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).

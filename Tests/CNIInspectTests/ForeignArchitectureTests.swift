@@ -1,8 +1,9 @@
-@testable import CNIInspect
 import CNITestSupport
 import CNIValues
 import Foundation
 import XCTest
+
+@testable import CNIInspect
 
 /// A plugin built for another architecture (here: a copy of the suite binary whose `e_machine`
 /// names the other one, so the kernel itself refuses it with ENOEXEC): cni-inspect names it, says
