@@ -4,7 +4,7 @@
 //
 // Layers (dependencies point down only):
 //   cni-plugins (multicall executable)
-//   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
+//   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin  BandwidthPlugin
 //   CNIFirewall (rule model, iptables-restore / nft renderers, scoped reads)
 //   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
 //   · HostLocalStore (host-local's on-disk layout and record format)
@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "FlannelSubnet", dependencies: ["CNISystem", "CNIValues"]),
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "FlannelSubnet"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
+        .target(name: "BandwidthPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues"]),
         .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
         .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet", "HostLocalStore"]),
         .executableTarget(
             name: "cni-plugins",
-            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
+            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "BandwidthPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
         ),
         .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
         .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues", "CNITestSupport"]),
@@ -59,5 +60,6 @@ let package = Package(
         .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "HostLocalStore", "CNITestSupport", "CNIValues"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
+        .testTarget(name: "BandwidthTests", dependencies: ["BandwidthPlugin", "CNINetlink", "CNITestSupport", "CNIProtocol", "CNIValues"]),
     ]
 )

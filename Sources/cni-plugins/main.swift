@@ -1,5 +1,6 @@
 // One executable for the whole suite, installed as one copy per plugin name (see
 // InstallCommand): the name it is run under picks the plugin.
+import BandwidthPlugin
 import BridgePlugin
 import CNIInspect
 import CNIProtocol
@@ -12,7 +13,7 @@ import LoopbackPlugin
 import PortmapPlugin
 
 let plugins: [any CNIPlugin] = [
-    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(),
+    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(), BandwidthPlugin(),
 ]
 PluginRegistry.register(plugins)
 
