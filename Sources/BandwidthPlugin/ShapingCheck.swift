@@ -39,6 +39,6 @@ struct ShapingCheck {
         }
         if actual.rate != expected.rate { throw CNIError.internalFailure("Rate doesn't match", details: "\(device): \(actual), want \(expected)") }
         if actual.limit != expected.limit { throw CNIError.internalFailure("Limit doesn't match", details: "\(device): \(actual), want \(expected)") }
-        if actual.buffer != TokenBucketPlan.storedBuffer(expected.buffer) { throw CNIError.internalFailure("Buffer doesn't match", details: "\(device): \(actual), want \(expected)") }
+        if actual.buffer != expected.buffer { throw CNIError.internalFailure("Buffer doesn't match", details: "\(device): \(actual), want \(expected)") }
     }
 }

@@ -40,14 +40,6 @@ package struct TokenBucketPlan: Sendable {
         return UInt32(value.rounded(.towardZero))
     }
 
-    /// The buffer a tbf reports back for `ticks`: the kernel keeps it in nanoseconds (ticks × 64,
-    /// PSCHED_SHIFT 6 in the kernel's net/pkt_sched.h) clamped to 2³²-1 ns (`tbf_change`).
-    package static func storedBuffer(_ ticks: UInt32) -> UInt32 {
-        UInt32(truncatingIfNeeded: min(UInt64(ticks) << pschedShift, UInt64(UInt32.max)) >> pschedShift)
-    }
-
-    private static let pschedShift: UInt64 = 6
-
     static func saturated(_ value: UInt64) -> UInt32 { UInt32(exactly: value) ?? UInt32.max }
 
     /// `/proc/net/psched`: four hex words `t2us us2t clock_res hz`; ticks per µs =
