@@ -100,20 +100,4 @@ package struct BandwidthConfig: Sendable {
         guard let limits, !limits.isEmpty else { return nil }
         return limits
     }
-
-    /// The ifb of one attachment: `bwp` + the first 12 hex digits of sha512(network + containerID)
-    /// (15 characters, as the reference names it).
-    package static func ifbName(network: String, containerID: String) -> String {
-        ifbPrefix + String(SHA512.hexDigest(Array((network + containerID).utf8)).prefix(12))
-    }
-
-    package static let ifbPrefix = "bwp"
-
-    /// Whether a link name has the shape of an ifb this plugin creates (the name alone never
-    /// makes it ours: other networks' ifbs look the same).
-    package static func hasIFBShape(_ name: String) -> Bool {
-        let utf8 = Array(name.utf8)
-        guard utf8.count == 15, name.hasPrefix(ifbPrefix) else { return false }
-        return utf8.dropFirst(3).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
 }

@@ -1,3 +1,4 @@
+import BandwidthIFB
 import CNINetlink
 import CNIProtocol
 import CNISystem
@@ -25,7 +26,7 @@ public struct BandwidthPlugin: CNIPlugin {
         guard var result = previous else { throw CNIError.internalFailure("must be called as chained plugin") }
         let host = try Self.hostSocket()
         let veth = try HostVeth.find(context: context, previous: result, host: host)
-        let ifbName = BandwidthConfig.ifbName(network: config.network, containerID: context.containerID)
+        let ifbName = ShapingIFBName.of(network: config.network, containerID: context.containerID)
         let shaper = Shaper(socket: host, plan: try Self.plan())
         if let ifb = try shaper.apply(limits, veth: veth, ifbName: ifbName) {
             result.interfaces.append(CNIResult.Interface(name: ifb.name, mac: ifb.mac?.description ?? ""))
@@ -38,7 +39,7 @@ public struct BandwidthPlugin: CNIPlugin {
     public func del(_ context: PluginContext) throws {
         try Self.checkVersion(context.config)
         let config = try BandwidthConfig(context.config)
-        let ifbName = BandwidthConfig.ifbName(network: config.network, containerID: context.containerID)
+        let ifbName = ShapingIFBName.of(network: config.network, containerID: context.containerID)
         let socket = try Self.hostSocket()
         do {
             guard let link = try socket.link(named: ifbName) else { return }
@@ -59,7 +60,7 @@ public struct BandwidthPlugin: CNIPlugin {
         guard let limits = config.shaping else { return }
         let host = try Self.hostSocket()
         let veth = try HostVeth.find(context: context, previous: previous, host: host)
-        let ifbName = BandwidthConfig.ifbName(network: config.network, containerID: context.containerID)
+        let ifbName = ShapingIFBName.of(network: config.network, containerID: context.containerID)
         try ShapingCheck(socket: host, plan: try Self.plan()).verify(limits, veth: veth, ifbName: ifbName)
     }
 
@@ -70,7 +71,7 @@ public struct BandwidthPlugin: CNIPlugin {
         try Self.checkVersion(context.config)
         let config = try BandwidthConfig(context.config)
         let keep = Set((try context.config.validAttachments() ?? []).map {
-            BandwidthConfig.ifbName(network: config.network, containerID: $0.containerID)
+            ShapingIFBName.of(network: config.network, containerID: $0.containerID)
         })
         let socket = try Self.hostSocket()
         for orphan in try OrphanIFB.find(socket: socket) where !keep.contains(orphan.name) {

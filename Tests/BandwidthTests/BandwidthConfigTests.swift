@@ -1,3 +1,4 @@
+import BandwidthIFB
 @testable import BandwidthPlugin
 import CNINetlink
 import CNIProtocol
@@ -50,11 +51,11 @@ final class BandwidthConfigTests: XCTestCase {
     }
 
     func testIFBNameIsTheReferences() {
-        XCTAssertEqual(BandwidthConfig.ifbName(network: "cbr0", containerID: "c1"), "bwp68f1f1eeb62c")
-        XCTAssertTrue(BandwidthConfig.hasIFBShape("bwp68f1f1eeb62c"))
-        XCTAssertFalse(BandwidthConfig.hasIFBShape("bwp68f1f1eeb62"))
-        XCTAssertFalse(BandwidthConfig.hasIFBShape("bwp68f1f1eeb62X"))
-        XCTAssertFalse(BandwidthConfig.hasIFBShape("ifb0"))
+        XCTAssertEqual(ShapingIFBName.of(network: "cbr0", containerID: "c1"), "bwp68f1f1eeb62c")
+        XCTAssertTrue(ShapingIFBName.matches("bwp68f1f1eeb62c"))
+        XCTAssertFalse(ShapingIFBName.matches("bwp68f1f1eeb62"))
+        XCTAssertFalse(ShapingIFBName.matches("bwp68f1f1eeb62X"))
+        XCTAssertFalse(ShapingIFBName.matches("ifb0"))
     }
 
     func testPschedClock() {

@@ -1,3 +1,4 @@
+import BandwidthIFB
 import CNITestSupport
 import CNIValues
 import Foundation
@@ -58,5 +59,35 @@ final class K3sChainTests: XCTestCase {
             XCTAssertThrowsError(try n.ip(["link", "show", ifb]), "\(runtime): DEL removed the ifb")
             XCTAssertFalse(try n.run(["tc", "qdisc", "show"]).contains("tbf"), "\(runtime): no tbf left")
         }
+    }
+
+    /// cni-inspect reports a `bwp` ifb that no filter redirects to (a pod gone without DEL), not the
+    /// live pod's, and `--fix --yes` removes only the orphan.
+    func testInspectReportsAndFixesOrphanIFBs() throws {
+        let n = try TestNode(prefix: "bw", subnetEnv: TestNode.vxlanSubnetEnv)
+        defer { n.delete() }
+        let list = try conflist(n)
+        let pod = try n.newPod(loopbackUp: true)
+        let capArgs = #"{"bandwidth":{"EgressRate":8000000,"EgressBurst":800000}}"#
+        let add = try exec(n, ["add", list, pod.path, "live", "eth0"], capArgs: capArgs)
+        XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
+        let live = ShapingIFBName.of(network: "cbr0", containerID: "live")
+        let orphan = ShapingIFBName.of(network: "othernet", containerID: "gone")
+        try n.ip(["link", "add", orphan, "type", "ifb"])
+        let arguments = ["--netns", n.name, "--subnet-file", n.subnetFile, "--ipam-dir", n.ipamDir, "--flannel-dir", n.flannelDir,
+                         "--cni-path", n.pluginDir, "--netconf-dir", n.netconfDir, "--cache-dir", n.cacheDir, "--json"]
+        let binary = try PluginBinaries.requireExecutable()
+        let report = Command.run([binary, "inspect"] + arguments)
+        XCTAssertEqual(report.status, 3, report.stdout + report.stderr)
+        XCTAssertTrue(report.stdout.contains("orphan-ifb"), report.stdout)
+        XCTAssertTrue(report.stdout.contains(orphan), report.stdout)
+        XCTAssertFalse(report.stdout.contains("\"subject\" : \"\(live)\""), report.stdout)
+        let fix = Command.run([binary, "inspect"] + arguments + ["--fix", "--yes"])
+        XCTAssertTrue(fix.stdout.contains(orphan), fix.stdout + fix.stderr)
+        XCTAssertThrowsError(try n.ip(["link", "show", orphan]), "--fix removed the orphan")
+        XCTAssertNoThrow(try n.ip(["link", "show", live]), "the live pod's ifb stays")
+        let again = Command.run([binary, "inspect"] + arguments)
+        XCTAssertFalse(again.stdout.contains("orphan-ifb"), again.stdout)
+        XCTAssertEqual(try exec(n, ["del", list, pod.path, "live", "eth0"], capArgs: capArgs).status, 0)
     }
 }

@@ -6,7 +6,7 @@ import CNINetlink
 package enum OrphanIFB {
     package static func find(socket: NetlinkSocket) throws -> [Link] {
         let links = try socket.links()
-        let candidates = links.filter { $0.kind == "ifb" && BandwidthConfig.hasIFBShape($0.name) }
+        let candidates = links.filter { $0.kind == "ifb" && ShapingIFBName.matches($0.name) }
         guard !candidates.isEmpty else { return [] }
         let live = try redirectTargets(socket: socket, links: links)
         return candidates.filter { !live.contains(InterfaceIndex($0.index)) }
