@@ -23,41 +23,53 @@ struct Shaper {
         var ingressQdisc: InterfaceIndex?
     }
 
-    /// Applies `limits` to `veth`; returns the ifb (name, MAC) when egress is shaped.
+    /// Applies `limits` to `veth`; returns the ifb (name, MAC) when egress is shaped. One qdisc
+    /// dump of the veth serves both the rollback decision and the choice of the ingress hook; the
+    /// previous ADD's egress objects are looked for only when the ifb already exists.
     func apply(_ limits: BandwidthLimits, veth: HostVeth, ifbName: String) throws -> Link? {
         var created = Created()
         do {
+            let qdiscs = try socket.qdiscs(on: veth.index)
             if limits.shapesIngress {
-                let existing = try socket.qdiscs(on: veth.index).first(where: \.isRoot)
                 try socket.addTokenBucket(plan.bucket(rate: limits.ingressRate, burst: limits.ingressBurst), on: veth.index, .replacing)
-                if existing?.kind != "tbf" { created.rootBucket = veth.index }
+                if qdiscs.first(where: \.isRoot)?.kind != "tbf" { created.rootBucket = veth.index }
             }
             guard limits.shapesEgress else { return nil }
-            try removeEgress(ifbName: ifbName, veth: veth.index)
             do {
-                try socket.createIFB(name: ifbName, mtu: veth.mtu)
-            } catch let error as NetlinkError where error.errno == .notSupported {
-                throw CNIError.internalFailure("create ifb \(ifbName): \(error.errno): the kernel has no ifb support (load the ifb module: modprobe ifb)")
+                try createIFB(ifbName, mtu: veth.mtu)
+            } catch let error as NetlinkError where error.errno == .fileExists {
+                try removeEgress(ifbName: ifbName, veth: veth.index)  // a repeated ADD
+                try createIFB(ifbName, mtu: veth.mtu)
             }
             guard let ifb = try socket.link(named: ifbName) else {
                 throw CNIError.internalFailure("create ifb \(ifbName): link not found after creation")
             }
             created.ifb = InterfaceIndex(ifb.index)
             let hook: TCHandle
-            if let existing = try socket.ingressHook(on: veth.index) {
+            let priority: UInt16
+            if let existing = try socket.ingressHook(on: veth.index, qdiscs: qdiscs) {
                 hook = existing
+                priority = try freePriority(veth.index, hook: hook)
             } else {
                 try socket.addIngressQdisc(on: veth.index)
                 created.ingressQdisc = veth.index
                 hook = .ingressQdisc
+                priority = 1  // a new qdisc holds no filter
             }
-            let priority = try freePriority(veth.index, hook: hook)
             try socket.addRedirectFilter(on: veth.index, parent: hook, priority: priority, target: InterfaceIndex(ifb.index))
             try socket.addTokenBucket(plan.bucket(rate: limits.egressRate, burst: limits.egressBurst), on: InterfaceIndex(ifb.index))
             return ifb
         } catch {
             undo(created)
             throw error
+        }
+    }
+
+    private func createIFB(_ name: String, mtu: Int) throws {
+        do {
+            try socket.createIFB(name: name, mtu: mtu)
+        } catch let error as NetlinkError where error.errno == .notSupported {
+            throw CNIError.internalFailure("create ifb \(name): \(error.errno): the kernel has no ifb support (load the ifb module: modprobe ifb)")
         }
     }
 

@@ -57,13 +57,15 @@ final class BandwidthTestbed {
 
     /// The node's tc state, normalised for a side-by-side comparison: every qdisc (with -d), the
     /// host veth's ingress filters (only the first action of each: the reference adds a second
-    /// mirred action that never runs), the ifb's link details without its MAC.
+    /// mirred action that never runs; action indexes are the kernel's counter), the ifb's link
+    /// details without its MAC and index.
     func tcState() throws -> String {
         let qdiscs = try tcJSON(["-d", "qdisc", "show"])
         var filters = try tcJSON(["filter", "show", "dev", hostVeth, "ingress"]) as? [[String: Any]] ?? []
         for i in filters.indices {
             guard var options = filters[i]["options"] as? [String: Any], let actions = options["actions"] as? [[String: Any]] else { continue }
-            options["actions"] = Array(actions.prefix(1))
+            // The first action only; its index is a per-namespace counter of the kernel.
+            options["actions"] = actions.prefix(1).map { action in action.filter { $0.key != "index" } }
             filters[i]["options"] = options
         }
         var ifb: [[String: Any]] = []
