@@ -129,7 +129,7 @@ final class InstallIntegrationTests: XCTestCase {
         XCTAssertEqual(okStatus, 0)
         XCTAssertEqual(okProblems.count, 0)
         let plugins = try XCTUnwrap((okJSON["installation"] as? [String: Any])?["plugins"] as? [[String: Any]])
-        XCTAssertEqual(plugins.map { $0["type"] as? String ?? "" }, ["flannel", "bridge", "host-local", "portmap", "loopback"])
+        XCTAssertEqual(plugins.map { $0["type"] as? String ?? "" }, ["flannel", "bridge", "host-local", "portmap", "loopback", "bandwidth"])
         XCTAssertTrue(plugins.allSatisfy { $0["ours"] as? Bool == true && $0["starts"] as? Bool == true }, "\(plugins)")
         let ids = Set(plugins.compactMap { $0["buildID"] as? String })
         XCTAssertEqual(ids.count, 1, "one build: \(plugins)")
