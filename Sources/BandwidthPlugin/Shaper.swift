@@ -41,10 +41,15 @@ struct Shaper {
                 try removeEgress(ifbName: ifbName, veth: veth.index)  // a repeated ADD
                 try createIFB(ifbName, mtu: veth.mtu)
             }
-            guard let ifb = try socket.link(named: ifbName) else {
+            guard var ifb = try socket.link(named: ifbName) else {
                 throw CNIError.internalFailure("create ifb \(ifbName): link not found after creation")
             }
             created.ifb = InterfaceIndex(ifb.index)
+            // The ifb's tbf while it is down (no wait for in-flight packets), then up, then the
+            // redirect: nothing is ever sent to an ifb that is down.
+            try socket.addTokenBucket(plan.bucket(rate: limits.egressRate, burst: limits.egressBurst), on: InterfaceIndex(ifb.index))
+            try socket.setLinkUp(index: ifb.index)
+            ifb.isUp = true
             let hook: TCHandle
             let priority: UInt16
             if let existing = try socket.ingressHook(on: veth.index, qdiscs: qdiscs) {
@@ -57,7 +62,6 @@ struct Shaper {
                 priority = 1  // a new qdisc holds no filter
             }
             try socket.addRedirectFilter(on: veth.index, parent: hook, priority: priority, target: InterfaceIndex(ifb.index))
-            try socket.addTokenBucket(plan.bucket(rate: limits.egressRate, burst: limits.egressBurst), on: InterfaceIndex(ifb.index))
             return ifb
         } catch {
             undo(created)
@@ -67,7 +71,7 @@ struct Shaper {
 
     private func createIFB(_ name: String, mtu: Int) throws {
         do {
-            try socket.createIFB(name: name, mtu: mtu)
+            try socket.createIFB(name: name, mtu: mtu, up: false)
         } catch let error as NetlinkError where error.errno == .notSupported {
             throw CNIError.internalFailure("create ifb \(name): \(error.errno): the kernel has no ifb support (load the ifb module: modprobe ifb)")
         }

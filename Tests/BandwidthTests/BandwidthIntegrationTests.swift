@@ -93,8 +93,8 @@ final class BandwidthIntegrationTests: XCTestCase {
         let bed = try BandwidthTestbed()
         defer { bed.delete() }
         let before = try bed.tcState()
-        // 1 byte of bucket at 10 GB/s is a zero-tick buffer: the kernel refuses the ifb's tbf, the
-        // last step, after the veth's tbf, the ifb, the ingress qdisc and the filter exist.
+        // 1 byte of bucket at 10 GB/s is a zero-tick buffer: the kernel refuses the ifb's tbf,
+        // after the veth's tbf and the ifb exist.
         let config = bed.config(#""ingressRate":8000000,"ingressBurst":800000,"egressRate":80000000000,"egressBurst":8"#)
         let add = bed.run("ADD", config)
         XCTAssertEqual(add.status, 1, add.stdout)
