@@ -4,17 +4,23 @@
   rate.py serve PORT TOTAL SKIP    accept one connection, read TOTAL bytes, close
   rate.py send HOST PORT TOTAL SKIP    connect (retrying up to 10 s), send TOTAL bytes, close
 
-Prints the rate in bit/s over the bytes after the first SKIP (the runtimes' default burst lets
-the first ~512 MiB through at line rate: what is shaped is the rate after it). Gives up after
-60 s; prints 0 when fewer than SKIP bytes moved.
+Prints the rate in bit/s over the last WINDOW seconds of the transfer, counting only bytes after
+the first SKIP (the runtimes' default burst lets the first ~512 MiB, and the tokens that accrue
+while they pass, through at line rate: what is shaped is the rate once the bucket is empty).
+Gives up after 60 s; prints 0 when fewer than SKIP bytes moved.
 """
 import socket
 import sys
 import time
 
 
+WINDOW = 2.0
+
+
 def rate(marks, skip):
-    start = next(((t, n) for t, n in marks if n >= skip), None)
+    if not marks:
+        return 0.0
+    start = next(((t, n) for t, n in marks if n >= skip and t >= marks[-1][0] - WINDOW), None)
     if start is None or marks[-1][0] <= start[0]:
         return 0.0
     return (marks[-1][1] - start[1]) * 8 / (marks[-1][0] - start[0])
