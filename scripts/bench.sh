@@ -48,7 +48,7 @@ echo "ours: $bin ($(file -b "$bin" | cut -d, -f1,5 | sed 's/  */ /g'))"
 echo "pods per scenario: $pods"
 ip netns exec "$node" python3 scripts/lib/bench.py "$node" "$pods" "$work/noop" "${impls[@]}"
 echo
-echo "binary size (stripped, bytes): ours $(stat -c %s "$bin") per file, installed dir $(du -sb "$work/ours" | cut -f1) (five copies)"
+echo "binary size (stripped, bytes): ours $(stat -c %s "$bin") per file, installed dir $(du -sb "$work/ours" | cut -f1) (six copies)"
 for p in bridge host-local portmap loopback; do
     printf '  reference %-11s %s\n' "$p" "$(stat -c %s $ref/$p)"
 done

@@ -6,14 +6,14 @@
 #   up-to-date dist/cni-plugins-arm64: scripts/e2e-arm64.sh builds it);
 # - `podman load -i` accepts the OCI archive under its name and picks this machine's image;
 # - `podman run` with a host dir mounted at /opt/cni/bin (kube-flannel's install-cni-plugin
-#   mount) installs flannel, bridge, host-local, portmap and loopback: five own files, each
+#   mount) installs flannel, bridge, host-local, portmap, loopback and bandwidth: six own files, each
 #   byte-identical to the static binary, each answering VERSION;
 # - a second run changes nothing (same inodes, "nothing to do");
 # - after `cp -f <another binary> DIR/flannel` (what kube-flannel's stock init container does) a
 #   run puts flannel back and leaves the other four untouched;
 # - containerd: the archive imported the way `kind load image-archive` does it
 #   (`ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -`)
-#   is listed under its name, and `ctr run` of it installs the five files too.
+#   is listed under its name, and `ctr run` of it installs the six files too.
 # Closing line: "e2e-image: N passed, M failed"; skips (exit 0) when not root or when podman
 # cannot run a container here.
 set -uo pipefail
@@ -107,7 +107,7 @@ run_image() {
     pm run --rm --network none --cgroup-parent "$CGROUP_PARENT" -v "$HOSTDIR:/opt/cni/bin" "$NAME" 2>&1
 }
 # layout DIR: "name inode" per plugin file.
-layout() { on_node sh -c 'cd "$1" && for f in flannel bridge host-local portmap loopback; do echo "$f $(stat -c %i "$f")"; done' x "$1"; }
+layout() { on_node sh -c 'cd "$1" && for f in flannel bridge host-local portmap loopback bandwidth; do echo "$f $(stat -c %i "$f")"; done' x "$1"; }
 check_installed() {  # LABEL DIR
     local label=$1 dir=$2 p ok=1 why=""
     for p in "${SUITE_PLUGIN_NAMES[@]}"; do
@@ -117,11 +117,11 @@ check_installed() {  # LABEL DIR
     done
     local inodes
     inodes=$(layout "$dir" | awk '{print $2}' | sort -u | wc -l)
-    ((inodes == 5)) || { ok=0; why+="$inodes distinct files for 5 names; "; }
+    ((inodes == 6)) || { ok=0; why+="$inodes distinct files for 6 names; "; }
     local hidden
     hidden=$(on_node find "$dir" -mindepth 1 -name '.*')
     [ -z "$hidden" ] || { ok=0; why+="temp files left: $hidden"; }
-    ((ok)) && pass "$label: five own files, the static binary, VERSION 1.1.0" || fail "$label" "$why"
+    ((ok)) && pass "$label: six own files, the static binary, VERSION 1.1.0" || fail "$label" "$why"
 }
 
 out=$(run_image); rc=$?
@@ -130,7 +130,7 @@ if ((rc != 0)); then
     fail "podman run $NAME (exit $rc)" "$out"$'\n'"probe: $probe"
     finish
 fi
-expect_contains "podman run installs the five" "installed loopback host-local bridge portmap flannel" "$out"
+expect_contains "podman run installs the six" "installed loopback host-local bridge portmap bandwidth flannel" "$out"
 check_installed "podman run -v HOSTDIR:/opt/cni/bin" "$HOSTDIR"
 first=$(layout "$HOSTDIR")
 out=$(run_image)
@@ -144,7 +144,7 @@ check "cp -f $foreign over flannel replaced it" on_node cmp -s "$foreign" "$HOST
 out=$(run_image)
 expect_contains "a run after cp -f reinstalls flannel only" "installed flannel;" "$out"
 check_installed "after cp -f + run" "$HOSTDIR"
-expect_eq "bridge, host-local, portmap, loopback untouched (same inodes)" \
+expect_eq "bridge, host-local, portmap, loopback, bandwidth untouched (same inodes)" \
     "$(grep -v '^flannel ' <<<"$first")" "$(layout "$HOSTDIR" | grep -v '^flannel ')"
 
 # ---- containerd / kind ----------------------------------------------------------------------
@@ -161,6 +161,6 @@ expect_contains "containerd lists the index's platforms" "${platforms// /,}" \
     "$(on_node ctr --namespace=k8s.io images ls 2>&1 | grep -F "$NAME")"
 out=$(on_node timeout 120 ctr --namespace=k8s.io run --rm --net-host --cgroup "$CGROUP_PARENT/ctr-install" \
     --mount "type=bind,src=$WORK/ctr-opt-cni-bin,dst=/opt/cni/bin,options=rbind:rw" "$NAME" "e2e-image-$$" 2>&1)
-expect_contains "ctr run of the imported image installs the five" "installed loopback host-local bridge portmap flannel" "$out"
+expect_contains "ctr run of the imported image installs the six" "installed loopback host-local bridge portmap bandwidth flannel" "$out"
 check_installed "ctr run --mount ...:/opt/cni/bin" "$WORK/ctr-opt-cni-bin"
 finish

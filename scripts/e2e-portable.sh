@@ -4,7 +4,7 @@
 #   images; `debootstrap --variant=minbase bullseye` + Debian 11's iptables, cached outside the
 #   repo, see scripts/lib/debian-rootfs.sh; skipped with the reason when Debian's archive is
 #   unreachable and nothing is cached);
-# - an empty root filesystem holding nothing but the suite binary (the five plugin files and a
+# - an empty root filesystem holding nothing but the suite binary (the six plugin files and a
 #   copy named cni-exec) and a mounted /proc: no libc, no shell, no iptables.
 # In each: every plugin's VERSION; the flannel chain ADD, CHECK, DEL run by `cni-exec` (the
 # suite's libcni-style runner) inside the root, the plugins inside the private node netns

@@ -4,8 +4,8 @@
 #
 # Builds the init-container image, the counterpart of flannel-io's flannel-cni-plugin image for
 # kube-flannel.yml: FROM scratch, holding only the static suite binary as /cni-plugins, whose
-# entrypoint `/cni-plugins install /opt/cni/bin` installs flannel, bridge, host-local, portmap
-# and loopback into the mounted host directory (each its own file, temp file + rename; names
+# entrypoint `/cni-plugins install /opt/cni/bin` installs flannel, bridge, host-local, portmap,
+# loopback and bandwidth into the mounted host directory (each its own file, temp file + rename; names
 # already up to date are kept). No shell, no cp, no libc in the image: the binary needs only the
 # kernel and /proc. Another directory: pass it as the container's argument.
 #
@@ -96,7 +96,7 @@ for arch in $arches; do
     buildah "${store[@]}" config --os linux --arch "$arch" \
         --entrypoint '["/cni-plugins","install"]' --cmd '["/opt/cni/bin"]' \
         --label org.opencontainers.image.title=swift-cni-plugins \
-        --label org.opencontainers.image.description="flannel, bridge, host-local, portmap, loopback CNI plugins; installs them into the mounted /opt/cni/bin" \
+        --label org.opencontainers.image.description="flannel, bridge, host-local, portmap, loopback, bandwidth CNI plugins; installs them into the mounted /opt/cni/bin" \
         "$ctr"
     buildah "${store[@]}" commit --quiet --format oci --omit-history --timestamp "$created" \
         "$ctr" "localhost/cni-plugins-$arch" >/dev/null

@@ -3,7 +3,7 @@
 #                             [--conflist FILE | --no-conflist] [CLUSTER]
 #
 # Installs the suite into every node of a kind cluster (default cluster: $KIND_CLUSTER_NAME or
-# "kind"): the static multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback},
+# "kind"): the static multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback,bandwidth},
 # each name its own file, and the conflist as /etc/cni/net.d/10-flannel.conflist. The binary is
 # copied to a staging dir on the node (/opt/cni/.cni-plugins-install) and installs itself with
 # `cni-plugins install /opt/cni/bin` (temp file + rename per name: a running kubelet never execs a

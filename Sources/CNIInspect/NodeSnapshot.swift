@@ -19,6 +19,8 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var flannelDirectory: String
     public var savedConfigs: [SavedFlannelConfig]
     public var firewall: FirewallState
+    /// ifbs of the bandwidth plugin that no filter on any link redirects to (`OrphanIFB`).
+    public var orphanIFBs: [String] = []
     /// What could not be read, and other remarks (tools missing, unreadable files).
     public var notes: [String]
 

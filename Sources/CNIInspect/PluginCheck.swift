@@ -37,7 +37,7 @@ public struct PluginCheck: Sendable, Equatable {
     /// The suite's own plugins announce themselves as `CNI <name> plugin (swift-cni-plugins)`.
     public static let suiteMarker = "(swift-cni-plugins)"
     /// The plugin names this suite installs.
-    public static let suiteNames = ["flannel", "bridge", "host-local", "portmap", "loopback"]
+    public static let suiteNames = ["flannel", "bridge", "host-local", "portmap", "loopback", "bandwidth"]
 
     public var isOurs: Bool { about?.contains(Self.suiteMarker) ?? false }
 

@@ -18,7 +18,7 @@ import CNIValues
 enum InstallCommand {
     /// Delegates first, the chain's entry point last: a kubelet that sees `flannel` finds
     /// what it delegates to.
-    static let names = ["loopback", "host-local", "bridge", "portmap", "flannel"]
+    static let names = ["loopback", "host-local", "bridge", "portmap", "bandwidth", "flannel"]
 
     static let usage = """
         usage: cni-plugins install [--from FILE] DIR [--conflist FILE [--netconf-dir DIR]]

@@ -1,5 +1,6 @@
 // One executable for the whole suite, installed as one copy per plugin name (see
 // InstallCommand): the name it is run under picks the plugin.
+import BandwidthPlugin
 import BridgePlugin
 import CNIInspect
 import CNIProtocol
@@ -16,7 +17,7 @@ import PortmapPlugin
 ProcessNetns.record()
 
 let plugins: [any CNIPlugin] = [
-    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(),
+    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(), BandwidthPlugin(),
 ]
 PluginRegistry.register(plugins)
 

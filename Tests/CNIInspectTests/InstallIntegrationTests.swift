@@ -129,7 +129,7 @@ final class InstallIntegrationTests: XCTestCase {
         XCTAssertEqual(okStatus, 0)
         XCTAssertEqual(okProblems.count, 0)
         let plugins = try XCTUnwrap(okJSON.installation?.plugins)
-        XCTAssertEqual(plugins.map(\.type), ["flannel", "bridge", "host-local", "portmap", "loopback"])
+        XCTAssertEqual(plugins.map(\.type), ["flannel", "bridge", "host-local", "portmap", "loopback", "bandwidth"])
         XCTAssertTrue(plugins.allSatisfy { $0.ours && $0.starts }, "\(plugins)")
         let ids = Set(plugins.compactMap(\.buildID))
         XCTAssertEqual(ids.count, 1, "one build: \(plugins)")

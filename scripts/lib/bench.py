@@ -66,7 +66,16 @@ def timed_exec(path, command, cid, netns, conf, cni_path, measure_rss=False):
     return dt, maxrss, out, cpu
 
 
+# k3s's chain (conflists/10-flannel-k3s.conflist): flannel, portmap, bandwidth, with containerd's
+# capability for 100M annotations both ways.
+BANDWIDTH = {"IngressRate": 100000000, "IngressBurst": 4294967295, "EgressRate": 100000000, "EgressBurst": 4294967295}
+
+
 def chain_confs(kind, impl, data_dir, flannel_dir, subnet_file):
+    if kind == "k3s":
+        return chain_confs("flannel", impl, data_dir, flannel_dir, subnet_file) + [
+            {"cniVersion": "1.0.0", "name": "cbr0", "type": "portmap", "capabilities": {"portMappings": True}, "snat": True},
+            {"cniVersion": "1.0.0", "name": "cbr0", "type": "bandwidth", "capabilities": {"bandwidth": True}}]
     ipam = {"type": "host-local", "dataDir": data_dir, "ranges": [[{"subnet": SUBNET}]],
             "routes": [{"dst": "10.244.0.0/16"}]}
     bridge = {"cniVersion": "1.0.0", "name": "cbr0", "type": "bridge", "bridge": "cni0", "isGateway": True,
@@ -95,6 +104,7 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
     confs = chain_confs(kind, impl, data_dir, flannel_dir, subnet_file)
     add_t, del_t, rss = [], [], {}
     add_cpu, del_cpu = [], []
+    per_plugin = {"ADD": {}, "DEL": {}}  # plugin type -> wall times of its execs (after warm-up)
     results = {}
     total_pods = pods + RSS_WARMUP
     for i in range(total_pods):
@@ -108,6 +118,8 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
             conf = dict(c)
             if c["type"] == "portmap":
                 conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
+            if c["type"] == "bandwidth":
+                conf["runtimeConfig"] = {"bandwidth": BANDWIDTH}
             if prev is not None:
                 conf["prevResult"] = prev
             dt, maxrss, out, cpu = timed_exec(os.path.join(plugin_dir, c["type"]), "ADD", cid, f"/run/netns/{ns}", conf, plugin_dir,
@@ -115,6 +127,8 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
             total += dt
             cpu_total += cpu
             rss[c["type"]] = max(rss.get(c["type"], 0), maxrss)
+            if i >= RSS_WARMUP:
+                per_plugin["ADD"].setdefault(c["type"], []).append(dt)
             prev = json.loads(out)
         results[cid] = (ns, prev)
         if i >= RSS_WARMUP:
@@ -129,17 +143,21 @@ def scenario(kind, impl, plugin_dir, pods, tmp):
             conf = dict(c)
             if c["type"] == "portmap":
                 conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
+            if c["type"] == "bandwidth":
+                conf["runtimeConfig"] = {"bandwidth": BANDWIDTH}
             conf["prevResult"] = prev
             dt, maxrss, _, cpu = timed_exec(os.path.join(plugin_dir, c["type"]), "DEL", cid, f"/run/netns/{ns}", conf, plugin_dir,
                                             measure_rss=i < RSS_WARMUP)
             total += dt
             cpu_total += cpu
             rss[c["type"]] = max(rss.get(c["type"], 0), maxrss)
+            if i >= RSS_WARMUP:
+                per_plugin["DEL"].setdefault(c["type"], []).append(dt)
         if i >= RSS_WARMUP:
             del_t.append(total)
             del_cpu.append(cpu_total)
         sh("ip", "netns", "del", ns)
-    return add_t, del_t, rss, add_cpu, del_cpu
+    return add_t, del_t, rss, add_cpu, del_cpu, per_plugin
 
 
 def churn(impl, plugin_dir, workers, per_worker, tmp):
@@ -215,7 +233,7 @@ def main():
     try:
         starts = startup(impls, floor_dir, max(50, pods * 2))
         floor = floor_chain(floor_dir, max(50, pods))
-        for kind in ("bridge", "portmap", "flannel"):
+        for kind in ("bridge", "portmap", "flannel", "k3s"):
             r = {}
             for impl, d in impls:
                 # Fresh bridge per side: tear the previous one down (in the private node netns only).
@@ -245,7 +263,8 @@ def main():
         print(f"  {impl:<34}{w * 1000:8.2f} / {c * 1000:6.2f}")
     print(f"client floor for one plugin exec (static no-op as a one-plugin ADD, median): {floor * 1000:.2f} ms")
 
-    labels = {"bridge": "bridge+host-local", "portmap": "+portmap (1 mapping)", "flannel": "flannel chain"}
+    labels = {"bridge": "bridge+host-local", "portmap": "+portmap (1 mapping)", "flannel": "flannel chain",
+              "k3s": "k3s chain (+portmap+bandwidth)"}
     print(f"\n{'median / p90 (ms)':<27}" + "".join(col(n) for n in names) + "".join(col(n + "/" + ref_name) for n in names[1:]))
     for kind, r in rows:
         for op, idx in (("ADD", 0), ("DEL", 1)):
@@ -254,12 +273,19 @@ def main():
             print(f"{labels[kind] + ' ' + op:<27}{cells}{ratios}")
     # Plugin-side time: the client execs each conflist entry once (the chain's own execs, e.g.
     # the reference bridge running host-local, are plugin-side); subtract the floor per entry.
-    execs = {"bridge": 1, "portmap": 2, "flannel": 1}
+    execs = {"bridge": 1, "portmap": 2, "flannel": 1, "k3s": 3}
     print(f"\n{'plugin-side ADD (median - floor per exec, ms)':<47}" + "".join(col(n) for n in names) + "".join(col(n + "/" + ref_name) for n in names[1:]))
     for kind, r in rows:
         side = {n: statistics.median(r[n][0]) - execs[kind] * floor for n in names}
         print(f"{labels[kind]:<47}" + "".join(col(f"{side[n] * 1000:.2f}") for n in names)
               + "".join(col(f"{side[n] / side[ref_name]:.2f}x" if side[ref_name] > 0 else "-") for n in names[1:]))
+    for kind, r in rows:
+        if kind != "k3s":
+            continue
+        for op in ("ADD", "DEL"):
+            side = {n: statistics.median(r[n][5][op]["bandwidth"]) - floor for n in names}
+            print(f"{'bandwidth alone ' + op + ' (k3s chain)':<47}" + "".join(col(f"{side[n] * 1000:.2f}") for n in names)
+                  + "".join(col(f"{side[n] / side[ref_name]:.2f}x" if side[ref_name] > 0 else "-") for n in names[1:]))
     print(f"\n{'CPU time (user+sys, ms, median)':<27}" + "".join(col(n) for n in names))
     for kind, r in rows:
         for op, idx in (("ADD", 3), ("DEL", 4)):

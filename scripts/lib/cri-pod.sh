@@ -10,6 +10,7 @@
 CRI_POD_NAMESPACE=e2e-cri
 CRI_DNS_SERVER=10.96.0.10
 CRI_LIVE_PODS=()   # sandbox IDs not removed yet (cleanup removes them)
+CRI_POD_BANDWIDTH=""  # non-empty: the pod carries bandwidth annotations (cri-bandwidth.sh)
 
 # cri_pod_config NAME UID: the PodSandboxConfig kubelet builds for a pod with one container
 # port 80 published as hostPort $HOST_PORT (kuberuntime_sandbox.go: labels, log directory,
@@ -26,7 +27,7 @@ cri_pod_config() {
  "port_mappings": [{"protocol": "TCP", "container_port": 80, "host_port": $HOST_PORT}],
  "labels": {"io.kubernetes.pod.name": "$name", "io.kubernetes.pod.namespace": "$CRI_POD_NAMESPACE",
             "io.kubernetes.pod.uid": "$uid"},
- "annotations": {"kubernetes.io/config.source": "api"},
+ "annotations": {"kubernetes.io/config.source": "api"${CRI_POD_BANDWIDTH:+, $(cri_bandwidth_annotations)}},
  "linux": {"cgroup_parent": "$CGROUP_PARENT/pod$uid",
            "security_context": {"namespace_options": {"network": "POD", "pid": "CONTAINER", "ipc": "POD"}}}}
 JSON
@@ -104,6 +105,7 @@ run_cri_pod() {
         if out=$(cri_call StartContainer "{\"container_id\": \"$cid\"}" 2>&1); then
             pass "$label: StartContainer"
             check_cri_pod_traffic "$label" "$name" "$ip" "$id" "$cid"
+            [ -z "$CRI_POD_BANDWIDTH" ] || check_cri_pod_bandwidth "$label" "$ip" "$cid"
         else
             fail "$label: StartContainer" "$out"
         fi
@@ -175,6 +177,7 @@ check_pod_leftovers() {
     if [ -n "$id" ]; then
         expect_eq "$label: no iptables rule names the sandbox" "" "$(all_rules | grep -F -- "$id" || true)"
     fi
+    check_bandwidth_leftovers "$label"
     expect_eq "$label: no pod netns left in /var/run/netns" "" "$(on_node sh -c 'ls /var/run/netns 2>/dev/null | grep "^cni-"')"
     check_cni_inspect "$label"
 }

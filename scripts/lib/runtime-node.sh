@@ -55,10 +55,10 @@ node_install_plugins() {
         rm -rf "$dir"
         mkdir -p "$dir"
         case $mode in
-            dir) for p in flannel bridge host-local portmap loopback; do
+            dir) for p in flannel bridge host-local portmap loopback bandwidth; do
                      if [ -x "$src/$p" ]; then ln -s "$src/$p" "$dir/$p"; fi
                  done ;;
-            bin) for p in flannel bridge host-local portmap loopback; do ln -s "$src" "$dir/$p"; done ;;
+            bin) for p in flannel bridge host-local portmap loopback bandwidth; do ln -s "$src" "$dir/$p"; done ;;
             install) "$repo/scripts/install.sh" "$dir" --no-build >/dev/null ;;
         esac
         for p in bridge host-local portmap loopback; do
