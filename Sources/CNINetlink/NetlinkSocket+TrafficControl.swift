@@ -32,7 +32,7 @@ extension NetlinkSocket {
             parms.limit = bucket.limit
             parms.buffer = bucket.buffer
             try m.put(TCA_TBF_PARMS, struct: parms)
-            if bucket.rate > UInt64(UInt32.max) { try m.put(TCA_TBF_RATE64, bytes: Self.raw(bucket.rate)) }
+            if bucket.rate > UInt64(UInt32.max) { try m.put(TCA_TBF_RATE64, u64: bucket.rate) }
         }
         _ = try execute(m, op)
     }
