@@ -1,9 +1,10 @@
 import BandwidthIFB
-@testable import BandwidthPlugin
 import CNINetlink
 import CNIProtocol
 import CNIValues
 import XCTest
+
+@testable import BandwidthPlugin
 
 /// Config decoding, precedence, validation texts and the tbf arithmetic: pure, no root.
 final class BandwidthConfigTests: XCTestCase {

@@ -1,5 +1,6 @@
-@testable import CNIInspect
 import XCTest
+
+@testable import CNIInspect
 
 /// Orphan bandwidth ifbs in a snapshot become one fixable problem each: `ip link del` in the node.
 final class OrphanIFBProblemTests: XCTestCase {

@@ -1,5 +1,6 @@
-@testable import CNINetlink
 import XCTest
+
+@testable import CNINetlink
 
 /// tc requests compared against annotated hex, and tc dump replies decoded, without root
 /// (x86_64/arm64: little-endian).
