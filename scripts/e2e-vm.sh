@@ -122,22 +122,23 @@ vm_base_initramfs() {
 # passed without /init's first line (the VM is then stopped).
 boot_vm() {
     local run=$1 timeout_s=$2 boot_s=$3; shift 3
-    local start=$SECONDS pid rc
+    local start=$SECONDS watchdog="" rc
     echo "booting: $* (timeout ${timeout_s}s)"
+    rm -f "$run/noboot" "$run/qemu.pid"
     : >"$run/console.log"
-    timeout -k 10 "$timeout_s" "$@" -nographic -nic none -no-reboot -initrd "$run/initrd" </dev/null >"$run/console.raw" 2>&1 &
-    pid=$!
-    tail -n +1 -f --pid "$pid" "$run/console.raw" 2>/dev/null | tr -d '\r' | tee "$run/console.log" | sed 's/^/  | /' &
-    local printer=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        if ((boot_s > 0 && SECONDS - start > boot_s)) && ! grep -q '^vm-test: kernel' "$run/console.raw"; then
-            kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; wait "$printer" 2>/dev/null
-            return 200
-        fi
-        sleep 1
-    done
-    wait "$pid"; rc=$?
-    wait "$printer" 2>/dev/null
+    if ((boot_s > 0)); then
+        (
+            for ((i = 0; i < boot_s; i++)); do sleep 1; grep -q '^vm-test: kernel' "$run/console.log" && exit 0; done
+            touch "$run/noboot"
+            kill "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null
+        ) &
+        watchdog=$!
+    fi
+    timeout -k 10 "$timeout_s" "$@" -nographic -nic none -no-reboot -pidfile "$run/qemu.pid" -initrd "$run/initrd" \
+        </dev/null 2>&1 | sed -u 's/\r$//' | tee "$run/console.log" | sed -u 's/^/  | /'
+    rc=${PIPESTATUS[0]}
+    [ -z "$watchdog" ] || { kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null; }
+    if [ -f "$run/noboot" ]; then return 200; fi
     echo "VM ran $((SECONDS - start)) s (qemu exit $rc)"
     return $rc
 }

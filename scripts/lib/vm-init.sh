@@ -86,6 +86,13 @@ printf 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU
 echo "hello-from-pod1" >/www/index.html
 CAP='{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]}'
 
+# newpod NAME: a pod netns with lo up by the loopback plugin, as containerd does for every pod.
+newpod() {
+    $IP netns add "$1"
+    printf '{"cniVersion":"1.1.0","name":"cni-loopback","type":"loopback"}' | CNI_COMMAND=ADD CNI_CONTAINERID="$1" \
+        CNI_NETNS="/run/netns/$1" CNI_IFNAME=lo CNI_PATH=/opt/cni/bin /opt/cni/bin/loopback >/dev/null \
+        || fail "loopback ADD in $1"
+}
 # cni VERB POD [CAP_ARGS]: the chain through the suite's cni-exec.
 cni() { CAP_ARGS="${3:-}" cni-exec "$1" "$CONF" "/run/netns/$2" "$2" eth0; }
 pod_ip() { $IP -n "$1" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | cut -d/ -f1; }
@@ -107,7 +114,7 @@ round() {
     echo "== flannel chain, $backend backend"
     cp "/etc/vm-test/flannel-$backend.conflist" "$CONF"
     for pod in pod1 pod2; do
-        $IP netns add $pod
+        newpod $pod
         caps=""; [ $pod = pod1 ] && caps=$CAP
         out=$(cni add $pod "$caps" 2>&1)
         has "$backend: ADD $pod returns an address in 10.244.1.0/24" '"10.244.1.' "$out"
@@ -173,7 +180,7 @@ $(firewall "$backend" | grep -v '^#')"
     done
 
     # GC: a pod the runtime forgot (its cached result gone) is released; a pod it knows stays.
-    $IP netns add gcpod; $IP netns add keep
+    newpod gcpod; newpod keep
     cni add gcpod "$CAP" >/dev/null 2>&1
     cni add keep >/dev/null 2>&1
     gcip=$(pod_ip gcpod); keepip=$(pod_ip keep)
@@ -181,7 +188,13 @@ $(firewall "$backend" | grep -v '^#')"
     check "$backend: GC" cni-exec gc "$CONF"
     check "$backend: GC released the forgotten pod's $gcip" test ! -e "/var/lib/cni/networks/cbr0/$gcip"
     check "$backend: GC kept the known pod's $keepip" test -e "/var/lib/cni/networks/cbr0/$keepip"
-    hasnt "$backend: GC removed the forgotten pod's hostPort" "8080" "$(firewall "$backend")"
+    if [ "$backend" = iptables ]; then
+        hasnt "$backend: GC removed the forgotten pod's hostPort" "8080" "$(firewall "$backend")"
+    else
+        # nftables rules name only the container, not the network: portmap's GC leaves them
+        # (docs/plugins/portmap.md); the runtime's DEL removes them.
+        check "$backend: DEL the forgotten pod" cni del gcpod "$CAP"
+    fi
     check "$backend: DEL the known pod" cni del keep
     $IP netns del gcpod; $IP netns del keep
 }

@@ -137,7 +137,7 @@ def add_with_libraries(arc, root, triplet, elfs):
             if name in seen:
                 continue
             seen.add(name)
-            cands = [name] if absolute else [os.path.join(d, name) for d in lib_dirs]
+            cands = [name, usr_path(name)] if absolute else [os.path.join(d, name) for d in lib_dirs]
             found = next(((c, r) for c in cands if (r := resolve(root, c))), None)
             if not found:
                 sys.exit(f"vm_initramfs: {name} (needed by {real}) not found in {root}")
@@ -266,6 +266,13 @@ def cmd_base(a):
         real = resolve(a.root, etc)
         if real:
             arc.file("/" + etc, open(real, "rb").read())
+    # getprotobynumber (iptables-save's `-p tcp`) needs NSS's files module: a separate library
+    # before glibc 2.34, built into libc since.
+    nss = resolve(a.root, f"usr/lib/{triplet}/libnss_files.so.2") or resolve(a.root, f"lib/{triplet}/libnss_files.so.2")
+    if nss:
+        arc.file(f"/usr/lib/{triplet}/libnss_files.so.2", open(nss, "rb").read(), 0o755)
+    arc.file("/etc/nsswitch.conf", b"passwd: files\ngroup: files\nhosts: files\nprotocols: files\nservices: files\n")
+    arc.file("/etc/hosts", b"127.0.0.1 localhost\n")
     arc.file("/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
     arc.file("/etc/group", b"root:x:0:\n")
     arc.file("/etc/vm-triplet", (triplet + "\n").encode())
