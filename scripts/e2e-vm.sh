@@ -112,7 +112,7 @@ vm_base_initramfs() {
     key=$({ cat "$E2E_ROOT/scripts/lib/vm_initramfs.py"; echo "$VM_TOOLS $VM_MODULES"; cat "$dir/root/.complete" "$dir/kernel/.complete"; } | sha256sum | cut -c1-64)
     if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then echo "$out"; return 0; fi
     python3 "$E2E_ROOT/scripts/lib/vm_initramfs.py" base --root "$dir/root" --kernel "$dir/kernel" \
-        --tools "$VM_TOOLS" --modules "$(echo $VM_MODULES)" --out "$out" >&2 || return 1
+        --tools "$VM_TOOLS" --modules "$VM_MODULES" --out "$out" >&2 || return 1
     echo "$key" >"$out.key.tmp" && mv -f "$out.key.tmp" "$out.key"
     echo "$out"
 }
@@ -171,10 +171,10 @@ run_vm() {
     # KVM when /dev/kvm works; a nested KVM that cannot boot the kernel (seen: it hangs after
     # SeaBIOS) is detected by /init's first line not appearing, and the VM is booted again with TCG.
     if [ "$arch" = amd64 ] && [ -w /dev/kvm ] && [ "$(uname -m)" = x86_64 ] && [ "${VM_KVM:-1}" = 1 ]; then
-        boot_vm "$run" "${VM_TIMEOUT:-300}" 60 "$qemu" "${machine[@]}" -enable-kvm -smp 2 -m 1024 -kernel "$kernel" \
+        boot_vm "$run" "${VM_TIMEOUT:-300}" 30 "$qemu" "${machine[@]}" -enable-kvm -smp 2 -m 1024 -kernel "$kernel" \
             -append "console=$console rdinit=/init panic=-1 loglevel=4"; rc=$?
         if ((rc == 200)); then
-            echo "$arch VM: KVM did not get to /init within 60 s (a nested KVM?): booting again with TCG"
+            echo "$arch VM: KVM did not get to /init within 30 s (a nested KVM?): booting again with TCG"
         fi
     else
         rc=200

@@ -6,7 +6,7 @@
 #   every plugin's VERSION; the flannel chain (/etc/vm-test/flannel-BACKEND.conflist, cniVersion
 #   1.1.0) ADD/CHECK/DEL of two pods run by the suite's cni-exec: addresses, cni0, MTU 1450,
 #   routes, ping both ways, ipMasq rules, hostPort 8080 -> pod1:80 from another netns, from the
-#   node and from the other pod; kill -9 of the whole process group mid-ADD then DEL leaving the
+#   node and from the other pod, the stale UDP conntrack entry of hostPort 53 deleted by ADD; kill -9 of the whole process group mid-ADD then DEL leaving the
 #   node as it was; GC releasing a pod the runtime forgot; `cni-inspect --json` clean at the end.
 # Prints "vm-test: N passed, M failed" and powers the VM off.
 export PATH=/usr/sbin:/usr/bin
@@ -81,10 +81,15 @@ $IP link set eth0 up
 $IP -n client link set lo up
 $IP -n client addr add 198.18.0.2/24 dev uplink
 $IP -n client link set uplink up
+# A node firewall matching on conntrack state (as kube-proxy's rules do): connections are tracked
+# in the node netns from the start, not only once the plugins' NAT chains exist.
+nft add table ip vmnode
+nft add chain ip vmnode input '{ type filter hook input priority 0; policy accept; }'
+nft add rule ip vmnode input ct state invalid counter
 printf 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=false\n' \
     >/run/flannel/subnet.env
 echo "hello-from-pod1" >/www/index.html
-CAP='{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]}'
+CAP='{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":53,"containerPort":53,"protocol":"udp"}]}'
 
 # newpod NAME: a pod netns with lo up by the loopback plugin, as containerd does for every pod.
 newpod() {
@@ -113,12 +118,18 @@ round() {
     backend=$1
     echo "== flannel chain, $backend backend"
     cp "/etc/vm-test/flannel-$backend.conflist" "$CONF"
+    # A UDP "connection" to the node's port 53 before it is a hostPort: portmap's ADD deletes it
+    # through ctnetlink (kernel-filtered dump where the kernel has CTA_FILTER).
+    $IP netns exec client nslookup -timeout=1 -retry=1 vm.test 198.18.0.10 >/dev/null 2>&1
+    has "$backend: a UDP conntrack entry to the node's port 53" "dport=53 " "$(grep 'dst=198.18.0.10 ' /proc/net/nf_conntrack)"
     for pod in pod1 pod2; do
         newpod $pod
         caps=""; [ $pod = pod1 ] && caps=$CAP
         out=$(cni add $pod "$caps" 2>&1)
         has "$backend: ADD $pod returns an address in 10.244.1.0/24" '"10.244.1.' "$out"
     done
+    hasnt "$backend: ADD with a UDP hostPort 53 deleted that conntrack entry" "dport=53 " \
+        "$(grep 'dst=198.18.0.10 ' /proc/net/nf_conntrack)"
     ip1=$(pod_ip pod1); ip2=$(pod_ip pod2)
     out=$($IP -n pod1 addr show dev eth0 2>&1)
     has "$backend: pod1 eth0 $ip1/24" "inet $ip1/24" "$out"
