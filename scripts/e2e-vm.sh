@@ -50,6 +50,7 @@ case "$arch" in
     amd64 | arm64) arches=("$arch") ;;
     *) echo "e2e-vm: unknown --arch \"$arch\" (arm64, amd64 or all)" >&2; exit 2 ;;
 esac
+exec 3>&1  # progress lines of functions whose stdout is a result
 SKIPPED=0
 skip() { SKIPPED=$((SKIPPED + 1)); echo "  skip  $1"; }
 if [ "$(id -u)" != 0 ]; then
@@ -89,7 +90,7 @@ vm_binary() {
             if ! grep -q -- '--arch' "$E2E_ROOT/scripts/build.sh"; then
                 echo "scripts/build.sh has no --arch arm64 (no arm64 build in this tree)" >&2; return 1
             fi
-            echo "building $bin (scripts/build.sh --arch arm64)" >&2
+            echo "building $bin (scripts/build.sh --arch arm64)" >&3
             if ! out=$("$E2E_ROOT/scripts/build.sh" --arch arm64 2>&1 >/dev/null); then
                 echo "scripts/build.sh --arch arm64 failed: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')" >&2; return 1
             fi
