@@ -7,11 +7,11 @@
 #   linux-image-cloud-amd64 (5.10, the oldest kernel of the node systems the README names), with
 #   dist/cni-plugins.
 # Each VM boots an initramfs assembled from that release's .debs (busybox-static, iproute2,
-# iptables, nftables and their libraries, fetched with a private apt configuration and unpacked
+# iptables, nftables, e2fsprogs and their libraries, fetched with a private apt configuration and unpacked
 # with dpkg-deb -x: scripts/lib/vm-debs.sh; the kernel modules for veth, bridge, vxlan, ifb, tbf,
-# ingress, u32, mirred, nf_tables, xtables, NAT and conntrack: scripts/lib/vm_initramfs.py) and
+# ingress, u32, mirred, nf_tables, xtables, NAT, conntrack and loop: scripts/lib/vm_initramfs.py) and
 # runs scripts/lib/vm-init.sh as /init: VERSION, the flannel chain with both firewall backends,
-# hostPort traffic, ipMasq, kill -9 mid-ADD, GC, cni-inspect. The VM's console is printed here.
+# hostPort traffic, ipMasq, kill -9 mid-ADD, GC, cni-inspect, with /var/lib/cni on ext4. The VM's console is printed here.
 # Nothing is installed on the machine and its apt state is never used; downloads and the base
 # initramfs are cached in /var/cache/swift-cni-plugins/vm-SUITE-ARCH ($VM_CACHE_DIR) and reused.
 # An architecture is skipped, with the reason, when its qemu is missing, its binary cannot be
@@ -27,9 +27,9 @@ E2E_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$E2E_ROOT/scripts/lib/suite-binary.sh"
 . "$E2E_ROOT/scripts/lib/vm-debs.sh"
 E2E_NAME=e2e-vm
-VM_PACKAGES=(busybox-static iproute2 iptables nftables)
-VM_TOOLS="busybox ip tc nft xtables-nft-multi"
-VM_MODULES="veth bridge br_netfilter vxlan ifb sch_tbf sch_ingress cls_u32 act_mirred
+VM_PACKAGES=(busybox-static iproute2 iptables nftables e2fsprogs)
+VM_TOOLS="busybox ip tc nft xtables-nft-multi mke2fs"
+VM_MODULES="loop veth bridge br_netfilter vxlan ifb sch_tbf sch_ingress cls_u32 act_mirred
  nfnetlink nf_tables nft_compat nft_chain_nat nft_nat nft_masq nft_ct nft_counter nft_redir nft_fib_inet
  nft_fib_ipv4 nft_fib_ipv6 nft_reject_inet nft_limit nf_nat nf_conntrack nf_conntrack_netlink x_tables
  xt_conntrack xt_comment xt_multiport xt_addrtype xt_MASQUERADE xt_nat xt_mark xt_tcpudp xt_physdev

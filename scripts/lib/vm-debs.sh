@@ -7,8 +7,9 @@
 #   vm_debs_root SUITE ARCH DIR PACKAGE...
 #     Makes DIR/root: the packages and their Depends closure (no Recommends) unpacked, and
 #     DIR/kernel: the real package behind the meta package `linux-image-cloud-ARCH` unpacked
-#     (vmlinuz and /lib/modules). Both are cached: DIR/root/.complete marks a finished tree;
-#     each is built in a temp dir and renamed into place. Returns 3 with the reason on stderr
+#     (vmlinuz and /lib/modules). Both are cached: DIR/root/.complete marks a finished tree
+#     (DIR/root/.packages: the list it was made from; another list makes it again); each is
+#     built in a temp dir and renamed into place. Returns 3 with the reason on stderr
 #     when Debian's archive is unreachable, 1 on other failures.
 
 VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -59,9 +60,15 @@ vm_unpack() {
     for deb in "$@"; do dpkg-deb -x "$deb" "$out" || { echo "dpkg-deb -x $deb failed" >&2; return 1; }; done
 }
 
+# vm_root_is_current DIR PACKAGE...: DIR/root is complete and made from exactly these packages.
+vm_root_is_current() {
+    local dir=$1; shift
+    [ -f "$dir/root/.complete" ] && [ "$(cat "$dir/root/.packages" 2>/dev/null)" = "$*" ]
+}
+
 vm_debs_root() {
     local suite=$1 arch=$2 dir=$3; shift 3
-    if [ -f "$dir/root/.complete" ] && [ -f "$dir/kernel/.complete" ]; then return 0; fi
+    if vm_root_is_current "$dir" "$@" && [ -f "$dir/kernel/.complete" ]; then return 0; fi
     command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || { echo "apt-get and dpkg-deb are needed" >&2; return 1; }
     [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || { echo "debian-archive-keyring is not installed (scripts/deps.sh installs it)" >&2; return 1; }
     if ! curl -fsS -m 20 -o /dev/null "$VM_DEBIAN_MIRROR/dists/$suite/Release" 2>/dev/null; then
@@ -83,13 +90,14 @@ vm_debs_make() {
     vm_apt_setup "$suite" "$arch" "$dir" || return 1
     echo "== $(date -u +%FT%TZ) apt-get update ($suite $arch)"
     vm_apt "$dir" apt-get update || return 1
-    if [ ! -f "$dir/root/.complete" ]; then
+    if ! vm_root_is_current "$dir" "$@"; then
         echo "== userland: $*"
         rm -f "$dir"/apt/archives/*.deb
         vm_apt "$dir" apt-get install -y --download-only "$@" || return 1
         rm -rf "$dir/root.tmp"
         vm_unpack "$dir/root.tmp" "$dir"/apt/archives/*.deb || return 1
         (cd "$dir/apt/archives" && ls ./*.deb) >"$dir/root.tmp/.debs"
+        echo "$*" >"$dir/root.tmp/.packages"
         date -u +%FT%TZ >"$dir/root.tmp/.complete"
         rm -rf "$dir/root" && mv "$dir/root.tmp" "$dir/root" || return 1
     fi

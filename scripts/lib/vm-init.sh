@@ -60,6 +60,14 @@ for m in $(cat /etc/vm-modules); do
 done
 [ -z "$missing" ] && pass "kernel modules loaded ($loaded)" || fail "kernel modules loaded" "failed:$missing"
 sysctl -qw net.ipv4.ip_forward=1
+# The plugins' state (/var/lib/cni: host-local store, flannel's saved configs, the result cache)
+# on ext4, as on a node's disk: O_TMPFILE + linkat there, not only on the initramfs' own rootfs.
+dd if=/dev/zero of=/run/var-lib-cni.img bs=1M count=32 2>/dev/null
+if /usr/sbin/mke2fs -q -F -t ext4 /run/var-lib-cni.img && mount -o loop /run/var-lib-cni.img /var/lib/cni; then
+    pass "/var/lib/cni on ext4 ($(grep ' /var/lib/cni ' /proc/mounts | cut -d' ' -f3))"
+else
+    fail "/var/lib/cni on ext4 (the tests go on with it on $(stat -f -c %T /var/lib/cni))"
+fi
 $IP link set lo up
 
 check "suite binary installs itself into /opt/cni/bin" $BIN install /opt/cni/bin

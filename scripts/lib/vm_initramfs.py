@@ -262,7 +262,7 @@ def cmd_base(a):
                     arc.file(dest, open(real_so, "rb").read(), 0o755)
                     elfs.append((dest, real_so))
     add_with_libraries(arc, a.root, triplet, elfs)
-    for etc in ("etc/protocols", "etc/services", "etc/ethertypes"):
+    for etc in ("etc/protocols", "etc/services", "etc/ethertypes", "etc/mke2fs.conf"):
         real = resolve(a.root, etc)
         if real:
             arc.file("/" + etc, open(real, "rb").read())
