@@ -1,14 +1,15 @@
 #!/bin/sh
 # /init of the scripts/e2e-vm.sh virtual machines (busybox sh, PID 1 of an initramfs; the VM is
 # private, so the node is the VM's own root network namespace). Loads the kernel modules listed
-# in /etc/vm-modules, installs the suite binary /opt/suite/cni-plugins into /opt/cni/bin, then
-# tests, with each firewall backend (iptables through iptables-nft, and nftables):
-#   every plugin's VERSION; the flannel chain (/etc/vm-test/flannel-BACKEND.conflist, cniVersion
-#   1.1.0) ADD/CHECK/DEL of two pods run by the suite's cni-exec: addresses, cni0, MTU 1450,
-#   routes, ping both ways, ipMasq rules, hostPort 8080 -> pod1:80 from another netns, from the
-#   node and from the other pod, the stale UDP conntrack entry of hostPort 53 deleted by ADD; kill -9 of the whole process group mid-ADD then DEL leaving the
-#   node as it was; GC releasing a pod the runtime forgot; `cni-inspect --json` clean at the end.
-# Prints "vm-test: N passed, M failed" and powers the VM off.
+# in /etc/vm-modules, puts /var/lib/cni on ext4 (a loop device), installs the suite binary
+# /opt/suite/cni-plugins into /opt/cni/bin, then tests, with each firewall backend (iptables
+# through iptables-nft, and nftables): every plugin's VERSION; the flannel chain
+# (/etc/vm-test/flannel-BACKEND.conflist, cniVersion 1.1.0) ADD/CHECK/DEL of two pods run by the
+# suite's cni-exec: addresses, cni0, MTU 1450, routes, ping both ways, ipMasq rules, hostPort
+# 8080 -> pod1:80 from another netns, from the node and from the other pod, the stale UDP
+# conntrack entry of hostPort 53 deleted by ADD; kill -9 of the whole process group mid-ADD then
+# DEL leaving the node as it was; GC releasing a pod the runtime forgot; `cni-inspect --json`
+# clean at the end. Prints "vm-test: N passed, M failed" and reboots (qemu -no-reboot exits).
 export PATH=/usr/sbin:/usr/bin
 export HOME=/root
 /usr/bin/busybox mount -t proc proc /proc

@@ -9,7 +9,8 @@
       modules with everything they depend on (from each module's .modinfo `depends` and
       `softdep pre:`; the .deb has no modules.dep), decompressed into /usr/lib/modules/ and
       listed in load order in /etc/vm-modules. Modules built into the kernel (modules.builtin)
-      are left out; names that are neither are reported on stderr.
+      are left out; other names that are no module are noted on stderr (e.g. nft_counter, a
+      module in 5.10 and part of nf_tables in 6.x).
   vm_initramfs.py tree --src DIR --out FILE
       DIR as an archive (appended to the base one: the kernel unpacks both).
 
@@ -206,7 +207,8 @@ def add_modules(arc, kernel_root, wanted):
         done.add(name)
         if name not in paths:
             if name not in builtin and required:
-                print(f"vm_initramfs: module {name}: neither a module nor built into {version}", file=sys.stderr)
+                print(f"vm_initramfs: note: {name} is no module of {version} and not in modules.builtin "
+                      "(part of another module there, or absent)", file=sys.stderr)
             return
         data[name] = module_bytes(paths[name])
         for kv in modinfo(data[name]):
