@@ -20,6 +20,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <libmnl/libmnl.h>
 
 /* Function-like macros do not import into Swift: re-export them as inline functions. */
