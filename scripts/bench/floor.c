@@ -15,7 +15,8 @@
  * the container end up, its address and two routes; the gateway address on the bridge; ip_forward;
  * the host end read back (operstate, MAC); the saved delegate config linked from an O_TMPFILE
  * (flannel). DEL: the saved config read and removed (flannel), the reservation removed under the
- * lock, the container end deleted. portmap ADD and DEL: one `iptables-restore -w --noflush` batch.
+ * lock, the container end deleted. portmap ADD and DEL: one `iptables-restore -w --noflush` batch
+ * (port 20000 + the pod number), the shared chains with the floor's first ADD.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -260,15 +261,18 @@ static void restore(const char *batch) {
     if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) die("iptables-restore failed", EIO);
 }
 
-static void portmap(int add, const char *cid, int pod) {
-    char chain[32], batch[2048], rule[512];
+static void portmap(int add, const char *base, const char *cid, int pod) {
+    char chain[32], batch[2048], rule[512], marker[4096];
     snprintf(chain, sizeof chain, "CNI-DN-%.21s", cid);
     snprintf(rule, sizeof rule,
              "CNI-HOSTPORT-DNAT -p tcp -m comment --comment \"dnat name: \\\"cbr0\\\" id: \\\"%s\\\"\" -m multiport --dports %d -j %s",
              cid, 20000 + pod, chain);
     if (add) {
-        /* The shared chains and jumps come with the first pod (a warm-up pod in the bench). */
-        const char *shared = pod == 0
+        /* The shared chains and jumps come with the floor's first ADD (a warm-up pod in the
+         * bench), known by a marker in its state directory: the real plugin reads the table. */
+        snprintf(marker, sizeof marker, "%s/portmap-chains", base);
+        int first = access(marker, F_OK) != 0;
+        const char *shared = first
             ? ":CNI-HOSTPORT-SETMARK - [0:0]\n:CNI-HOSTPORT-MASQ - [0:0]\n:CNI-HOSTPORT-DNAT - [0:0]\n"
               "-A CNI-HOSTPORT-SETMARK -m comment --comment \"CNI portfwd masquerade mark\" -j MARK --set-xmark 0x2000/0x2000\n"
               "-A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE\n"
@@ -282,11 +286,13 @@ static void portmap(int add, const char *cid, int pod) {
                  "-A %s -s 127.0.0.1/32 -p tcp -m tcp --dport %d -j CNI-HOSTPORT-SETMARK\n"
                  "-A %s -p tcp -m tcp --dport %d -j DNAT --to-destination 10.244.1.%d:80\n"
                  "-A %s\nCOMMIT\n",
-                 shared, chain, chain, 20000 + pod, chain, 20000 + pod, chain, 20000 + pod, pod + 2, rule);
+                 shared, chain, chain, 20000 + pod, chain, 20000 + pod, chain, 20000 + pod, pod % 250 + 2, rule);
+        restore(batch);
+        if (first) close(open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
     } else {
         snprintf(batch, sizeof batch, "*nat\n-D %s\n-F %s\n-X %s\nCOMMIT\n", rule, chain, chain);
+        restore(batch);
     }
-    restore(batch);
 }
 
 /* ---- the verbs ---- */
@@ -444,17 +450,17 @@ int main(int argc, char **argv) {
     if (!cmd || !netns || !ifname || !cid || !base) die("CNI_COMMAND, CNI_NETNS, CNI_IFNAME, CNI_CONTAINERID, FLOOR_DIR", EINVAL);
     const char *digits = cid + strlen(cid);
     while (digits > cid && digits[-1] >= '0' && digits[-1] <= '9') digits--;
-    int pod = atoi(digits);
-    if (pod < 0 || pod > 250) die("pod number out of range", ERANGE);
+    int pod = atoi(digits) % 20000;
     const char *name = strrchr(argv[0], '/');
     name = name ? name + 1 : argv[0];
     int add = strcmp(cmd, "ADD") == 0;
     if (!add && strcmp(cmd, "DEL") != 0) die("only ADD and DEL", EINVAL);
     if (strcmp(name, "portmap") == 0) {
-        portmap(add, cid, pod);
+        portmap(add, base, cid, pod);
         if (add) printf("{\"cniVersion\":\"1.0.0\"}\n");
         return 0;
     }
+    if (pod > 250) die("pod number out of range (at most 250 pods)", ERANGE);
     int flannel = strcmp(name, "flannel") == 0;
     if (add) bridge_add(base, netns, ifname, cid, pod, flannel);
     else bridge_del(base, netns, ifname, cid, pod, flannel);
