@@ -16,7 +16,8 @@
  * the host end read back (operstate, MAC); the saved delegate config linked from an O_TMPFILE
  * (flannel). DEL: the saved config read and removed (flannel), the reservation removed under the
  * lock, the container end deleted. portmap ADD and DEL: one `iptables-restore -w --noflush` batch
- * (port 20000 + the pod number), the shared chains with the floor's first ADD.
+ * (port 20000 + the pod number), the shared chains with the floor's first ADD; ADD also sets
+ * route_localnet on the bridge.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -137,6 +138,8 @@ static void portmap(int add, const char *base, const char *cid, int pod) {
                  shared, chain, chain, 20000 + pod, chain, 20000 + pod, chain, 20000 + pod, pod % 250 + 2, rule);
         restore(batch);
         if (first) close(open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+        /* Hairpin to 127.0.0.1 hostPorts needs the bridge to route localnet (as the plugins set it). */
+        write_sysctl("/proc/sys/net/ipv4/conf/cni0/route_localnet", "1");
     } else {
         snprintf(batch, sizeof batch, "*nat\n-D %s\n-F %s\n-X %s\nCOMMIT\n", rule, chain, chain);
         restore(batch);
