@@ -23,6 +23,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/pkt_cls.h>
 #include <linux/tc_act/tc_mirred.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <libmnl/libmnl.h>
 
 /* Function-like macros do not import into Swift: re-export them as inline functions. */

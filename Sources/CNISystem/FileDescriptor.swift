@@ -28,8 +28,8 @@ public final class FileDescriptor {
         try FileDescriptor.readToEnd(rawValue, limit: limit, path: path)
     }
 
-    /// The one read loop of files and stdin. The buffer is never zero-filled (that was a fifth of
-    /// an ADD's instructions), and the first read asks for at most `limit + 1` bytes, 4 KiB when the
+    /// The one read loop of files and stdin. The buffer is never zero-filled (only what `read`
+    /// returned is kept), and the first read asks for at most `limit + 1` bytes, 4 KiB when the
     /// limit is larger: /proc/sys handlers allocate and zero a kernel buffer of the requested size
     /// on every read, and state files are a few dozen bytes. Reads grow to 64 KiB for large inputs.
     static func readToEnd(_ fd: Int32, limit: Int, path: String?) throws(SystemError) -> [UInt8] {

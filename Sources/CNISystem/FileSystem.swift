@@ -116,6 +116,9 @@ public enum FileSystem {
         return system_access(path, X_OK) == 0
     }
 
+    /// `path` with every symbolic link resolved (realpath(3)); nil when it cannot be resolved.
+    package static func resolvedPath(_ path: String) -> String? { system_realpath(path) }
+
     /// The directory part of a path ("." when there is none).
     public static func directoryName(of path: String) -> String {
         var bytes = Array(path.utf8)

@@ -79,6 +79,13 @@ func system_fstat(_ fd: Int32, _ buf: inout stat) -> Int32 { fstat(fd, &buf) }
 /// access(2)
 func system_access(_ path: String, _ mode: Int32) -> Int32 { refusingNUL(path) { access(path, mode) } }
 
+/// realpath(3): the absolute path with every symlink resolved; nil on failure.
+func system_realpath(_ path: String) -> String? {
+    guard !path.utf8.contains(0), let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
 /// flock(2)
 func system_flock(_ fd: Int32, _ operation: Int32) -> Int32 {
     if let hook = SystemCallHooks.flock { return retryingInterrupts { hook(fd, operation) } }
