@@ -2,9 +2,11 @@ import CNIFirewall
 
 /// Reads portmap's and bridge's per-container NAT rules out of `iptables-save -t nat` text (pure).
 ///
-/// - portmap (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`): `-A CNI-HOSTPORT-DNAT … --comment "dnat name: \"<net>\" id: \"<cid>\"" … -j CNI-DN-<21 hex>`,
+/// - portmap (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`):
+///   `-A CNI-HOSTPORT-DNAT … --comment "dnat name: \"<net>\" id: \"<cid>\"" … -j CNI-DN-<21 hex>`;
 ///   the DN chain's `-j DNAT --to-destination ip:port` rules give the mappings.
-/// - bridge (`containernetworking/plugins:pkg/ip/ipmasq_iptables_linux.go`): `-A POSTROUTING -s <ip> … --comment "name: \"<net>\" id: \"<cid>\"" -j CNI-<24 hex>`.
+/// - bridge (`containernetworking/plugins:pkg/ip/ipmasq_iptables_linux.go`):
+///   `-A POSTROUTING -s <ip> … --comment "name: \"<net>\" id: \"<cid>\"" -j CNI-<24 hex>`.
 /// - `CNI-DN-…` / `CNI-<24 hex>` chains nothing owns are kept as artifacts without a container.
 public enum IptablesStateParser {
     public static func parse(_ text: String, ipv6: Bool) -> FirewallState {

@@ -37,11 +37,3 @@ public struct TextTable: Sendable, Equatable {
     /// Display width: one per Unicode scalar (the report is ASCII except `→`).
     static func width(_ s: String) -> Int { s.unicodeScalars.count }
 }
-
-extension String {
-    func trimmingTrailingBlanks() -> String {
-        var s = Substring(self)
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
-}

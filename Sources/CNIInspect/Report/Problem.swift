@@ -59,3 +59,16 @@ public struct Problem: Sendable, Equatable {
     /// `--fix` acts only on problems with cleanup steps.
     public var isFixable: Bool { !steps.isEmpty }
 }
+
+extension Problem.Kind {
+    /// Problems that keep pods from getting a network; the verdict names the first of them.
+    public var isBlocking: Bool {
+        switch self {
+        case .noNetworkConfig, .invalidConfig, .shadowedConfig, .missingPlugin, .pluginCannotStart, .unsupportedVersion,
+             .leaseMissing, .leaseInvalid:
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -29,7 +29,8 @@ public struct HumanReport: Sendable {
         if let bridge = snapshot.bridge {
             for want in env.expectedBridgeAddresses {
                 let ok = bridge.addresses.contains(want)
-                lines.append("  \(bridge.name) address \(want): " + (ok ? "agrees" : "MISSING (has \(list(bridge.addresses.map(\.description))))"))
+                let verdict = ok ? "agrees" : "MISSING (has \(list(bridge.addresses.map(\.description))))"
+                lines.append("  \(bridge.name) address \(want): " + verdict)
             }
             if let mtu = env.mtu {
                 lines.append("  \(bridge.name) mtu \(bridge.mtu): " + (bridge.mtu == mtu ? "agrees" : "DIFFERS from FLANNEL_MTU=\(mtu)"))

@@ -19,12 +19,14 @@ public struct ProblemFinder: Sendable {
         for artifact in orphans {
             guard case .iptablesChain(_, let name) = artifact.item else { continue }
             out.append(Problem(kind: .orphanChain, subject: name,
-                               summary: "\(artifact.backend.rawValue) nat chain \(name) belongs to no known container and nothing jumps to it",
+                               summary: "\(artifact.backend.rawValue) nat chain \(name) belongs to no known container"
+                                   + " and nothing jumps to it",
                                details: [artifact.summary], steps: CleanupPlan.firewallSteps([artifact])))
         }
         for name in snapshot.orphanIFBs {
             out.append(Problem(kind: .orphanIFB, subject: name,
-                               summary: "bandwidth ifb \(name) shapes no pod: no filter on any link redirects to it (pod gone without CNI DEL?)",
+                               summary: "bandwidth ifb \(name) shapes no pod: no filter on any link redirects to it"
+                                   + " (pod gone without CNI DEL?)",
                                steps: [.deleteLink(name: name)]))
         }
         let order = Problem.Kind.allCases
@@ -47,7 +49,8 @@ public struct ProblemFinder: Sendable {
             details.append("saved flannel config: \(c.path)" + (c.error.map { " (unusable: \($0))" } ?? " (type \(c.type ?? "?"))"))
         }
         for m in trace.hostPorts {
-            details.append("hostPort \(m.protocol) \(m.hostIP.map { $0 + ":" } ?? "")\(m.hostPort) -> \(m.destination) (\(m.backend.rawValue))")
+            let host = "\(m.hostIP.map { $0 + ":" } ?? "")\(m.hostPort)"
+            details.append("hostPort \(m.protocol) \(host) -> \(m.destination) (\(m.backend.rawValue))")
         }
         details += trace.artifacts.map(\.summary)
         let ips = trace.allocations.map { $0.ip.description }.joined(separator: ", ")
@@ -87,7 +90,8 @@ public struct ProblemFinder: Sendable {
         var stale: [IPNetwork] = [], wanted: [IPNetwork] = []
         for want in env.expectedBridgeAddresses where !bridge.addresses.contains(want) {
             let has = bridge.addresses.filter { $0.family == want.family }
-            details.append("subnet.env wants \(want) on \(bridge.name); it has \(has.isEmpty ? "none" : has.map(\.description).joined(separator: ", "))")
+            let hasText = has.isEmpty ? "none" : has.map(\.description).joined(separator: ", ")
+            details.append("subnet.env wants \(want) on \(bridge.name); it has \(hasText)")
             wanted.append(want)
             // Addresses outside every current pod subnet: the gateway of an earlier lease.
             stale += has.filter { a in !env.podSubnets.contains { $0.contains(a.address) || a.network.contains($0.address) } }
@@ -110,9 +114,11 @@ public struct ProblemFinder: Sendable {
             details.append("old subnet \(stale.map { $0.network.description }.joined(separator: ", ")), new subnet "
                 + env.podSubnets.map(\.description).joined(separator: ", ") + "; pods still attached: " + pods.joined(separator: ", "))
             advice = ["the node's subnet changed (flannel's lease): new pods fail until the pods of the old subnet are gone",
-                      "delete those pods (they cannot reach the new subnet), then run cni-inspect --fix to replace \(bridge.name)'s address"]
+                      "delete those pods (they cannot reach the new subnet),"
+                          + " then run cni-inspect --fix to replace \(bridge.name)'s address"]
         } else {
-            advice.append("once no pod uses it: \(context.enter)ip link del \(ShellWords.quote(bridge.name))  (the bridge plugin re-creates it)")
+            let delete = "\(context.enter)ip link del \(ShellWords.quote(bridge.name))"
+            advice.append("once no pod uses it: \(delete)  (the bridge plugin re-creates it)")
         }
         return [Problem(
             kind: .bridgeMismatch, subject: bridge.name,
@@ -123,7 +129,8 @@ public struct ProblemFinder: Sendable {
     func vethProblems() -> [Problem] {
         snapshot.ports.filter { $0.isVeth && $0.match == .none }.map { port in
             Problem(kind: .vethWithoutPod, subject: port.name,
-                    summary: "\(port.name) is a port of \(snapshot.bridgeName) but its peer (ifindex \(port.peerIndex.map(String.init) ?? "?")) is in no visible netns",
+                    summary: "\(port.name) is a port of \(snapshot.bridgeName)"
+                        + " but its peer (ifindex \(port.peerIndex.map(String.init) ?? "?")) is in no visible netns",
                     details: ["peer netns id \(port.peerNetnsID.map(String.init) ?? "-"); scanned /run/netns and /proc/*/ns/net"],
                     steps: [.deleteLink(name: port.name)])
         }

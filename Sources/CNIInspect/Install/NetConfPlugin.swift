@@ -1,0 +1,35 @@
+import CNIValues
+
+/// One plugin entry: the keys that decide which executables run and where flannel keeps state.
+public struct NetConfPlugin: Sendable, Equatable {
+    public var type: String
+    /// `ipam.type` (for flannel: the delegate's IPAM).
+    public var ipamType: String?
+    /// flannel: `delegate.type`.
+    public var delegateType: String?
+    /// flannel: `subnetFile`, `dataDir`, `ipam.dataDir`.
+    public var subnetFile: String?
+    public var dataDir: String?
+    public var ipamDataDir: String?
+
+    public init(type: String, ipamType: String? = nil, delegateType: String? = nil, subnetFile: String? = nil,
+                dataDir: String? = nil, ipamDataDir: String? = nil) {
+        self.type = type
+        self.ipamType = ipamType
+        self.delegateType = delegateType
+        self.subnetFile = subnetFile
+        self.dataDir = dataDir
+        self.ipamDataDir = ipamDataDir
+    }
+
+    init?(_ o: JSONObject) {
+        guard let type = o["type"]?.stringValue, !type.isEmpty else { return nil }
+        self.type = type
+        let ipam = o["ipam"]?.objectValue
+        ipamType = ipam?["type"]?.stringValue
+        ipamDataDir = ipam?["dataDir"]?.stringValue
+        delegateType = o["delegate"]?.objectValue?["type"]?.stringValue
+        subnetFile = o["subnetFile"]?.stringValue
+        dataDir = o["dataDir"]?.stringValue
+    }
+}
