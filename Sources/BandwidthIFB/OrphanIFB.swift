@@ -9,7 +9,7 @@ package enum OrphanIFB {
         let candidates = links.filter { $0.kind == "ifb" && ShapingIFBName.matches($0.name) }
         guard !candidates.isEmpty else { return [] }
         let live = try redirectTargets(socket: socket, links: links)
-        return candidates.filter { !live.contains(InterfaceIndex($0.index)) }
+        return candidates.filter { !live.contains($0.index) }
     }
 
     /// Every ifindex a filter on an `ingress` or `clsact` hook of this namespace redirects to.
@@ -17,7 +17,7 @@ package enum OrphanIFB {
         var targets = Set<InterfaceIndex>()
         let qdiscs = try socket.qdiscs()
         for link in links where link.kind != "ifb" {
-            let index = InterfaceIndex(link.index)
+            let index = link.index
             guard let hook = try socket.ingressHook(on: index, qdiscs: qdiscs) else { continue }
             for filter in try socket.filters(on: index, parent: hook) { targets.formUnion(filter.redirectTargets) }
         }

@@ -30,6 +30,6 @@ struct HostVeth {
         guard let link = try host.link(index: peer), hostSide.contains(link.name) else {
             throw CNIError.internalFailure("no veth peer of container interface found in host ns")
         }
-        return HostVeth(index: InterfaceIndex(link.index), name: link.name, mtu: link.mtu)
+        return HostVeth(index: link.index, name: link.name, mtu: link.mtu)
     }
 }

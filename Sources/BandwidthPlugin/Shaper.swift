@@ -44,10 +44,10 @@ struct Shaper {
             guard var ifb = try socket.link(named: ifbName) else {
                 throw CNIError.internalFailure("create ifb \(ifbName): link not found after creation")
             }
-            created.ifb = InterfaceIndex(ifb.index)
+            created.ifb = ifb.index
             // The ifb's tbf while it is down (no wait for in-flight packets), then up, then the
             // redirect: nothing is ever sent to an ifb that is down.
-            try socket.addTokenBucket(plan.bucket(rate: limits.egressRate, burst: limits.egressBurst), on: InterfaceIndex(ifb.index))
+            try socket.addTokenBucket(plan.bucket(rate: limits.egressRate, burst: limits.egressBurst), on: ifb.index)
             try socket.setLinkUp(index: ifb.index)
             ifb.isUp = true
             let hook: TCHandle
@@ -61,7 +61,7 @@ struct Shaper {
                 hook = .ingressQdisc
                 priority = 1  // a new qdisc holds no filter
             }
-            try socket.addRedirectFilter(on: veth.index, parent: hook, priority: priority, target: InterfaceIndex(ifb.index))
+            try socket.addRedirectFilter(on: veth.index, parent: hook, priority: priority, target: ifb.index)
             return ifb
         } catch {
             undo(created)
@@ -81,7 +81,7 @@ struct Shaper {
         if let index = created.ingressQdisc {
             try? socket.deleteQdisc(on: index, handle: .ingressQdisc, parent: .ingressParent)
         }
-        if let index = created.ifb { try? socket.deleteLink(index: index.rawValue) }
+        if let index = created.ifb { try? socket.deleteLink(index: index) }
         if let index = created.rootBucket { try? socket.deleteQdisc(on: index, handle: .firstRoot, parent: .root) }
     }
 
@@ -98,7 +98,7 @@ struct Shaper {
     private func removeEgress(ifbName: String, veth: InterfaceIndex) throws {
         guard let old = try socket.link(named: ifbName) else { return }
         if let hook = try socket.ingressHook(on: veth) {
-            let target = InterfaceIndex(old.index)
+            let target = old.index
             for filter in try socket.filters(on: veth, parent: hook) where filter.kind == "u32" && filter.redirectTargets.contains(target) {
                 try? socket.deleteFilters(on: veth, parent: hook, priority: filter.priority)
             }

@@ -20,11 +20,11 @@ struct ShapingCheck {
         guard ifb.mtu == veth.mtu else {
             throw CNIError.internalFailure("ifb \(ifbName) has MTU \(ifb.mtu), host veth \(veth.name) has \(veth.mtu)")
         }
-        try verifyBucket(on: InterfaceIndex(ifb.index), device: ifbName, plan.bucket(rate: limits.egressRate, burst: limits.egressBurst))
+        try verifyBucket(on: ifb.index, device: ifbName, plan.bucket(rate: limits.egressRate, burst: limits.egressBurst))
         guard let hook = try socket.ingressHook(on: veth.index) else {
             throw CNIError.internalFailure("no ingress qdisc on \(veth.name): traffic from the pod is not redirected to \(ifbName)")
         }
-        let target = InterfaceIndex(ifb.index)
+        let target = ifb.index
         let redirects = try socket.filters(on: veth.index, parent: hook).contains {
             $0.kind == "u32" && $0.matchesAll && $0.redirectTargets.first == target
         }

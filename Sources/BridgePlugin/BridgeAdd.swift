@@ -110,12 +110,12 @@ struct BridgeAdd {
             }
             if link.isOperationallyUp { return link }
         }
-        throw CNIError.internalFailure("bridge port in error state: \(BridgeAdd.operStateName(last?.operState ?? 0))")
+        throw CNIError.internalFailure("bridge port in error state: \(BridgeAdd.operStateName(last?.operState ?? .unknown))")
     }
 
     static let operStates = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"]
 
-    static func operStateName(_ state: UInt8) -> String {
-        operStates.indices.contains(Int(state)) ? operStates[Int(state)] : "unknown"
+    static func operStateName(_ state: Link.OperationalState) -> String {
+        operStates.indices.contains(Int(state.rawValue)) ? operStates[Int(state.rawValue)] : "unknown"
     }
 }

@@ -60,7 +60,7 @@ struct BridgeDevice {
     /// concurrent ADD is fine. Pins the bridge MAC the first time. Returns whether it added.
     @discardableResult
     func ensureAddress(_ address: IPNetwork, on link: Link, existing: inout [InterfaceAddress],
-                       bridgeIndex: Int32, ownPort: Int32) throws -> Bool {
+                       bridgeIndex: InterfaceIndex, ownPort: InterfaceIndex) throws -> Bool {
         for a in existing where a.network.family == address.family {
             if a.network == address { return false }
             let conflicts = address.family == .v4 || a.network.contains(address.address) || address.contains(a.network.address)

@@ -1,3 +1,4 @@
+import CNINetlink
 import CNIValues
 
 /// The bridge still carries the gateway of an earlier node subnet (flanneld got a new lease: the
@@ -23,7 +24,7 @@ public struct LeaseChange: Equatable, Sendable {
     }
 
     /// Ports (name, ifindex) of pods of the old subnet: attached before `ownPort`, which is not one.
-    public static func podsOfEarlierLease(ports: [(name: String, index: Int32)], ownPort: Int32) -> [String] {
+    public static func podsOfEarlierLease(ports: [(name: String, index: InterfaceIndex)], ownPort: InterfaceIndex) -> [String] {
         ports.filter { $0.index != ownPort && $0.index < ownPort }.map(\.name).sorted()
     }
 

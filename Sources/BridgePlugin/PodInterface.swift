@@ -54,8 +54,8 @@ struct PodInterface {
         for r in plan.routes {
             let gw = plan.gateway(for: r)
             var route = Route(destination: r.destination.network, gateway: gw, outputIndex: link.index,
-                              scope: gw == nil ? Route.scopeLink : Route.scopeUniverse)
-            if let s = r.scope, let v = UInt8(exactly: s) { route.scope = v }
+                              scope: gw == nil ? .link : .universe)
+            if let s = r.scope, let v = UInt8(exactly: s) { route.scope = Route.Scope(rawValue: v) }
             if let t = r.table, let v = UInt32(exactly: t), v != 0 { route.table = v }
             if let p = r.priority { route.priority = UInt32(exactly: p) }
             if let m = r.mtu { route.mtu = UInt32(exactly: m) }

@@ -14,7 +14,7 @@ public struct SpoofCheckRules: Sendable {
         self.ifname = ifname
     }
 
-    public static let nftTable = NftTable(family: "bridge", name: "nat")
+    public static let nftTable = NftTable(family: .bridge, name: "nat")
     static let baseChain = "PREROUTING"
     var reference: String { "\(containerID)-\(ifname)" }
     public var interfaceChain: String { "cni-br-iface-\(reference)" }

@@ -20,7 +20,7 @@ package final class IptablesKernelTable {
     }
 
     /// The nf_tables family iptables-nft keeps this table in.
-    private var family: String { ipv6 ? "ip6" : "ip" }
+    private var family: NftFamily { ipv6 ? .ip6 : .ip }
 
     package func chainExists(_ chain: String) throws -> Bool {
         try socket.nftChainExists(family: family, table: table, chain: chain)

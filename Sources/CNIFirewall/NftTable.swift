@@ -9,10 +9,10 @@ import CNIValues
 /// ~0.4 s next to kube-proxy's rules) says whether the table exists; only then is `nft` run, and
 /// any failure of it is thrown.
 public struct NftTable: Sendable, CustomStringConvertible {
-    public let family: String
+    public let family: NftFamily
     public let name: String
 
-    public init(family: String, name: String) {
+    public init(family: NftFamily, name: String) {
         self.family = family
         self.name = name
     }
@@ -23,7 +23,7 @@ public struct NftTable: Sendable, CustomStringConvertible {
     /// The table's chains and rules; empty when the table does not exist.
     public func listing() throws -> NftRuleListing {
         guard try exists() else { return NftRuleListing() }
-        return try NftRuleListing(json: try FirewallBatch.run(.nft, arguments: ["-j", "list", "table", family, name]))
+        return try NftRuleListing(json: try FirewallBatch.run(.nft, arguments: ["-j", "list", "table", family.rawValue, name]))
     }
 
     /// Whether the table exists (NFT_MSG_GETTABLE in this thread's netns).

@@ -3,7 +3,7 @@ import CNIValues
 
 /// An address assigned to a link, as RTM_NEWADDR describes it.
 public struct InterfaceAddress: Sendable, Hashable {
-    public var index: Int32
+    public var index: InterfaceIndex
     /// The address with its prefix length (host bits kept: 10.0.0.5/24).
     public var network: IPNetwork
     /// RT_SCOPE_* (0 universe, 253 link, 254 host).
@@ -11,7 +11,7 @@ public struct InterfaceAddress: Sendable, Hashable {
     /// IFA_F_* (IFA_FLAGS when present, else the 8-bit ifa_flags).
     public var flags: UInt32
 
-    public init(index: Int32, network: IPNetwork, scope: UInt8 = 0, flags: UInt32 = 0) {
+    public init(index: InterfaceIndex, network: IPNetwork, scope: UInt8 = 0, flags: UInt32 = 0) {
         self.index = index
         self.network = network
         self.scope = scope
@@ -38,7 +38,7 @@ public struct InterfaceAddress: Sendable, Hashable {
               let address = IPAddress(bytes: Array(raw)),
               let network = IPNetwork(address: address, prefixLength: Int(prefixLength))
         else { return nil }
-        self.init(index: Int32(bitPattern: index), network: network, scope: scope,
+        self.init(index: InterfaceIndex(bitPattern: index), network: network, scope: scope,
                   flags: attributes.u32(IFA_FLAGS) ?? UInt32(shortFlags))
     }
 }

@@ -3,32 +3,32 @@ import CNIValues
 
 /// A network interface as RTM_NEWLINK describes it.
 public struct Link: Sendable, Hashable {
-    public var index: Int32
+    public var index: InterfaceIndex
     public var name: String
     /// IFLA_INFO_KIND: "bridge", "veth", ... (nil for plain devices such as lo).
     public var kind: String?
     public var mtu: Int
     public var mac: MACAddress?
-    /// The raw `ifi_flags` (IFF_*).
-    public var flags: UInt32
+    /// `ifi_flags` (IFF_*).
+    public var flags: Flags
     /// IFF_UP, read from and written to `flags`.
     public var isUp: Bool {
-        get { flags & Link.upFlag != 0 }
-        set { flags = newValue ? flags | Link.upFlag : flags & ~Link.upFlag }
+        get { flags.contains(.up) }
+        set { if newValue { flags.insert(.up) } else { flags.remove(.up) } }
     }
     /// IFLA_OPERSTATE (IF_OPER_*).
-    public var operState: UInt8
+    public var operState: OperationalState
     /// IF_OPER_UP: the link can pass packets (carrier on, lower layers up).
-    public var isOperationallyUp: Bool { operState == UInt8(IF_OPER_UP) }
+    public var isOperationallyUp: Bool { operState == .up }
     /// IFF_PROMISC, read from and written to `flags`.
     public var promiscuous: Bool {
-        get { flags & Link.promiscuousFlag != 0 }
-        set { flags = newValue ? flags | Link.promiscuousFlag : flags & ~Link.promiscuousFlag }
+        get { flags.contains(.promiscuous) }
+        set { if newValue { flags.insert(.promiscuous) } else { flags.remove(.promiscuous) } }
     }
     /// IFLA_MASTER: the bridge this link is enslaved to.
-    public var masterIndex: Int32?
+    public var masterIndex: InterfaceIndex?
     /// IFLA_LINK: for a veth, the peer's ifindex (in the peer's namespace).
-    public var parentIndex: Int32?
+    public var parentIndex: InterfaceIndex?
     /// IFLA_LINK_NETNSID: set when the peer/parent lives in another namespace.
     public var linkNetnsID: Int32?
     /// Bridge port hairpin mode (IFLA_BRPORT_MODE), when the link is a bridge port.
@@ -39,9 +39,9 @@ public struct Link: Sendable, Hashable {
     public var vlanFiltering: Bool?
 
     public init(
-        index: Int32, name: String, kind: String? = nil, mtu: Int = 1500, mac: MACAddress? = nil,
-        flags: UInt32 = 0, operState: UInt8 = 0,
-        masterIndex: Int32? = nil, parentIndex: Int32? = nil, linkNetnsID: Int32? = nil,
+        index: InterfaceIndex, name: String, kind: String? = nil, mtu: Int = 1500, mac: MACAddress? = nil,
+        flags: Flags = [], operState: OperationalState = .unknown,
+        masterIndex: InterfaceIndex? = nil, parentIndex: InterfaceIndex? = nil, linkNetnsID: Int32? = nil,
         hairpin: Bool? = nil, isolated: Bool? = nil, vlanFiltering: Bool? = nil
     ) {
         self.index = index
@@ -59,9 +59,6 @@ public struct Link: Sendable, Hashable {
         self.vlanFiltering = vlanFiltering
     }
 
-    static let upFlag = UInt32(IFF_UP)
-    static let promiscuousFlag = UInt32(IFF_PROMISC)
-
     /// Decodes an RTM_NEWLINK reply; nil when it is malformed.
     init?(message: NetlinkMessage) {
         guard message.type == UInt16(RTM_NEWLINK),
@@ -70,12 +67,12 @@ public struct Link: Sendable, Hashable {
         else { return nil }
         let attributes = message.attributes(afterHeader: MemoryLayout<ifinfomsg>.size)
         guard let name = attributes.string(IFLA_IFNAME) else { return nil }
-        self.init(index: index, name: name, flags: flags)
+        self.init(index: InterfaceIndex(index), name: name, flags: Flags(rawValue: flags))
         mtu = attributes.u32(IFLA_MTU).map { Int($0) } ?? 0
         mac = attributes[IFLA_ADDRESS].flatMap { MACAddress(bytes: Array($0)) }
-        operState = attributes.u8(IFLA_OPERSTATE) ?? 0
-        masterIndex = attributes.u32(IFLA_MASTER).map { Int32(bitPattern: $0) }.flatMap { $0 == 0 ? nil : $0 }
-        parentIndex = attributes.u32(IFLA_LINK).map { Int32(bitPattern: $0) }
+        operState = OperationalState(rawValue: attributes.u8(IFLA_OPERSTATE) ?? 0)
+        masterIndex = attributes.u32(IFLA_MASTER).map(InterfaceIndex.init(bitPattern:)).flatMap { $0 == .unspecified ? nil : $0 }
+        parentIndex = attributes.u32(IFLA_LINK).map(InterfaceIndex.init(bitPattern:))
         linkNetnsID = attributes.i32(IFLA_LINK_NETNSID)
         if let info = attributes.nested(IFLA_LINKINFO) {
             kind = info.string(IFLA_INFO_KIND)

@@ -14,7 +14,7 @@ public struct LinkAttributes {
     /// IFLA_TXQLEN. The reference creates veths with 0: no qdisc queue.
     public var txQueueLength: Int?
     /// IFLA_MASTER: the bridge to enslave the link to; 0 removes it from its bridge.
-    public var masterIndex: Int32?
+    public var masterIndex: InterfaceIndex?
     /// IFLA_NET_NS_FD: the namespace the link is created in (or moved to).
     public var namespace: NetworkNamespace?
     /// IFF_UP, set or cleared.
@@ -24,7 +24,7 @@ public struct LinkAttributes {
 
     public init(
         name: String? = nil, mtu: Int? = nil, mac: MACAddress? = nil, txQueueLength: Int? = nil,
-        masterIndex: Int32? = nil, namespace: NetworkNamespace? = nil, isUp: Bool? = nil, promiscuous: Bool? = nil
+        masterIndex: InterfaceIndex? = nil, namespace: NetworkNamespace? = nil, isUp: Bool? = nil, promiscuous: Bool? = nil
     ) {
         self.name = name
         self.mtu = mtu
@@ -37,15 +37,15 @@ public struct LinkAttributes {
     }
 
     /// `ifi_flags` and `ifi_change` for the ifinfomsg header.
-    var flagChange: (flags: UInt32, change: UInt32) {
-        var flags: UInt32 = 0, change: UInt32 = 0
+    var flagChange: (flags: Link.Flags, change: Link.Flags) {
+        var flags: Link.Flags = [], change: Link.Flags = []
         if let isUp {
-            change |= Link.upFlag
-            if isUp { flags |= Link.upFlag }
+            change.insert(.up)
+            if isUp { flags.insert(.up) }
         }
         if let promiscuous {
-            change |= Link.promiscuousFlag
-            if promiscuous { flags |= Link.promiscuousFlag }
+            change.insert(.promiscuous)
+            if promiscuous { flags.insert(.promiscuous) }
         }
         return (flags, change)
     }

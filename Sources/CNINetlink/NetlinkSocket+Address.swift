@@ -4,11 +4,11 @@ import Glibc
 
 extension NetlinkSocket {
     /// Addresses, optionally only those of one link and/or one family.
-    public func addresses(index: Int32? = nil, family: IPAddress.Family? = nil) throws -> [InterfaceAddress] {
+    public func addresses(index: InterfaceIndex? = nil, family: IPAddress.Family? = nil) throws -> [InterfaceAddress] {
         var m = NetlinkRequest(type: Int(RTM_GETADDR), dump: true)
         var h = ifaddrmsg()
         h.ifa_family = Self.addressFamily(family)
-        h.ifa_index = UInt32(bitPattern: index ?? 0)
+        h.ifa_index = (index ?? .unspecified).bitPattern
         m.header(h)
         let all = try execute(m, "list addresses").compactMap(InterfaceAddress.init(message:))
         return all.filter { a in
@@ -18,7 +18,7 @@ extension NetlinkSocket {
 
     /// Adds `address` (IFA_LOCAL + IFA_ADDRESS; IPv4 also IFA_BROADCAST) with universe scope.
     /// An address already present fails with EEXIST. `noDAD` skips IPv6 duplicate address detection.
-    public func addAddress(index: Int32, _ address: IPNetwork, noDAD: Bool = false) throws {
+    public func addAddress(index: InterfaceIndex, _ address: IPNetwork, noDAD: Bool = false) throws {
         var m = NetlinkRequest(type: Int(RTM_NEWADDR), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
         var flags: UInt32 = 0
         if noDAD { flags |= UInt32(IFA_F_NODAD) }
@@ -33,7 +33,7 @@ extension NetlinkSocket {
     }
 
     /// Removes `address`. A missing address fails with EADDRNOTAVAIL.
-    public func deleteAddress(index: Int32, _ address: IPNetwork) throws {
+    public func deleteAddress(index: InterfaceIndex, _ address: IPNetwork) throws {
         var m = NetlinkRequest(type: Int(RTM_DELADDR))
         m.header(Self.addressHeader(index: index, address, flags: 0))
         try m.put(IFA_LOCAL, bytes: address.address.bytes)
@@ -51,13 +51,13 @@ extension NetlinkSocket {
         }
     }
 
-    private static func addressHeader(index: Int32, _ address: IPNetwork, flags: UInt32) -> ifaddrmsg {
+    private static func addressHeader(index: InterfaceIndex, _ address: IPNetwork, flags: UInt32) -> ifaddrmsg {
         var h = ifaddrmsg()
         h.ifa_family = addressFamily(address.family)
         h.ifa_prefixlen = UInt8(truncatingIfNeeded: address.prefixLength)  // 0...128 by IPNetwork
         h.ifa_flags = UInt8(truncatingIfNeeded: flags)
         h.ifa_scope = UInt8(RT_SCOPE_UNIVERSE.rawValue)
-        h.ifa_index = UInt32(bitPattern: index)
+        h.ifa_index = index.bitPattern
         return h
     }
 }

@@ -7,7 +7,7 @@ extension NetlinkSocket {
     package func createIFB(name: String, mtu: Int, up: Bool = true) throws {
         let op = "create ifb \(name)"
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
-        m.header(Self.linkHeader(index: 0, flags: up ? Link.upFlag : 0, change: up ? Link.upFlag : 0))
+        m.header(Self.linkHeader(index: .unspecified, flags: up ? .up : [], change: up ? .up : []))
         try m.put(IFLA_IFNAME, string: try validName(name, op))
         try m.put(IFLA_MTU, u32: try validMTU(mtu, op))
         try m.put(IFLA_TXQLEN, u32: 0)

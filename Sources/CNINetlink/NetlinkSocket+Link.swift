@@ -8,13 +8,13 @@ extension NetlinkSocket {
     public func link(named name: String) throws -> Link? {
         let name = try validName(name, "get link \(name)")
         var m = NetlinkRequest(type: Int(RTM_GETLINK))
-        m.header(Self.linkHeader(index: 0))
+        m.header(Self.linkHeader(index: .unspecified))
         try m.put(IFLA_IFNAME, string: name)
         return try singleLink(m, "get link \(name)")
     }
 
     /// The link with ifindex `index`, or nil when there is none (ENODEV).
-    public func link(index: Int32) throws -> Link? {
+    public func link(index: InterfaceIndex) throws -> Link? {
         var m = NetlinkRequest(type: Int(RTM_GETLINK))
         m.header(Self.linkHeader(index: index))
         return try singleLink(m, "get link \(index)")
@@ -22,7 +22,7 @@ extension NetlinkSocket {
 
     public func links() throws -> [Link] {
         var m = NetlinkRequest(type: Int(RTM_GETLINK), dump: true)
-        m.header(Self.linkHeader(index: 0))
+        m.header(Self.linkHeader(index: .unspecified))
         return try execute(m, "list links").compactMap(Link.init(message:))
     }
 
@@ -31,7 +31,7 @@ extension NetlinkSocket {
     public func createBridge(name: String, mtu: Int?, vlanFiltering: Bool) throws {
         let op = "create bridge \(name)"
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
-        m.header(Self.linkHeader(index: 0))
+        m.header(Self.linkHeader(index: .unspecified))
         try m.put(IFLA_IFNAME, string: try validName(name, op))
         if let mtu { try m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
         try m.nest(IFLA_LINKINFO) { m throws(NetlinkError) in
@@ -61,13 +61,13 @@ extension NetlinkSocket {
             }
         }
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
-        m.header(Self.linkHeader(index: 0))
+        m.header(Self.linkHeader(index: .unspecified))
         try putAttributes(host, into: &m, op)
         try m.nest(IFLA_LINKINFO) { m throws(NetlinkError) in
             try m.put(IFLA_INFO_KIND, string: "veth")
             try m.nest(IFLA_INFO_DATA) { m throws(NetlinkError) in
                 try m.nest(Int(VETH_INFO_PEER)) { m throws(NetlinkError) in
-                    m.header(Self.linkHeader(index: 0))
+                    m.header(Self.linkHeader(index: .unspecified))
                     try putAttributes(peer, into: &m, op)
                 }
             }
@@ -77,7 +77,7 @@ extension NetlinkSocket {
 
     /// Several link settings in one RTM_SETLINK (see `LinkAttributes`). The kernel applies name,
     /// MTU, MAC and master before the up/promiscuous flags.
-    public func setLink(index: Int32, _ attributes: LinkAttributes) throws {
+    public func setLink(index: InterfaceIndex, _ attributes: LinkAttributes) throws {
         let op = "set link \(index)"
         let (flags, change) = attributes.flagChange
         var m = NetlinkRequest(type: Int(RTM_SETLINK))
@@ -86,16 +86,18 @@ extension NetlinkSocket {
         _ = try execute(m, op)
     }
 
-    public func setLinkUp(index: Int32) throws { try setLink(index: index, LinkAttributes(isUp: true)) }
-    public func setLinkDown(index: Int32) throws { try setLink(index: index, LinkAttributes(isUp: false)) }
-    public func setMTU(index: Int32, mtu: Int) throws { try setLink(index: index, LinkAttributes(mtu: mtu)) }
-    public func setMAC(index: Int32, mac: MACAddress) throws { try setLink(index: index, LinkAttributes(mac: mac)) }
-    public func setMaster(index: Int32, masterIndex: Int32) throws { try setLink(index: index, LinkAttributes(masterIndex: masterIndex)) }
-    public func setPromiscuous(index: Int32, on: Bool) throws { try setLink(index: index, LinkAttributes(promiscuous: on)) }
-    public func setName(index: Int32, name: String) throws { try setLink(index: index, LinkAttributes(name: name)) }
+    public func setLinkUp(index: InterfaceIndex) throws { try setLink(index: index, LinkAttributes(isUp: true)) }
+    public func setLinkDown(index: InterfaceIndex) throws { try setLink(index: index, LinkAttributes(isUp: false)) }
+    public func setMTU(index: InterfaceIndex, mtu: Int) throws { try setLink(index: index, LinkAttributes(mtu: mtu)) }
+    public func setMAC(index: InterfaceIndex, mac: MACAddress) throws { try setLink(index: index, LinkAttributes(mac: mac)) }
+    public func setMaster(index: InterfaceIndex, masterIndex: InterfaceIndex) throws {
+        try setLink(index: index, LinkAttributes(masterIndex: masterIndex))
+    }
+    public func setPromiscuous(index: InterfaceIndex, on: Bool) throws { try setLink(index: index, LinkAttributes(promiscuous: on)) }
+    public func setName(index: InterfaceIndex, name: String) throws { try setLink(index: index, LinkAttributes(name: name)) }
 
     /// Deletes a link (for a veth, both ends). A missing link fails with ENODEV.
-    public func deleteLink(index: Int32) throws {
+    public func deleteLink(index: InterfaceIndex) throws {
         var m = NetlinkRequest(type: Int(RTM_DELLINK))
         m.header(Self.linkHeader(index: index))
         _ = try execute(m, "delete link \(index)")
@@ -103,12 +105,14 @@ extension NetlinkSocket {
 
     // MARK: - Internal
 
-    static func linkHeader(index: Int32, family: Int32 = AF_UNSPEC, flags: UInt32 = 0, change: UInt32 = 0) -> ifinfomsg {
+    static func linkHeader(
+        index: InterfaceIndex, family: Int32 = AF_UNSPEC, flags: Link.Flags = [], change: Link.Flags = []
+    ) -> ifinfomsg {
         var h = ifinfomsg()
         h.ifi_family = UInt8(truncatingIfNeeded: family)
-        h.ifi_index = index
-        h.ifi_flags = flags
-        h.ifi_change = change
+        h.ifi_index = index.rawValue
+        h.ifi_flags = flags.rawValue
+        h.ifi_change = change.rawValue
         return h
     }
 
@@ -124,7 +128,7 @@ extension NetlinkSocket {
         }
         if let mtu = a.mtu { try m.put(IFLA_MTU, u32: try validMTU(mtu, op)) }
         if let mac = a.mac { try m.put(IFLA_ADDRESS, bytes: mac.bytes) }
-        if let master = a.masterIndex { try m.put(IFLA_MASTER, u32: UInt32(bitPattern: master)) }
+        if let master = a.masterIndex { try m.put(IFLA_MASTER, u32: master.bitPattern) }
         if let namespace = a.namespace { try m.put(IFLA_NET_NS_FD, u32: UInt32(bitPattern: namespace.fileDescriptor)) }
     }
 

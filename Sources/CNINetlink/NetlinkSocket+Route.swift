@@ -56,22 +56,22 @@ extension NetlinkSocket {
     /// metric, whatever its scope and protocol. A missing route fails with ESRCH.
     public func deleteRoute(_ route: Route) throws {
         var m = NetlinkRequest(type: Int(RTM_DELROUTE))
-        m.header(Self.routeHeader(route, scope: UInt8(RT_SCOPE_NOWHERE.rawValue), protocol: 0, type: 0))
+        m.header(Self.routeHeader(route, scope: .nowhere, protocol: .unspecified, type: .unspecified))
         try Self.putRouteAttributes(route, into: &m)
         _ = try execute(m, "delete route \(route)")
     }
 
     // MARK: - Private
 
-    private static func routeHeader(_ route: Route, scope: UInt8, protocol proto: UInt8, type: UInt8) -> rtmsg {
+    private static func routeHeader(_ route: Route, scope: Route.Scope, protocol proto: Route.`Protocol`, type: Route.Kind) -> rtmsg {
         var h = rtmsg()
         h.rtm_family = addressFamily(route.destination.family)
         h.rtm_dst_len = UInt8(truncatingIfNeeded: route.destination.prefixLength)  // 0...128 by IPNetwork
         // Tables past 255 travel only in RTA_TABLE.
         h.rtm_table = route.table < 256 ? UInt8(truncatingIfNeeded: route.table) : UInt8(RT_TABLE_UNSPEC.rawValue)
-        h.rtm_protocol = proto
-        h.rtm_scope = scope
-        h.rtm_type = type
+        h.rtm_protocol = proto.rawValue
+        h.rtm_scope = scope.rawValue
+        h.rtm_type = type.rawValue
         h.rtm_flags = route.onLink ? UInt32(RTNH_F_ONLINK) : 0
         return h
     }
@@ -81,7 +81,7 @@ extension NetlinkSocket {
             try m.put(Int(RTA_DST.rawValue), bytes: route.destination.networkAddress.bytes)
         }
         if let gateway = route.gateway { try m.put(Int(RTA_GATEWAY.rawValue), bytes: gateway.bytes) }
-        if let oif = route.outputIndex { try m.put(Int(RTA_OIF.rawValue), u32: UInt32(bitPattern: oif)) }
+        if let oif = route.outputIndex { try m.put(Int(RTA_OIF.rawValue), u32: oif.bitPattern) }
         if let priority = route.priority { try m.put(Int(RTA_PRIORITY.rawValue), u32: priority) }
         try m.put(Int(RTA_TABLE.rawValue), u32: route.table)
     }

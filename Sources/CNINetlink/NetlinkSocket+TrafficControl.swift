@@ -60,7 +60,7 @@ extension NetlinkSocket {
     /// The qdiscs of every link of this namespace.
     package func qdiscs() throws -> [Qdisc] {
         var m = NetlinkRequest(type: Int(RTM_GETQDISC), dump: true)
-        m.header(TrafficControlHeader.encoded(interface: InterfaceIndex(0), handle: .unspecified, parent: .unspecified))
+        m.header(TrafficControlHeader.encoded(interface: .unspecified, handle: .unspecified, parent: .unspecified))
         return try execute(m, "list qdiscs").compactMap(Qdisc.init(message:))
     }
 

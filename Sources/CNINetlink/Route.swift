@@ -6,12 +6,13 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// 0.0.0.0/0 or ::/0 for a default route.
     public var destination: IPNetwork
     public var gateway: IPAddress?
-    public var outputIndex: Int32?
-    /// RT_SCOPE_* (0 universe; the kernel reports 253 link for routes without a gateway).
-    public var scope: UInt8
+    public var outputIndex: InterfaceIndex?
+    /// `rtm_scope` (universe by default; the kernel reports link for routes without a gateway).
+    public var scope: Scope
     public var table: UInt32
-    /// RTPROT_* (3 boot: what `ip route add` and Go's netlink use; 2 kernel for connected routes).
-    public var `protocol`: UInt8
+    /// `rtm_protocol` (boot by default: what `ip route add` and Go's netlink use; kernel for
+    /// connected routes).
+    public var `protocol`: `Protocol`
     /// The metric.
     public var priority: UInt32?
     public var mtu: UInt32?
@@ -19,22 +20,16 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// RTNH_F_ONLINK: the gateway is reachable on the link even outside its subnets.
     public var onLink: Bool
     public var preferredSource: IPAddress?
-    /// RTN_* (1 unicast).
-    public var type: UInt8
+    /// `rtm_type` (unicast by default).
+    public var type: Kind
 
     public static let mainTable = UInt32(RT_TABLE_MAIN.rawValue)
-    public static let scopeUniverse = UInt8(RT_SCOPE_UNIVERSE.rawValue)
-    public static let scopeLink = UInt8(RT_SCOPE_LINK.rawValue)
-    public static let scopeHost = UInt8(RT_SCOPE_HOST.rawValue)
-    public static let protocolBoot = UInt8(RTPROT_BOOT)
-    public static let protocolKernel = UInt8(RTPROT_KERNEL)
-    public static let typeUnicast = UInt8(RTN_UNICAST)
 
     public init(
-        destination: IPNetwork, gateway: IPAddress? = nil, outputIndex: Int32? = nil,
-        scope: UInt8 = Route.scopeUniverse, table: UInt32 = Route.mainTable, protocol: UInt8 = Route.protocolBoot,
+        destination: IPNetwork, gateway: IPAddress? = nil, outputIndex: InterfaceIndex? = nil,
+        scope: Scope = .universe, table: UInt32 = Route.mainTable, protocol: `Protocol` = .boot,
         priority: UInt32? = nil, mtu: UInt32? = nil, advmss: UInt32? = nil, onLink: Bool = false,
-        preferredSource: IPAddress? = nil, type: UInt8 = Route.typeUnicast
+        preferredSource: IPAddress? = nil, type: Kind = .unicast
     ) {
         self.destination = destination
         self.gateway = gateway
@@ -77,10 +72,11 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         let address = { (t: rtattr_type_t) in a[Int(t.rawValue)].flatMap { IPAddress(bytes: Array($0)) } }
         guard let destination = IPNetwork(address: address(RTA_DST) ?? zero, prefixLength: Int(dstLength)) else { return nil }
         self.init(destination: destination, gateway: address(RTA_GATEWAY),
-                  outputIndex: a.u32(Int(RTA_OIF.rawValue)).map { Int32(bitPattern: $0) },
-                  scope: scope, table: a.u32(Int(RTA_TABLE.rawValue)) ?? UInt32(shortTable), protocol: proto,
+                  outputIndex: a.u32(Int(RTA_OIF.rawValue)).map(InterfaceIndex.init(bitPattern:)),
+                  scope: Scope(rawValue: scope), table: a.u32(Int(RTA_TABLE.rawValue)) ?? UInt32(shortTable),
+                  protocol: `Protocol`(rawValue: proto),
                   priority: a.u32(Int(RTA_PRIORITY.rawValue)), onLink: flags & UInt32(RTNH_F_ONLINK) != 0,
-                  preferredSource: address(RTA_PREFSRC), type: type)
+                  preferredSource: address(RTA_PREFSRC), type: Kind(rawValue: type))
         if let metrics = a.nested(Int(RTA_METRICS.rawValue)) {
             mtu = metrics.u32(RTAX_MTU)
             advmss = metrics.u32(RTAX_ADVMSS)

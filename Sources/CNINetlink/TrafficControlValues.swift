@@ -1,15 +1,5 @@
 import CMnl
 
-/// An interface index (`ifi_index`, `tcm_ifindex`): which link a request or a reply is about.
-package struct InterfaceIndex: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    package let rawValue: Int32
-
-    package init(rawValue: Int32) { self.rawValue = rawValue }
-    package init(_ rawValue: Int32) { self.rawValue = rawValue }
-
-    package var description: String { String(rawValue) }
-}
-
 /// A traffic-control handle or parent (`major:minor`, 16 bits each), as `tc` prints it.
 package struct TCHandle: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     package let rawValue: UInt32

@@ -71,7 +71,7 @@ package struct TrafficFilter: Hashable, Sendable {
               let index = parms.integer(UInt32.self, at: MirredLayout.ifindexOffset),
               eaction == TCA_EGRESS_REDIR
         else { return nil }
-        return InterfaceIndex(Int32(bitPattern: index))
+        return InterfaceIndex(bitPattern: index)
     }
 }
 

@@ -1,4 +1,5 @@
 import CNIFirewall
+import CNINetlink
 import CNIValues
 
 /// The nftables rules of one container for one address family (`containernetworking/plugins:plugins/meta/portmap/portmap_nftables.go`), as `nft -f` text. Pure:
@@ -35,15 +36,15 @@ public struct NftPortmapRules: Sendable {
 
     public var family: IPAddress.Family { pod.family }
 
-    /// `ip` / `ip6`: the table family and the payload keyword.
-    public static func familyName(_ family: IPAddress.Family) -> String { family == .v4 ? "ip" : "ip6" }
+    /// `ip` / `ip6`: the table's family.
+    public static func nftFamily(_ family: IPAddress.Family) -> NftFamily { family == .v4 ? .ip : .ip6 }
 
     var table: String { nftTable.description }
 
     var nftTable: NftTable { Self.nftTable(family) }
 
     /// The family's `cni_hostport` table.
-    public static func nftTable(_ family: IPAddress.Family) -> NftTable { NftTable(family: familyName(family), name: tableName) }
+    public static func nftTable(_ family: IPAddress.Family) -> NftTable { NftTable(family: nftFamily(family), name: tableName) }
 
     /// The rules (without comment) of this container, per chain.
     public var containerRules: [(chain: String, rule: NftRule)] {

@@ -1,4 +1,5 @@
 import BridgePlugin
+import CNINetlink
 import CNIValues
 import XCTest
 
@@ -16,7 +17,7 @@ final class LeaseChangeTests: XCTestCase {
     }
 
     func testPodsOfTheEarlierLeaseArePortsAttachedBeforeOurs() {
-        let ports: [(name: String, index: Int32)] = [("vethb", 9), ("vetha", 7), ("ours", 12), ("later", 14)]
+        let ports: [(name: String, index: InterfaceIndex)] = [("vethb", 9), ("vetha", 7), ("ours", 12), ("later", 14)]
         XCTAssertEqual(LeaseChange.podsOfEarlierLease(ports: ports, ownPort: 12), ["vetha", "vethb"])
         XCTAssertEqual(LeaseChange.podsOfEarlierLease(ports: [("ours", 12), ("later", 14)], ownPort: 12), [])
     }

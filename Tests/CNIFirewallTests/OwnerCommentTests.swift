@@ -63,7 +63,7 @@ final class ScopedListingTests: XCTestCase {
     }
 
     func testNftBatchOwnsTheSyntax() throws {
-        var batch = NftBatch(table: NftTable(family: "ip", name: "cni_hostport"))
+        var batch = NftBatch(table: NftTable(family: .ip, name: "cni_hostport"))
         try batch.addTable(comment: "CNI portmap plugin")
         try batch.addChain("prerouting", hook: .init(type: "nat", hook: "prerouting", priority: "-100"))
         try batch.addRule("hostports", NftRule([.destinationPort(transport: "tcp", port: 80)],

@@ -5,7 +5,7 @@ import XCTest
 
 /// Matching a host veth to its pod end: ifindexes repeat across namespaces, the netns id decides.
 final class LinkMatchTests: XCTestCase {
-    private func end(_ path: String, nsid: Int32?, index: Int32, peer: Int32) throws -> LinkCollector.PodEnd {
+    private func end(_ path: String, nsid: Int32?, index: InterfaceIndex, peer: InterfaceIndex) throws -> LinkCollector.PodEnd {
         let identity = try XCTUnwrap(FileIdentity(path: "/"))
         return LinkCollector.PodEnd(netns: NamespaceScanner.Found(path: path, identity: identity), nsid: nsid,
                                     link: Link(index: index, name: "eth0", kind: "veth", parentIndex: peer, linkNetnsID: 0))

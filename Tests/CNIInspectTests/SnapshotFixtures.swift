@@ -1,4 +1,5 @@
 import CNIFirewall
+import CNINetlink
 import CNITestSupport
 import CNIValues
 @testable import CNIInspect
@@ -22,11 +23,11 @@ enum SnapshotFixtures {
 
     static func pod(_ n: Int, ip address: String, mtu: Int = 1450) -> ObservedPod {
         ObservedPod(netns: "/run/netns/pod\(n)", netnsInode: UInt64(4026532000 + n), name: "eth0", index: 2,
-                     peerIndex: Int32(2 + n), mtu: mtu, mac: MACAddress("0a:00:00:00:00:0\(n)"), addresses: [net(address)])
+                     peerIndex: InterfaceIndex(Int32(2 + n)), mtu: mtu, mac: MACAddress("0a:00:00:00:00:0\(n)"), addresses: [net(address)])
     }
 
     static func port(_ n: Int, pod: ObservedPod?, match: BridgePort.Match = .exact, mtu: Int = 1450) -> BridgePort {
-        BridgePort(name: "veth0000000\(n)", index: Int32(2 + n), mtu: mtu, mac: MACAddress("0e:00:00:00:00:0\(n)"),
+        BridgePort(name: "veth0000000\(n)", index: InterfaceIndex(Int32(2 + n)), mtu: mtu, mac: MACAddress("0e:00:00:00:00:0\(n)"),
                    hairpin: true, peerIndex: 2, peerNetnsID: Int32(n - 1), match: pod == nil ? .none : match, pod: pod)
     }
 

@@ -91,16 +91,16 @@ final class NftTableProbeTests: XCTestCase {
     func testGetTableRequestAndAnswers() throws {
         let transport = ScriptedTransport()
         let socket = NetlinkSocket(transport: transport, firstSequence: 1)
-        XCTAssertTrue(try socket.nftTableExists(family: "inet", name: "cni_plugins_masquerade"))
+        XCTAssertTrue(try socket.nftTableExists(family: .inet, name: "cni_plugins_masquerade"))
         XCTAssertEqual(transport.sent, [hex("""
             30000000 010a 0500 01000000 00000000   # nlmsghdr: len 48, NFNL_SUBSYS_NFTABLES<<8 | NFT_MSG_GETTABLE, REQUEST|ACK
             01 00 0000                             # nfgenmsg: NFPROTO_INET, NFNETLINK_V0
             1b00 0100 636e695f 706c7567 696e735f 6d617371 75657261 646500 00   # NFTA_TABLE_NAME "cni_plugins_masquerade"
             """)])
         transport.replies = [Kernel.error(-ENOENT, sequence: 2)]
-        XCTAssertFalse(try socket.nftTableExists(family: "ip", name: "cni_hostport"))
+        XCTAssertFalse(try socket.nftTableExists(family: .ip, name: "cni_hostport"))
         transport.replies = [Kernel.error(-EPERM, sequence: 3)]
-        XCTAssertThrowsError(try socket.nftTableExists(family: "ip6", name: "cni_hostport"))
-        XCTAssertThrowsError(try socket.nftTableExists(family: "decnet", name: "x"))
+        XCTAssertThrowsError(try socket.nftTableExists(family: .ip6, name: "cni_hostport"))
+        XCTAssertNil(NftFamily(rawValue: "decnet"), "no such nftables family")
     }
 }

@@ -25,7 +25,7 @@ final class NetlinkIntegrationTests: XCTestCase {
         return (ns, handle, try NetlinkSocket(in: handle))
     }
 
-    private func index(_ socket: NetlinkSocket, _ name: String) throws -> Int32 {
+    private func index(_ socket: NetlinkSocket, _ name: String) throws -> InterfaceIndex {
         try XCTUnwrap(try socket.link(named: name), "no link \(name)").index
     }
 
@@ -192,7 +192,7 @@ final class NetlinkIntegrationTests: XCTestCase {
         let defaultRoute = Route(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.2.1"), outputIndex: br)
         let onLink = Route(destination: IPNetwork("192.168.77.0/24")!, gateway: IPAddress("172.16.0.1"),
                            outputIndex: br, onLink: true)
-        let direct = Route(destination: IPNetwork("10.50.0.0/24")!, outputIndex: br, scope: Route.scopeLink, priority: 50)
+        let direct = Route(destination: IPNetwork("10.50.0.0/24")!, outputIndex: br, scope: .link, priority: 50)
         let v6 = Route(destination: IPNetwork("fd00:1::/64")!, gateway: IPAddress("fd00::1"), outputIndex: br)
         for r in [viaGateway, defaultRoute, onLink, direct, v6] { try nl.addRoute(r) }
 
@@ -220,11 +220,11 @@ final class NetlinkIntegrationTests: XCTestCase {
         XCTAssertEqual(gw.outputIndex, br)
         XCTAssertEqual(gw.mtu, 1400)
         XCTAssertEqual(gw.advmss, 1360)
-        XCTAssertEqual(gw.protocol, Route.protocolBoot)
+        XCTAssertEqual(gw.protocol, .boot)
         XCTAssertTrue(listed.contains { $0.destination.prefixLength == 0 && $0.gateway == IPAddress("10.1.2.1") })
         XCTAssertTrue(listed.contains { $0.destination == IPNetwork("192.168.77.0/24") && $0.onLink })
-        XCTAssertTrue(listed.contains { $0.destination == IPNetwork("10.1.2.0/24") && $0.scope == Route.scopeLink
-                                        && $0.protocol == Route.protocolKernel && $0.gateway == nil })
+        XCTAssertTrue(listed.contains { $0.destination == IPNetwork("10.1.2.0/24") && $0.scope == .link
+                                        && $0.protocol == .kernel && $0.gateway == nil })
         XCTAssertTrue(try nl.routes(family: .v6).contains { $0.destination == IPNetwork("fd00:1::/64") && $0.gateway == IPAddress("fd00::1") })
         XCTAssertTrue(try nl.routes(family: .v4, table: 255).contains { $0.destination == IPNetwork("10.1.2.3/32") })
 

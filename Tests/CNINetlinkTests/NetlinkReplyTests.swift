@@ -39,20 +39,20 @@ final class NetlinkReplyTests: XCTestCase {
         ]
         let link = try XCTUnwrap(try socket.link(named: "veth1234"))
         XCTAssertEqual(link, Link(index: 7, name: "veth1234", kind: "veth", mtu: 1450, mac: MACAddress("0a:58:0a:f4:01:02"),
-                                  flags: 0x143, operState: 6, masterIndex: 3,
+                                  flags: Link.Flags(rawValue: 0x143), operState: Link.OperationalState(rawValue: 6), masterIndex: 3,
                                   parentIndex: 2, linkNetnsID: 0, hairpin: true, isolated: true, vlanFiltering: nil))
     }
 
     func testDerivedLinkAndAddressStates() throws {
         // IFF_UP 0x1, IFF_PROMISC 0x100, IF_OPER_UP 6, IFA_F_DADFAILED 0x08, IFA_F_TENTATIVE 0x40: kernel ABI values.
-        var link = Link(index: 1, name: "cni0", flags: 0x143, operState: 6)
+        var link = Link(index: 1, name: "cni0", flags: Link.Flags(rawValue: 0x143), operState: Link.OperationalState(rawValue: 6))
         XCTAssertTrue(link.isUp)
         XCTAssertTrue(link.promiscuous)
         XCTAssertTrue(link.isOperationallyUp)
         link.isUp = false
         link.promiscuous = false
-        XCTAssertEqual(link.flags, 0x42, "the setters change the flags they read")
-        XCTAssertFalse(Link(index: 1, name: "eth0", operState: 2).isOperationallyUp)  // IF_OPER_DOWN
+        XCTAssertEqual(link.flags.rawValue, 0x42, "the setters change the flags they read")
+        XCTAssertFalse(Link(index: 1, name: "eth0", operState: Link.OperationalState(rawValue: 2)).isOperationallyUp)  // IF_OPER_DOWN
         let net = try XCTUnwrap(IPNetwork("fd00::5/64"))
         XCTAssertTrue(InterfaceAddress(index: 1, network: net, flags: 0x08).isDADFailed)
         XCTAssertFalse(InterfaceAddress(index: 1, network: net, flags: 0x08).isTentative)

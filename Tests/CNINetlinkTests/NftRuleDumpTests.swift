@@ -8,7 +8,7 @@ final class NftRuleDumpTests: XCTestCase {
     func testGetChainRequestAndAnswers() throws {
         let transport = ScriptedTransport()
         let socket = NetlinkSocket(transport: transport, firstSequence: 1)
-        XCTAssertTrue(try socket.nftChainExists(family: "ip6", table: "nat", chain: "CNI-HOSTPORT-DNAT"))
+        XCTAssertTrue(try socket.nftChainExists(family: .ip6, table: "nat", chain: "CNI-HOSTPORT-DNAT"))
         XCTAssertEqual(transport.sent, [hex("""
             34000000 040a 0500 01000000 00000000   # nlmsghdr: len 52, NFNL_SUBSYS_NFTABLES<<8 | NFT_MSG_GETCHAIN, REQUEST|ACK
             0a 00 0000                             # nfgenmsg: NFPROTO_IPV6, NFNETLINK_V0
@@ -16,10 +16,9 @@ final class NftRuleDumpTests: XCTestCase {
             1600 0300 434e492d 484f5354 504f5254 2d444e41 5400 0000   # NFTA_CHAIN_NAME "CNI-HOSTPORT-DNAT"
             """)])
         transport.replies = [Kernel.error(-ENOENT, sequence: 2)]
-        XCTAssertFalse(try socket.nftChainExists(family: "ip", table: "nat", chain: "CNI-DN-x"), "ENOENT: no such chain (or table)")
+        XCTAssertFalse(try socket.nftChainExists(family: .ip, table: "nat", chain: "CNI-DN-x"), "ENOENT: no such chain (or table)")
         transport.replies = [Kernel.error(-EPERM, sequence: 3)]
-        XCTAssertThrowsError(try socket.nftChainExists(family: "ip", table: "nat", chain: "CNI-DN-x"))
-        XCTAssertThrowsError(try socket.nftChainExists(family: "decnet", table: "nat", chain: "x"))
+        XCTAssertThrowsError(try socket.nftChainExists(family: .ip, table: "nat", chain: "CNI-DN-x"))
     }
 
     /// The request, and the kernel's answer for the rule iptables-nft 1.8.9 writes for
@@ -57,7 +56,7 @@ final class NftRuleDumpTests: XCTestCase {
                       1600 0200 434e492d 484f5354 504f5254 2d4d4153 5100 0000   # NFTA_VERDICT_CHAIN "CNI-HOSTPORT-MASQ"
             """)
         transport.replies = [Kernel.message(type: 0x0a06, flags: 2, sequence: 1, payload), Kernel.done(sequence: 1)]
-        let rules = try socket.nftRules(family: "ip", table: "nat", chain: "POSTROUTING")
+        let rules = try socket.nftRules(family: .ip, table: "nat", chain: "POSTROUTING")
         XCTAssertEqual(transport.sent, [hex("""
             2c000000 070a 0103 01000000 00000000   # nlmsghdr: len 44, NFNL_SUBSYS_NFTABLES<<8 | NFT_MSG_GETRULE, REQUEST|DUMP
             02 00 0000                             # nfgenmsg: NFPROTO_IPV4, NFNETLINK_V0
@@ -104,7 +103,7 @@ final class NftRuleDumpTests: XCTestCase {
         transport.replies = [Kernel.message(type: 0x0a06, flags: 2, sequence: 1, payload),
                              Kernel.message(type: 0x0a06, flags: 2, sequence: 1, [2, 0, 0, 0]),  // no chain: skipped
                              Kernel.done(sequence: 1)]
-        let rules = try socket.nftRules(family: "ip", table: "nat", chain: "CNI-HOSTPORT-MASQ")
+        let rules = try socket.nftRules(family: .ip, table: "nat", chain: "CNI-HOSTPORT-MASQ")
         XCTAssertEqual(rules, [NftKernelRule(
             chain: "CNI-HOSTPORT-MASQ",
             expressions: [.init(name: "cmp", data: [0x00, 0x20, 0x00, 0x00]),

@@ -1,4 +1,5 @@
 import CNIFirewall
+import CNINetlink
 
 /// The steps that remove what a gone container left behind (pure). Order: NAT rules first (one
 /// batch per backend, so nothing points at a chain being deleted), then flannel's own DEL path —
@@ -63,8 +64,8 @@ public enum CleanupPlan {
         }
         var nft: [String] = []
         for a in artifacts {
-            guard case .nftRule(let family, let table, let chain, let handle, _) = a.item,
-                  (try? NftText.checkIdentifier(family)) != nil, (try? NftText.checkIdentifier(table)) != nil
+            guard case .nftRule(let familyName, let table, let chain, let handle, _) = a.item,
+                  let family = NftFamily(rawValue: familyName), (try? NftText.checkIdentifier(table)) != nil
             else { continue }
             var batch = NftBatch(table: NftTable(family: family, name: table))
             guard (try? batch.deleteRule(chain, handle: handle)) != nil else { continue }

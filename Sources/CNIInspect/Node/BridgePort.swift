@@ -1,3 +1,4 @@
+import CNINetlink
 import CNIValues
 
 /// One port of the bridge: the host end of a pod's veth and, when found, the pod end.
@@ -17,13 +18,13 @@ public struct BridgePort: Sendable, Equatable {
     }
 
     public var name: String
-    public var index: Int32
+    public var index: InterfaceIndex
     public var kind: String?
     public var mtu: Int
     public var mac: MACAddress?
     public var hairpin: Bool?
     /// IFLA_LINK: the peer's ifindex in its own netns.
-    public var peerIndex: Int32?
+    public var peerIndex: InterfaceIndex?
     /// IFLA_LINK_NETNSID: the node's id for the peer's netns.
     public var peerNetnsID: Int32?
     public var match: Match
@@ -32,8 +33,8 @@ public struct BridgePort: Sendable, Equatable {
     /// For `ambiguous`: every candidate pod end.
     public var candidates: [ObservedPod]
 
-    public init(name: String, index: Int32, kind: String? = "veth", mtu: Int = 1500, mac: MACAddress? = nil,
-                hairpin: Bool? = nil, peerIndex: Int32? = nil, peerNetnsID: Int32? = nil,
+    public init(name: String, index: InterfaceIndex, kind: String? = "veth", mtu: Int = 1500, mac: MACAddress? = nil,
+                hairpin: Bool? = nil, peerIndex: InterfaceIndex? = nil, peerNetnsID: Int32? = nil,
                 match: Match = .none, pod: ObservedPod? = nil, candidates: [ObservedPod] = []) {
         self.name = name
         self.index = index

@@ -1,9 +1,10 @@
+import CNINetlink
 import CNIValues
 
 /// The pod bridge (`cni0`) as the node's netlink shows it.
 public struct BridgeState: Sendable, Equatable {
     public var name: String
-    public var index: Int32
+    public var index: InterfaceIndex
     public var mtu: Int
     public var mac: MACAddress?
     public var isUp: Bool
@@ -11,7 +12,7 @@ public struct BridgeState: Sendable, Equatable {
     public var addresses: [IPNetwork]
     public var ports: [BridgePort]
 
-    public init(name: String, index: Int32, mtu: Int, mac: MACAddress? = nil, isUp: Bool = true,
+    public init(name: String, index: InterfaceIndex, mtu: Int, mac: MACAddress? = nil, isUp: Bool = true,
                 addresses: [IPNetwork] = [], ports: [BridgePort] = []) {
         self.name = name
         self.index = index

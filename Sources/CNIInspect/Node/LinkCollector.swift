@@ -86,7 +86,7 @@ struct LinkCollector {
                             addresses: addresses)
     }
 
-    func globalAddresses(_ socket: NetlinkSocket, index: Int32) throws -> [IPNetwork] {
+    func globalAddresses(_ socket: NetlinkSocket, index: InterfaceIndex) throws -> [IPNetwork] {
         try socket.addresses(index: index).map(\.network).filter { !$0.address.isLinkLocalUnicast && !$0.address.isLoopback }
     }
 }

@@ -1,3 +1,4 @@
+import CNINetlink
 import CNIValues
 
 /// A pod as the inspector observes it: its end of a veth pair, inside the pod's network namespace.
@@ -6,15 +7,15 @@ public struct ObservedPod: Sendable, Equatable {
     public var netns: String
     public var netnsInode: UInt64
     public var name: String
-    public var index: Int32
+    public var index: InterfaceIndex
     /// IFLA_LINK: the host end's ifindex.
-    public var peerIndex: Int32?
+    public var peerIndex: InterfaceIndex?
     public var mtu: Int
     public var mac: MACAddress?
     /// Global addresses with their prefix (link-local IPv6 left out).
     public var addresses: [IPNetwork]
 
-    public init(netns: String, netnsInode: UInt64 = 0, name: String, index: Int32, peerIndex: Int32? = nil,
+    public init(netns: String, netnsInode: UInt64 = 0, name: String, index: InterfaceIndex, peerIndex: InterfaceIndex? = nil,
                 mtu: Int = 1500, mac: MACAddress? = nil, addresses: [IPNetwork] = []) {
         self.netns = netns
         self.netnsInode = netnsInode

@@ -130,7 +130,7 @@ public struct ProblemFinder: Sendable {
         snapshot.ports.filter { $0.isVeth && $0.match == .none }.map { port in
             Problem(kind: .vethWithoutPod, subject: port.name,
                     summary: "\(port.name) is a port of \(snapshot.bridgeName)"
-                        + " but its peer (ifindex \(port.peerIndex.map(String.init) ?? "?")) is in no visible netns",
+                        + " but its peer (ifindex \(port.peerIndex.map(\.description) ?? "?")) is in no visible netns",
                     details: ["peer netns id \(port.peerNetnsID.map(String.init) ?? "-"); scanned /run/netns and /proc/*/ns/net"],
                     steps: [.deleteLink(name: port.name)])
         }

@@ -52,7 +52,7 @@ public struct HumanReport: Sendable {
             var netns = pod?.netns ?? (port.isVeth ? "(none found)" : "(\(port.kind ?? "not a veth"))")
             if port.match == .ambiguous { netns += " (ambiguous: \(port.candidates.count))" }
             table.append([
-                port.name, "\(port.index)", port.peerIndex.map(String.init) ?? "-", netns, pod?.name ?? "-",
+                port.name, "\(port.index)", port.peerIndex.map(\.description) ?? "-", netns, pod?.name ?? "-",
                 list(pod?.addresses.map(\.description) ?? []), pod?.mac?.description ?? "-", mtu,
                 port.hairpin.map { $0 ? "on" : "off" } ?? "-", pod.flatMap(snapshot.containerID(of:)) ?? "-",
             ])

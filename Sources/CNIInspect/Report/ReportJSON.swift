@@ -51,15 +51,15 @@ public enum ReportJSON {
     static func bridge(_ s: NodeSnapshot) -> JSONValue {
         guard let b = s.bridge else { return .null }
         return obj([
-            ("name", .string(b.name)), ("ifindex", .int(Int(b.index))), ("mtu", .int(b.mtu)),
+            ("name", .string(b.name)), ("ifindex", .int(Int(b.index.rawValue))), ("mtu", .int(b.mtu)),
             ("mac", b.mac.map { .string($0.description) } ?? .null), ("up", .bool(b.isUp)),
             ("addresses", strings(b.addresses.map(\.description))),
             ("ports", .array(b.ports.map { p in
                 obj([
-                    ("name", .string(p.name)), ("ifindex", .int(Int(p.index))), ("kind", p.kind.map(JSONValue.string) ?? .null),
+                    ("name", .string(p.name)), ("ifindex", .int(Int(p.index.rawValue))), ("kind", p.kind.map(JSONValue.string) ?? .null),
                     ("mtu", .int(p.mtu)), ("mac", p.mac.map { .string($0.description) } ?? .null),
                     ("hairpin", p.hairpin.map(JSONValue.bool) ?? .null),
-                    ("peerIfindex", p.peerIndex.map { .int(Int($0)) } ?? .null),
+                    ("peerIfindex", p.peerIndex.map { .int(Int($0.rawValue)) } ?? .null),
                     ("peerNetnsID", p.peerNetnsID.map { .int(Int($0)) } ?? .null),
                     ("match", .string(p.match.rawValue)),
                     ("podNetns", p.pod.map { .string($0.netns) } ?? .null),
@@ -72,9 +72,9 @@ public enum ReportJSON {
     static func pod(_ port: BridgePort, _ pod: ObservedPod, _ s: NodeSnapshot) -> JSONValue {
         obj([
             ("containerID", s.containerID(of: pod).map(JSONValue.string) ?? .null),
-            ("netns", .string(pod.netns)), ("ifname", .string(pod.name)), ("ifindex", .int(Int(pod.index))),
+            ("netns", .string(pod.netns)), ("ifname", .string(pod.name)), ("ifindex", .int(Int(pod.index.rawValue))),
             ("ips", strings(pod.addresses.map(\.description))), ("mac", pod.mac.map { .string($0.description) } ?? .null),
-            ("mtu", .int(pod.mtu)), ("hostVeth", .string(port.name)), ("hostIfindex", .int(Int(port.index))),
+            ("mtu", .int(pod.mtu)), ("hostVeth", .string(port.name)), ("hostIfindex", .int(Int(port.index.rawValue))),
             ("hostMAC", port.mac.map { .string($0.description) } ?? .null), ("hostMTU", .int(port.mtu)),
             ("hairpin", port.hairpin.map(JSONValue.bool) ?? .null), ("match", .string(port.match.rawValue)),
         ])
