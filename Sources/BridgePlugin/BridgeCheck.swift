@@ -52,8 +52,8 @@ struct BridgeCheck {
             }
         }
         for expected in previous.routes {
-            let table = expected.table.flatMap { UInt32(exactly: $0) } ?? Route.mainTable
-            let candidates = table == Route.mainTable ? routes : try podSocket.routes(family: nil, table: table)
+            let table = expected.table.flatMap { UInt32(exactly: $0) } ?? KernelRoute.mainTable
+            let candidates = table == KernelRoute.mainTable ? routes : try podSocket.routes(family: nil, table: table)
             let found = candidates.contains { r in
                 r.destination.network == expected.destination.network
                     && (expected.gateway == nil || r.gateway == expected.gateway)

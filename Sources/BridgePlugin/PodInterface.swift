@@ -50,12 +50,12 @@ struct PodInterface {
     /// Adds each route once; a route without a gateway goes via the first gateway of its family,
     /// or straight onto the link when there is none.
     func addRoutes(_ plan: GatewayPlan) throws {
-        var added: [Route] = []
+        var added: [KernelRoute] = []
         for r in plan.routes {
             let gw = plan.gateway(for: r)
-            var route = Route(destination: r.destination.network, gateway: gw, outputIndex: link.index,
+            var route = KernelRoute(destination: r.destination.network, gateway: gw, outputIndex: link.index,
                               scope: gw == nil ? .link : .universe)
-            if let s = r.scope, let v = UInt8(exactly: s) { route.scope = Route.Scope(rawValue: v) }
+            if let s = r.scope, let v = UInt8(exactly: s) { route.scope = KernelRoute.Scope(rawValue: v) }
             if let t = r.table, let v = UInt32(exactly: t), v != 0 { route.table = v }
             if let p = r.priority { route.priority = UInt32(exactly: p) }
             if let m = r.mtu { route.mtu = UInt32(exactly: m) }

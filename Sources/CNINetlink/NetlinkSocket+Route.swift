@@ -4,19 +4,19 @@ import Glibc
 
 extension NetlinkSocket {
     /// Routes of one table (main unless given), optionally of one family. Cache clones are skipped.
-    public func routes(family: IPAddress.Family?, table: UInt32 = Route.mainTable) throws -> [Route] {
+    public func routes(family: IPAddress.Family?, table: UInt32 = KernelRoute.mainTable) throws -> [KernelRoute] {
         var m = NetlinkRequest(type: Int(RTM_GETROUTE), dump: true)
         var h = rtmsg()
         h.rtm_family = Self.addressFamily(family)
         m.header(h)
-        return try execute(m, "list routes").compactMap(Route.init(message:)).filter { r in
+        return try execute(m, "list routes").compactMap(KernelRoute.init(message:)).filter { r in
             r.table == table && !r.isCloned && (family == nil || r.destination.family == family)
         }
     }
 
     /// The kernel's answer to "how is `address` reached" (a non-dump RTM_GETROUTE with RTA_DST, as
     /// `ip route get`): policy routing and every table included. nil when it is unreachable.
-    public func route(to address: IPAddress) throws -> Route? {
+    public func route(to address: IPAddress) throws -> KernelRoute? {
         var m = NetlinkRequest(type: Int(RTM_GETROUTE))
         var h = rtmsg()
         h.rtm_family = Self.addressFamily(address.family)
@@ -28,7 +28,7 @@ extension NetlinkSocket {
         }
         switch outcome {
         case .success(let messages):
-            return messages.compactMap(Route.init(message:)).first
+            return messages.compactMap(KernelRoute.init(message:)).first
         case .failure(let error):
             if error.errno == .networkUnreachable || error.errno == .hostUnreachable { return nil }
             throw error
@@ -37,7 +37,7 @@ extension NetlinkSocket {
 
     /// Adds `route` (NLM_F_CREATE | NLM_F_EXCL, so an existing one fails with EEXIST), or with
     /// `replace` creates or replaces it (NLM_F_REPLACE).
-    public func addRoute(_ route: Route, replace: Bool = false) throws {
+    public func addRoute(_ route: KernelRoute, replace: Bool = false) throws {
         let flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)
         var m = NetlinkRequest(type: Int(RTM_NEWROUTE), flags: Int32(flags))
         m.header(Self.routeHeader(route, scope: route.scope, protocol: route.protocol, type: route.type))
@@ -54,7 +54,7 @@ extension NetlinkSocket {
 
     /// Deletes the route matching destination, table, and (when set) gateway, output link and
     /// metric, whatever its scope and protocol. A missing route fails with ESRCH.
-    public func deleteRoute(_ route: Route) throws {
+    public func deleteRoute(_ route: KernelRoute) throws {
         var m = NetlinkRequest(type: Int(RTM_DELROUTE))
         m.header(Self.routeHeader(route, scope: .nowhere, protocol: .unspecified, type: .unspecified))
         try Self.putRouteAttributes(route, into: &m)
@@ -63,7 +63,9 @@ extension NetlinkSocket {
 
     // MARK: - Private
 
-    private static func routeHeader(_ route: Route, scope: Route.Scope, protocol proto: Route.`Protocol`, type: Route.Kind) -> rtmsg {
+    private static func routeHeader(
+        _ route: KernelRoute, scope: KernelRoute.Scope, protocol proto: KernelRoute.`Protocol`, type: KernelRoute.Kind
+    ) -> rtmsg {
         var h = rtmsg()
         h.rtm_family = addressFamily(route.destination.family)
         h.rtm_dst_len = UInt8(truncatingIfNeeded: route.destination.prefixLength)  // 0...128 by IPNetwork
@@ -76,7 +78,7 @@ extension NetlinkSocket {
         return h
     }
 
-    private static func putRouteAttributes(_ route: Route, into m: inout NetlinkRequest) throws(NetlinkError) {
+    private static func putRouteAttributes(_ route: KernelRoute, into m: inout NetlinkRequest) throws(NetlinkError) {
         if route.destination.prefixLength > 0 {
             try m.put(Int(RTA_DST.rawValue), bytes: route.destination.networkAddress.bytes)
         }

@@ -132,7 +132,7 @@ final class NetlinkEncodingTests: XCTestCase {
     }
 
     func testAddRouteWithGatewayOnLinkAndMTU() throws {
-        let route = Route(destination: IPNetwork("10.9.3.4/16")!, gateway: IPAddress("10.1.2.1"), outputIndex: 7,
+        let route = KernelRoute(destination: IPNetwork("10.9.3.4/16")!, gateway: IPAddress("10.1.2.1"), outputIndex: 7,
                           mtu: 1400, onLink: true)
         try socket.addRoute(route)
         XCTAssertEqual(transport.sent, [hex("""
@@ -148,7 +148,7 @@ final class NetlinkEncodingTests: XCTestCase {
     }
 
     func testDeleteRouteMatchesAnyScopeAndProtocol() throws {
-        try socket.deleteRoute(Route(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.2.1")))
+        try socket.deleteRoute(KernelRoute(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.2.1")))
         XCTAssertEqual(transport.sent, [hex("""
             2c000000 1900 0500 01000000 00000000   # nlmsghdr: len 44, RTM_DELROUTE
             02 00 00 00 fe 00 ff 00 00000000       # rtmsg: AF_INET /0, main, proto 0, scope NOWHERE, type 0

@@ -187,18 +187,18 @@ final class NetlinkIntegrationTests: XCTestCase {
         try nl.addAddress(index: br, try XCTUnwrap(IPNetwork("10.1.2.3/24")))
         try nl.addAddress(index: br, try XCTUnwrap(IPNetwork("fd00::5/64")), noDAD: true)
 
-        let viaGateway = Route(destination: IPNetwork("10.9.0.0/16")!, gateway: IPAddress("10.1.2.1"), outputIndex: br,
+        let viaGateway = KernelRoute(destination: IPNetwork("10.9.0.0/16")!, gateway: IPAddress("10.1.2.1"), outputIndex: br,
                                mtu: 1400, advmss: 1360)
-        let defaultRoute = Route(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.2.1"), outputIndex: br)
-        let onLink = Route(destination: IPNetwork("192.168.77.0/24")!, gateway: IPAddress("172.16.0.1"),
+        let defaultRoute = KernelRoute(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.2.1"), outputIndex: br)
+        let onLink = KernelRoute(destination: IPNetwork("192.168.77.0/24")!, gateway: IPAddress("172.16.0.1"),
                            outputIndex: br, onLink: true)
-        let direct = Route(destination: IPNetwork("10.50.0.0/24")!, outputIndex: br, scope: .link, priority: 50)
-        let v6 = Route(destination: IPNetwork("fd00:1::/64")!, gateway: IPAddress("fd00::1"), outputIndex: br)
+        let direct = KernelRoute(destination: IPNetwork("10.50.0.0/24")!, outputIndex: br, scope: .link, priority: 50)
+        let v6 = KernelRoute(destination: IPNetwork("fd00:1::/64")!, gateway: IPAddress("fd00::1"), outputIndex: br)
         for r in [viaGateway, defaultRoute, onLink, direct, v6] { try nl.addRoute(r) }
 
         XCTAssertThrowsError(try nl.addRoute(viaGateway)) { XCTAssertEqual(($0 as? NetlinkError)?.errno, .fileExists) }
         // A gateway off every subnet: the kernel's extended-ack text comes through.
-        let unreachable = Route(destination: IPNetwork("10.77.0.0/16")!, gateway: IPAddress("172.31.0.1"), outputIndex: br)
+        let unreachable = KernelRoute(destination: IPNetwork("10.77.0.0/16")!, gateway: IPAddress("172.31.0.1"), outputIndex: br)
         XCTAssertThrowsError(try nl.addRoute(unreachable)) { error in
             guard let e = error as? NetlinkError else { return XCTFail("\(error)") }
             XCTAssertEqual(e.errno, .networkUnreachable, "\(e)")

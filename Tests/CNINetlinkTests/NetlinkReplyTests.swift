@@ -149,7 +149,7 @@ final class NetlinkReplyTests: XCTestCase {
             Kernel.done(sequence: 2),
         ]
         XCTAssertEqual(try socket.routes(family: .v4), [
-            Route(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.0.0.254"), outputIndex: 4, priority: 100,
+            KernelRoute(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.0.0.254"), outputIndex: 4, priority: 100,
                   mtu: 1400, advmss: 1360, onLink: true),
         ])
     }

@@ -1,8 +1,9 @@
 import CMnl
 import CNIValues
 
-/// A route, as RTM_NEWROUTE describes it.
-public struct Route: Sendable, Hashable, CustomStringConvertible {
+/// A route in a kernel routing table, as RTM_NEWROUTE describes it (named apart from
+/// `CNIResult.Route`, the route a plugin reports in its result).
+public struct KernelRoute: Sendable, Hashable, CustomStringConvertible {
     /// 0.0.0.0/0 or ::/0 for a default route.
     public var destination: IPNetwork
     public var gateway: IPAddress?
@@ -27,7 +28,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     public init(
         destination: IPNetwork, gateway: IPAddress? = nil, outputIndex: InterfaceIndex? = nil,
-        scope: Scope = .universe, table: UInt32 = Route.mainTable, protocol: `Protocol` = .boot,
+        scope: Scope = .universe, table: UInt32 = KernelRoute.mainTable, protocol: `Protocol` = .boot,
         priority: UInt32? = nil, mtu: UInt32? = nil, advmss: UInt32? = nil, onLink: Bool = false,
         preferredSource: IPAddress? = nil, type: Kind = .unicast
     ) {
@@ -49,7 +50,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         var s = "\(destination)"
         if let gateway { s += " via \(gateway)" }
         if let outputIndex { s += " dev \(outputIndex)" }
-        if table != Route.mainTable { s += " table \(table)" }
+        if table != KernelRoute.mainTable { s += " table \(table)" }
         return s
     }
 

@@ -1,6 +1,6 @@
 import CMnl
 
-extension Route {
+extension KernelRoute {
     /// A route's scope (`rtm_scope`, RT_SCOPE_*): how far away its destination is.
     public struct Scope: RawRepresentable, Hashable, Sendable {
         public let rawValue: UInt8
