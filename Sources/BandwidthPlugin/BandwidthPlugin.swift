@@ -7,15 +7,15 @@ import CNIValues
 /// bandwidth: shapes a pod's traffic with tbf (into the pod on the host veth, out of the pod on
 /// an ifb the host veth's incoming traffic is redirected to). A chained plugin, after the one that
 /// created the veth; tc goes over rtnetlink (no `tc` binary).
-public struct BandwidthPlugin: CNIPlugin {
-    public let name = "bandwidth"
+package struct BandwidthPlugin: CNIPlugin {
+    package let name = "bandwidth"
 
-    public init() {}
+    package init() {}
 
     /// The reference supports 0.3.0 and later only.
     static let oldestVersion = CNIVersion.v0_3_0
 
-    public func add(_ context: PluginContext) throws -> CNIResult {
+    package func add(_ context: PluginContext) throws -> CNIResult {
         try Self.checkVersion(context.config)
         let config = try BandwidthConfig(context.config)
         let previous = try context.config.previousResult()
@@ -36,7 +36,7 @@ public struct BandwidthPlugin: CNIPlugin {
 
     /// Needs neither CNI_NETNS nor prevResult (it never opens the pod's namespace): removes the
     /// attachment's ifb when it exists. Repeated DELs succeed.
-    public func del(_ context: PluginContext) throws {
+    package func del(_ context: PluginContext) throws {
         try Self.checkVersion(context.config)
         let config = try BandwidthConfig(context.config)
         let ifbName = ShapingIFBName.of(network: config.network, containerID: context.containerID)
@@ -51,7 +51,7 @@ public struct BandwidthPlugin: CNIPlugin {
         }
     }
 
-    public func check(_ context: PluginContext) throws {
+    package func check(_ context: PluginContext) throws {
         try Self.checkVersion(context.config)
         let config = try BandwidthConfig(context.config)
         guard let previous = try context.config.previousResult() else {
@@ -67,7 +67,7 @@ public struct BandwidthPlugin: CNIPlugin {
     /// GC (CNI 1.1): removes ifbs of this plugin's shape that no filter on any link redirects to,
     /// except those of the attachments still in use (an ADD may be between creating its ifb and
     /// its filter). The reference does nothing here.
-    public func gc(_ context: PluginContext) throws {
+    package func gc(_ context: PluginContext) throws {
         try Self.checkVersion(context.config)
         let config = try BandwidthConfig(context.config)
         let keep = Set((try context.config.validAttachments() ?? []).map {

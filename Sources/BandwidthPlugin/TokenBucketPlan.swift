@@ -12,17 +12,17 @@ import CNIValues
 /// (the runtimes' default bursts) Go's conversion is CPU-dependent (amd64 wraps modulo 2³²) and
 /// the queue it shapes is arbitrary. Here every such step saturates at 2³²-1 instead. For every
 /// value that fits, the result is the reference's bit for bit. CHECK recomputes with this rule.
-package struct TokenBucketPlan: Sendable {
+struct TokenBucketPlan: Sendable {
     /// psched ticks per microsecond (15.625 on current kernels), from `/proc/net/psched`.
-    package var ticksPerMicrosecond: Double
+    var ticksPerMicrosecond: Double
 
-    package init(ticksPerMicrosecond: Double) { self.ticksPerMicrosecond = ticksPerMicrosecond }
+    init(ticksPerMicrosecond: Double) { self.ticksPerMicrosecond = ticksPerMicrosecond }
 
     /// The queue latency the reference fixes, in microseconds.
-    package static let latencyMicroseconds = 25_000.0
+    static let latencyMicroseconds = 25_000.0
     static let microsecondsPerSecond = 1_000_000.0
 
-    package func bucket(rate: UInt64, burst: UInt64) -> TokenBucket {
+    func bucket(rate: UInt64, burst: UInt64) -> TokenBucket {
         let rateBytes = rate / 8
         let burstBytes = Self.saturated(burst / 8)
         guard rateBytes > 0 else { return TokenBucket(rate: 0, limit: burstBytes, buffer: 0) }
@@ -45,7 +45,7 @@ package struct TokenBucketPlan: Sendable {
     /// `/proc/net/psched`: four hex words `t2us us2t clock_res hz`; ticks per µs =
     /// t2us / us2t × clock_res / 10⁶ (with the old-kernel rule: clock_res 10⁹ means t2us = us2t),
     /// as iproute2 and vishvananda/netlink read it. Nil when the text is not that.
-    package init?(psched text: String) {
+    init?(psched text: String) {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard words.count >= 3 else { return nil }
         var values: [UInt64] = []

@@ -3,53 +3,53 @@ import CNIValues
 
 /// The bridge plugin's network configuration (the reference's `NetConf`), fully validated
 /// before anything on the node is touched. Pure: no syscalls.
-public struct BridgeConfig: Equatable, Sendable {
+struct BridgeConfig: Equatable, Sendable {
     /// `ipMasqBackend`: which tool writes the masquerade rules (a `MasqueradeBackend`).
-    public enum IPMasqBackend: String, Sendable {
+    enum IPMasqBackend: String, Sendable {
         case iptables
         case nftables
     }
 
-    public var bridgeName = CNIDefaults.bridgeName
-    public var isGateway = false
-    public var isDefaultGateway = false
-    public var forceAddress = false
-    public var ipMasq = false
+    var bridgeName = CNIDefaults.bridgeName
+    var isGateway = false
+    var isDefaultGateway = false
+    var forceAddress = false
+    var ipMasq = false
     /// nil: iptables when `iptables-restore` exists, else nftables (decided at use).
-    public var ipMasqBackend: IPMasqBackend?
+    var ipMasqBackend: IPMasqBackend?
     /// 0: kernel default.
-    public var mtu = 0
-    public var hairpinMode = false
-    public var promiscMode = false
+    var mtu = 0
+    var hairpinMode = false
+    var promiscMode = false
     /// 0: no VLAN. Otherwise the PVID/untagged VLAN of the host port.
-    public var vlan = 0
+    var vlan = 0
     /// Tagged VLANs of the host port (sorted, unique); empty without `vlanTrunk`.
-    public var vlanTrunk: [Int] = []
+    var vlanTrunk: [Int] = []
     /// Whether `vlanTrunk` was given at all (it turns on vlan_filtering even if it lists nothing).
-    public var hasVlanTrunk = false
+    var hasVlanTrunk = false
     /// Default false, as upstream since v1.8.0.
-    public var preserveDefaultVlan = false
-    public var enableDAD = false
-    public var macSpoofCheck = false
+    var preserveDefaultVlan = false
+    var enableDAD = false
+    var macSpoofCheck = false
     /// The container interface's MAC (runtimeConfig.mac > args.cni.mac > CNI_ARGS MAC).
-    public var mac: MACAddress?
-    public var disableContainerInterface = false
-    public var portIsolation = false
+    var mac: MACAddress?
+    var disableContainerInterface = false
+    var portIsolation = false
     /// `ipam.type`; empty means layer 2 only.
-    public var ipamType = ""
+    var ipamType = ""
     /// The config's `dns`, when it sets anything.
-    public var dns: CNIResult.DNS?
+    var dns: CNIResult.DNS?
 
-    public init() {}
+    init() {}
 
     /// Whether IPAM is called and IP configuration applied.
-    public var isLayer3: Bool { !ipamType.isEmpty }
+    var isLayer3: Bool { !ipamType.isEmpty }
 
     /// Whether the bridge needs vlan_filtering.
-    public var vlanFiltering: Bool { vlan != 0 || hasVlanTrunk }
+    var vlanFiltering: Bool { vlan != 0 || hasVlanTrunk }
 
     /// Parses `json`; `cniArgsMAC` is CNI_ARGS `MAC=` (lowest precedence).
-    public init(json o: JSONObject, cniArgsMAC: String? = nil) throws(CNIError) {
+    init(json o: JSONObject, cniArgsMAC: String? = nil) throws(CNIError) {
         if let name = try o.string("bridge"), !name.isEmpty {
             do {
                 try Validation.validateInterfaceName(name)
@@ -106,7 +106,7 @@ public struct BridgeConfig: Equatable, Sendable {
 
     /// What DEL needs, read leniently (a value of the wrong type counts as absent): the IPAM
     /// type to release the address, and which masquerade and spoof-check rules to remove.
-    public init(deleting o: JSONObject) {
+    init(deleting o: JSONObject) {
         if let bridge = try? o.string("bridge"), !bridge.isEmpty, (try? Validation.validateInterfaceName(bridge)) != nil {
             bridgeName = bridge
         }

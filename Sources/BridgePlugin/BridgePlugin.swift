@@ -4,28 +4,28 @@ import CNISystem
 /// The `bridge` plugin: a veth pair per pod, the host end on a node bridge (default `cni0`),
 /// addresses from the IPAM plugin, optionally the gateway on the bridge and masquerading.
 /// Config keys and defaults follow containernetworking/plugins' bridge (see `BridgeConfig`).
-public struct BridgePlugin: CNIPlugin {
-    public let name = "bridge"
-    public var knownArgs: Set<String> { ["MAC"] }
+package struct BridgePlugin: CNIPlugin {
+    package let name = "bridge"
+    package var knownArgs: Set<String> { ["MAC"] }
 
-    public init() {}
+    package init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult {
+    package func add(_ context: PluginContext) throws -> CNIResult {
         try BridgeAdd(context: context, config: try config(context)).run()
     }
 
-    public func del(_ context: PluginContext) throws {
+    package func del(_ context: PluginContext) throws {
         let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try self.config(context) },
                                              minimal: { BridgeConfig(deleting: context.config.json) })
         try BridgeDelete(context: context, config: config).run()
     }
 
-    public func check(_ context: PluginContext) throws {
+    package func check(_ context: PluginContext) throws {
         try BridgeCheck(context: context, config: try config(context)).run()
     }
 
     /// Ready when the IPAM plugin is (the reference's v1.6+ behaviour); layer-2 only: always.
-    public func status(_ context: PluginContext) throws {
+    package func status(_ context: PluginContext) throws {
         let c = try config(context)
         guard c.isLayer3 else { return }
         try context.delegator.status(type: c.ipamType, config: context.config.raw)
@@ -33,7 +33,7 @@ public struct BridgePlugin: CNIPlugin {
 
     /// Forwards GC to the IPAM plugin (which releases stale reservations) and removes masquerade
     /// rules of this network whose attachment is no longer valid.
-    public func gc(_ context: PluginContext) throws {
+    package func gc(_ context: PluginContext) throws {
         let c = try config(context)
         guard c.isLayer3 else { return }
         var failure: (any Error)?

@@ -4,22 +4,22 @@ import CNIValues
 /// What an IPAM result becomes on the bridge network (the reference's `calcGateways`), as a pure
 /// function: result IPs pointing at the container interface (index 2) with gateways filled in,
 /// the routes for the pod, and the addresses the bridge must carry.
-public struct GatewayPlan: Equatable, Sendable {
+struct GatewayPlan: Equatable, Sendable {
     /// IPAM's IPs with `interface = 2` and, when the bridge is the gateway, a gateway.
-    public var ips: [CNIResult.IPConfig]
+    var ips: [CNIResult.IPConfig]
     /// IPAM's routes, then one default route per family when `isDefaultGateway` asks for it.
-    public var routes: [CNIResult.Route]
+    var routes: [CNIResult.Route]
     /// Gateway addresses (with the pod IP's prefix) to put on the bridge, v4 first, in order, unique.
-    public var bridgeAddresses: [IPNetwork]
+    var bridgeAddresses: [IPNetwork]
 
     /// The families whose forwarding must be on (those with a gateway on the bridge).
-    public var forwardingFamilies: [IPAddress.Family] {
+    var forwardingFamilies: [IPAddress.Family] {
         var out: [IPAddress.Family] = []
         for a in bridgeAddresses where !out.contains(a.family) { out.append(a.family) }
         return out
     }
 
-    public init(ipam: CNIResult, config: BridgeConfig) throws(CNIError) {
+    init(ipam: CNIResult, config: BridgeConfig) throws(CNIError) {
         guard !ipam.ips.isEmpty else {
             throw CNIError.internalFailure("IPAM plugin returned missing IP config")
         }
@@ -65,7 +65,7 @@ public struct GatewayPlan: Equatable, Sendable {
     }
 
     /// The gateway a pod route uses: its own, else the first gateway of its family.
-    public func gateway(for route: CNIResult.Route) -> IPAddress? {
+    func gateway(for route: CNIResult.Route) -> IPAddress? {
         if let gw = route.gateway { return gw }
         return ips.first { $0.address.family == route.destination.family && $0.gateway != nil }?.gateway
     }

@@ -10,39 +10,33 @@ import CNIValues
 ///     -A POSTROUTING -s 10.244.1.3/32 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j CNI-a0fff058eeb324ed03b3bf6f
 ///     -A CNI-a0fff… -d 10.244.1.0/24 -m comment --comment "…" -j ACCEPT
 ///     -A CNI-a0fff… ! -d 224.0.0.0/4 -m comment --comment "…" -j MASQUERADE
-public struct MasqueradeRules: Sendable {
-    public let network: String
-    public let containerID: String
-    public let ifname: String
-
-    public init(network: String, containerID: String, ifname: String) {
-        self.network = network
-        self.containerID = containerID
-        self.ifname = ifname
-    }
+struct MasqueradeRules: Sendable {
+    let network: String
+    let containerID: String
+    let ifname: String
 
     /// `CNI-` + 24 hex of sha512(network + containerID).
-    public var chain: String { ChainName.masquerade(network: network, containerID: containerID) }
+    var chain: String { ChainName.masquerade(network: network, containerID: containerID) }
 
-    public var owner: OwnerComment { OwnerComment(network: network, containerID: containerID) }
+    var owner: OwnerComment { OwnerComment(network: network, containerID: containerID) }
 
     /// `name: "<net>" id: "<cid>"`.
-    public var comment: String { owner.description }
+    var comment: String { owner.description }
 
     /// The multicast ranges never masqueraded: 224.0.0.0/4, ff00::/8.
     static let multicast: [IPNetwork] = ["224.0.0.0/4", "ff00::/8"].compactMap { IPNetwork($0) }
 
     /// The chain holding the jumps.
-    public static let jumpChain = MasqueradeNames.jumpChain
+    static let jumpChain = MasqueradeNames.jumpChain
 
     // MARK: iptables
 
     /// The chains a setup or teardown batch is computed from.
-    public var chainsToRead: [String] { [Self.jumpChain, chain] }
+    var chainsToRead: [String] { [Self.jumpChain, chain] }
 
     /// Within the chain all ACCEPTs come before the MASQUERADE, so a second subnet is not
     /// masqueraded (the reference appends them after it).
-    public func chainRules(addresses: [IPNetwork]) -> [IptablesRule] {
+    func chainRules(addresses: [IPNetwork]) -> [IptablesRule] {
         let family = addresses.first?.family ?? .v4
         var rules: [IptablesRule] = []
         for a in addresses {
@@ -56,7 +50,7 @@ public struct MasqueradeRules: Sendable {
     }
 
     /// One POSTROUTING jump per address.
-    public func jumpRules(addresses: [IPNetwork]) -> [IptablesRule] {
+    func jumpRules(addresses: [IPNetwork]) -> [IptablesRule] {
         var rules: [IptablesRule] = []
         for a in addresses {
             let rule = IptablesRule(chain: Self.jumpChain, [.source(.host(a.address)), .comment(comment)], .jump(chain))
@@ -68,7 +62,7 @@ public struct MasqueradeRules: Sendable {
     /// The restore batch that makes the chain hold exactly the rules for `addresses` (one family)
     /// and POSTROUTING jump to it once per address: the chain is declared and flushed, jumps
     /// already present in `existing` are kept, stale jumps to the chain deleted.
-    public func iptablesSetup(addresses: [IPNetwork], existing: IptablesRuleset) throws(FirewallTextError) -> String {
+    func iptablesSetup(addresses: [IPNetwork], existing: IptablesRuleset) throws(FirewallTextError) -> String {
         var batch = IptablesRestoreBatch(table: "nat")
         try batch.declare(chain)
         try batch.flush(chain)
@@ -82,7 +76,7 @@ public struct MasqueradeRules: Sendable {
 
     /// The restore batch that removes every jump to the chain and the chain itself, or nil when
     /// `existing` shows neither (nothing to do, no exec).
-    public func iptablesTeardown(existing: IptablesRuleset) throws(FirewallTextError) -> String? {
+    func iptablesTeardown(existing: IptablesRuleset) throws(FirewallTextError) -> String? {
         var batch = IptablesRestoreBatch(table: "nat")
         for rule in existing.rules(jumpingTo: chain) where rule.chain != chain { try batch.delete(rule) }
         if existing.hasChain(chain) {
@@ -94,24 +88,24 @@ public struct MasqueradeRules: Sendable {
 
     // MARK: nftables (table inet cni_plugins_masquerade, as upstream v1.6+)
 
-    public static let nftTable = NftTable(family: MasqueradeNames.nftFamily, name: MasqueradeNames.nftTable)
-    public static let nftChecksChain = MasqueradeNames.nftChecksChain
+    static let nftTable = NftTable(family: MasqueradeNames.nftFamily, name: MasqueradeNames.nftTable)
+    static let nftChecksChain = MasqueradeNames.nftChecksChain
 
     /// The nft rule comment (`MasqueradeComment`).
-    public var nftOwner: MasqueradeComment { MasqueradeComment(network: network, ifname: ifname, containerID: containerID) }
+    var nftOwner: MasqueradeComment { MasqueradeComment(network: network, ifname: ifname, containerID: containerID) }
 
     /// The prefix of our nft rule comments: `<16 hex sha512(net)>-<16 hex sha512(ifname:containerID)>`.
-    public var nftInstanceHash: String { nftOwner.instanceHash }
+    var nftInstanceHash: String { nftOwner.instanceHash }
 
     /// The first half of `nftInstanceHash`: all rules of one network.
-    public static func nftNetworkHash(_ network: String) -> String { MasqueradeComment.networkHash(network) }
+    static func nftNetworkHash(_ network: String) -> String { MasqueradeComment.networkHash(network) }
 
     /// The rule comment, at most 128 bytes, without double quotes.
-    public var nftComment: String { nftOwner.description }
+    var nftComment: String { nftOwner.description }
 
     /// One `nft -f` batch: table and chains ensured, postrouting rewritten, our stale rules (found in
     /// `existing`, the listing of our table) deleted, one rule per address.
-    public func nftSetup(addresses: [IPNetwork], existing: NftRuleListing) throws(FirewallTextError) -> String {
+    func nftSetup(addresses: [IPNetwork], existing: NftRuleListing) throws(FirewallTextError) -> String {
         let c = Self.nftChecksChain
         var batch = NftBatch(table: Self.nftTable)
         try batch.addTable(comment: "Masquerading for plugins from github.com/containernetworking/plugins")
@@ -132,7 +126,7 @@ public struct MasqueradeRules: Sendable {
     }
 
     /// Deletes our rules listed in `existing`; nil when there are none.
-    public func nftTeardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
+    func nftTeardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
         var batch = NftBatch(table: Self.nftTable)
         try addDeletions(existing: existing, to: &batch)
         return batch.isEmpty ? nil : batch.text

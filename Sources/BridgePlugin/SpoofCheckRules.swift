@@ -5,25 +5,20 @@ import CNIValues
 /// source MAC is not the container's, laid out as the reference does (base chain `PREROUTING`,
 /// per-attachment chains `cni-br-iface-<id>-<ifname>` and `…-mac`, comment `macspoofchk-<id>-<ifname>`).
 /// Pure: the current table comes in as the `NftRuleListing` of table `bridge nat`.
-public struct SpoofCheckRules: Sendable {
-    public let containerID: String
-    public let ifname: String
+struct SpoofCheckRules: Sendable {
+    let containerID: String
+    let ifname: String
 
-    public init(containerID: String, ifname: String) {
-        self.containerID = containerID
-        self.ifname = ifname
-    }
-
-    public static let nftTable = NftTable(family: .bridge, name: "nat")
+    static let nftTable = NftTable(family: .bridge, name: "nat")
     static let baseChain = "PREROUTING"
     var reference: String { "\(containerID)-\(ifname)" }
-    public var interfaceChain: String { "cni-br-iface-\(reference)" }
-    public var macChain: String { interfaceChain + "-mac" }
-    public var comment: String { "macspoofchk-\(reference)" }
+    var interfaceChain: String { "cni-br-iface-\(reference)" }
+    var macChain: String { interfaceChain + "-mac" }
+    var comment: String { "macspoofchk-\(reference)" }
 
     /// One batch: table, base chain and our chains ensured, our chains flushed, stale jumps to them
     /// (from an earlier ADD) deleted, then the jump for `hostInterface` and the MAC check.
-    public func setup(hostInterface: String, mac: String, existing: NftRuleListing) throws(FirewallTextError) -> String {
+    func setup(hostInterface: String, mac: String, existing: NftRuleListing) throws(FirewallTextError) -> String {
         var batch = NftBatch(table: Self.nftTable)
         try batch.addTable()
         try batch.addChain(Self.baseChain, hook: .init(type: "filter", hook: "prerouting", priority: "-300", policy: "accept"))
@@ -41,7 +36,7 @@ public struct SpoofCheckRules: Sendable {
     }
 
     /// Deletes our jumps and chains that `existing` shows; nil when nothing of ours is there.
-    public func teardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
+    func teardown(existing: NftRuleListing) throws(FirewallTextError) -> String? {
         var batch = NftBatch(table: Self.nftTable)
         for h in jumpHandles(in: existing) { try batch.deleteRule(Self.baseChain, handle: h) }
         let chains = [interfaceChain, macChain].filter { existing.hasChain($0) }
@@ -57,7 +52,7 @@ public struct SpoofCheckRules: Sendable {
 
     /// Whether the chain names can be written in nft syntax (an unquoted identifier: letters,
     /// digits, `_.-`); container IDs always can, odd interface names may not.
-    public var hasValidChainNames: Bool {
+    var hasValidChainNames: Bool {
         reference.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "." || $0 == "-") }
     }
 }

@@ -2,11 +2,11 @@ import CNIValues
 
 /// An address a rule matches: one address or a prefix. iptables writes a host as `/32` or
 /// `/128` (as `iptables-save` prints it), nft as the bare address.
-public enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
+package enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
     case host(IPAddress)
     case prefix(IPNetwork)
 
-    public var family: IPAddress.Family {
+    package var family: IPAddress.Family {
         switch self {
         case .host(let a): return a.family
         case .prefix(let n): return n.family
@@ -14,7 +14,7 @@ public enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The address alone (a prefix's address as given).
-    public var address: IPAddress {
+    package var address: IPAddress {
         switch self {
         case .host(let a): return a
         case .prefix(let n): return n.address
@@ -22,7 +22,7 @@ public enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Reads iptables' form: `/32` and `/128` are hosts, other lengths prefixes, a bare address a host.
-    public init?(iptablesText text: String) {
+    package init?(iptablesText text: String) {
         guard let slash = text.lastIndex(of: "/") else {
             guard let a = IPAddress(text) else { return nil }
             self = .host(a)
@@ -34,7 +34,7 @@ public enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// nft's form: `10.244.1.3`, `10.244.1.0/24`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .host(let a): return a.description
         case .prefix(let n): return n.description
@@ -42,7 +42,7 @@ public enum FirewallAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// iptables' form: `10.244.1.3/32`, `10.244.1.0/24`.
-    public var iptablesText: String {
+    package var iptablesText: String {
         switch self {
         case .host(let a): return "\(a)/\(a.bitWidth)"
         case .prefix(let n): return n.description

@@ -4,7 +4,7 @@ import CNIValues
 /// rules), as values. `IptablesRule(chain:_:_:)` renders them into the words `iptables-save`
 /// prints, in the order given (give `-s -d -p` first, then the `-m` matches, as `iptables-save`
 /// does, so generated and saved rules compare equal).
-public enum IptablesMatch: Hashable, Sendable {
+package enum IptablesMatch: Hashable, Sendable {
     /// `-s <address>`, `! -s <address>`.
     case source(FirewallAddress, negated: Bool = false)
     /// `-d <address>`, `! -d <address>`.
@@ -40,7 +40,7 @@ public enum IptablesMatch: Hashable, Sendable {
     }
 }
 
-public enum IptablesTarget: Hashable, Sendable {
+package enum IptablesTarget: Hashable, Sendable {
     /// `-j <chain>`.
     case jump(String)
     /// `-g <chain>`.
@@ -70,7 +70,7 @@ public enum IptablesTarget: Hashable, Sendable {
 
 extension IptablesRule {
     /// A rule built from values: the matches in order, then the target.
-    public init(chain: String, _ matches: [IptablesMatch], _ target: IptablesTarget) {
+    package init(chain: String, _ matches: [IptablesMatch], _ target: IptablesTarget) {
         self.init(chain: chain, matches.flatMap(\.words) + target.words)
     }
 
@@ -83,20 +83,20 @@ extension IptablesRule {
     }
 
     /// `-s`'s value as written (`10.244.1.3/32`).
-    public var sourceText: String? { value(after: "-s") }
+    package var sourceText: String? { value(after: "-s") }
 
     /// `-d`'s value as written.
-    public var destinationText: String? { value(after: "-d") }
+    package var destinationText: String? { value(after: "-d") }
 
     /// `-p`'s value.
-    public var protocolName: String? { value(after: "-p") }
+    package var protocolName: String? { value(after: "-p") }
 
     /// `--dport`'s value.
-    public var destinationPort: Int? { value(after: "--dport").flatMap { Int($0) } }
+    package var destinationPort: Int? { value(after: "--dport").flatMap { Int($0) } }
 
     /// multiport's `--dports` list as written (`8080,8443`).
-    public var destinationPortList: String? { value(after: "--dports") }
+    package var destinationPortList: String? { value(after: "--dports") }
 
     /// A DNAT rule's `--to-destination` (`10.244.1.3:80`).
-    public var dnatDestination: String? { value(after: "--to-destination") }
+    package var dnatDestination: String? { value(after: "--to-destination") }
 }

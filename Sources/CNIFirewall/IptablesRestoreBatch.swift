@@ -2,46 +2,46 @@
 /// declarations first (a declared chain that exists is flushed, one that does not is created),
 /// then the changes in the order given, then `COMMIT`. Every word goes through the checks and
 /// quoting of `IptablesRule.restoreLine`, so a value can never start another rule.
-public struct IptablesRestoreBatch: Sendable {
-    public let table: String
+package struct IptablesRestoreBatch: Sendable {
+    package let table: String
     private var declarations: [String] = []
     private var lines: [String] = []
 
-    public init(table: String = "nat") {
+    package init(table: String = "nat") {
         self.table = table
     }
 
     /// Nothing to apply: no declarations and no changes.
-    public var isEmpty: Bool { declarations.isEmpty && lines.isEmpty }
+    package var isEmpty: Bool { declarations.isEmpty && lines.isEmpty }
 
     /// `:CHAIN - [0:0]`: creates the chain, or flushes it when it exists.
-    public mutating func declare(_ chain: String) throws(FirewallTextError) {
+    package mutating func declare(_ chain: String) throws(FirewallTextError) {
         try IptablesRule.checkChainName(chain)
         declarations.append(":\(chain) - [0:0]")
     }
 
-    public mutating func append(_ rule: IptablesRule) throws(FirewallTextError) { lines.append(try rule.restoreLine(.append)) }
+    package mutating func append(_ rule: IptablesRule) throws(FirewallTextError) { lines.append(try rule.restoreLine(.append)) }
 
-    public mutating func insert(_ rule: IptablesRule, at position: Int) throws(FirewallTextError) {
+    package mutating func insert(_ rule: IptablesRule, at position: Int) throws(FirewallTextError) {
         lines.append(try rule.restoreLine(.insert(position: position)))
     }
 
-    public mutating func delete(_ rule: IptablesRule) throws(FirewallTextError) { lines.append(try rule.restoreLine(.delete)) }
+    package mutating func delete(_ rule: IptablesRule) throws(FirewallTextError) { lines.append(try rule.restoreLine(.delete)) }
 
     /// `-F CHAIN`.
-    public mutating func flush(_ chain: String) throws(FirewallTextError) {
+    package mutating func flush(_ chain: String) throws(FirewallTextError) {
         try IptablesRule.checkChainName(chain)
         lines.append("-F \(chain)")
     }
 
     /// `-X CHAIN` (the chain must be empty and unreferenced by then).
-    public mutating func deleteChain(_ chain: String) throws(FirewallTextError) {
+    package mutating func deleteChain(_ chain: String) throws(FirewallTextError) {
         try IptablesRule.checkChainName(chain)
         lines.append("-X \(chain)")
     }
 
     /// The restore text: `*<table>`, declarations, changes, `COMMIT`.
-    public var text: String {
+    package var text: String {
         (["*\(table)"] + declarations + lines + ["COMMIT"]).joined(separator: "\n") + "\n"
     }
 }

@@ -4,11 +4,11 @@
 /// Rules generated in the order `iptables-save` prints them (`-s -d -i -o -p`, then matches in
 /// order, then `-j` and the target's options) compare equal to the parsed saved rule, which is
 /// how callers find what is already installed.
-public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
-    public let chain: String
-    public let arguments: [String]
+package struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
+    package let chain: String
+    package let arguments: [String]
 
-    public init(chain: String, _ arguments: [String]) {
+    package init(chain: String, _ arguments: [String]) {
         self.chain = chain
         self.arguments = arguments
     }
@@ -17,7 +17,7 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
     /// `-p 6` / `-p 17` / `-p 132` read as `-p tcp` / `udp` / `sctp`: iptables-save prints the
     /// number where it cannot resolve the name (no `/etc/protocols` or no NSS `files` module,
     /// as in minimal images), and the rules we generate name the protocol.
-    public init?(saveLine line: some StringProtocol) {
+    package init?(saveLine line: some StringProtocol) {
         guard line.hasPrefix("-A "), var words = RestoreTokens.split(String(line)), words.count >= 2 else {
             return nil
         }
@@ -32,7 +32,7 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
     static let protocolNames = ["6": "tcp", "17": "udp", "132": "sctp"]
 
     /// The target after `-j` (or `-g`), if any.
-    public var target: String? {
+    package var target: String? {
         guard let i = arguments.lastIndex(where: { $0 == "-j" || $0 == "-g" }), i + 1 < arguments.count else {
             return nil
         }
@@ -40,21 +40,21 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The value of the `--comment` match, if any.
-    public var comment: String? {
+    package var comment: String? {
         guard let i = arguments.firstIndex(of: "--comment"), i + 1 < arguments.count else { return nil }
         return arguments[i + 1]
     }
 
     /// The restore line: `-A CHAIN ...` (or `-D`, `-I CHAIN 1`, ... per `operation`).
     /// Throws when a word cannot be written safely (control characters).
-    public func restoreLine(_ operation: Operation = .append) throws(FirewallTextError) -> String {
+    package func restoreLine(_ operation: Operation = .append) throws(FirewallTextError) -> String {
         try Self.checkChainName(chain)
         var head = [operation.flag, chain]
         if case .insert(let position) = operation { head.append(String(position)) }
         return head.joined(separator: " ") + (arguments.isEmpty ? "" : " " + (try RestoreTokens.join(arguments)))
     }
 
-    public enum Operation: Sendable, Equatable {
+    package enum Operation: Sendable, Equatable {
         case append
         case delete
         case insert(position: Int)
@@ -69,7 +69,7 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Chain names are single plain words of at most 28 characters (XT_EXTENSION_MAXNAMELEN - 1).
-    public static func checkChainName(_ name: String) throws(FirewallTextError) {
+    package static func checkChainName(_ name: String) throws(FirewallTextError) {
         guard !name.isEmpty, name.utf8.count <= 28 else {
             throw FirewallTextError(value: name, reason: "a chain name must have 1 to 28 characters")
         }
@@ -82,7 +82,7 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         (try? restoreLine()) ?? "-A \(chain) \(arguments)"
     }
 }

@@ -10,27 +10,27 @@ import CNIValues
 /// missing, when it fails too the table (or the tool) is unusable and `Unusable` is thrown. Any
 /// other status (2 parameter problem, 4 resource problem such as the xtables lock) is an error:
 /// reading a shared chain as missing would make the batch re-declare, and so flush, it.
-public final class IptablesTable {
-    public let ipv6: Bool
-    public let table: String
+package final class IptablesTable {
+    package let ipv6: Bool
+    package let table: String
     private var usable: Bool?
 
     /// The tool or the table cannot be used at all (not installed, no kernel support).
-    public struct Unusable: Error, CustomStringConvertible {
-        public let failure: FirewallBatch.Failure
-        public var description: String { "\(failure)" }
+    package struct Unusable: Error, CustomStringConvertible {
+        package let failure: FirewallBatch.Failure
+        package var description: String { "\(failure)" }
     }
 
-    public init(ipv6: Bool, table: String = "nat") {
+    package init(ipv6: Bool, table: String = "nat") {
         self.ipv6 = ipv6
         self.table = table
     }
 
     /// The family's tool name, for messages.
-    public var toolName: String { ipv6 ? "ip6tables" : "iptables" }
+    package var toolName: String { ipv6 ? "ip6tables" : "iptables" }
 
     /// The rules of `chain`, in order; nil when the chain does not exist.
-    public func rules(of chain: String) throws -> [IptablesRule]? {
+    package func rules(of chain: String) throws -> [IptablesRule]? {
         let r = try FirewallBatch.execute(.iptables(ipv6: ipv6), arguments: ["-w", "10", "-t", table, "-S", chain])
         if r.exitStatus == 0 {
             usable = true  // any listing that works shows the table usable
@@ -43,7 +43,7 @@ public final class IptablesTable {
     }
 
     /// The chains of `chains` that exist, with their rules, as one ruleset (in the order given).
-    public func read(_ chains: [String]) throws -> IptablesRuleset {
+    package func read(_ chains: [String]) throws -> IptablesRuleset {
         var declared: [String] = []
         var rules: [IptablesRule] = []
         for chain in chains where !declared.contains(chain) {
@@ -55,7 +55,7 @@ public final class IptablesTable {
     }
 
     /// Whether the table can be listed at all (one built-in chain listing, remembered).
-    public func probe() throws -> Bool {
+    package func probe() throws -> Bool {
         if let usable { return usable }
         guard let builtin = IptablesTable.builtinChains(of: table).first else { return false }
         let r = try FirewallBatch.execute(.iptables(ipv6: ipv6), arguments: ["-w", "10", "-t", table, "-S", builtin])
@@ -64,11 +64,11 @@ public final class IptablesTable {
     }
 
     /// The `-A` lines of `iptables -S` output (the `-N`/`-P` line is skipped).
-    public static func parseListing(_ text: String) -> [IptablesRule] {
+    package static func parseListing(_ text: String) -> [IptablesRule] {
         TextLines.split(text).compactMap { IptablesRule(saveLine: $0) }
     }
 
-    public static func builtinChains(of table: String) -> [String] {
+    package static func builtinChains(of table: String) -> [String] {
         switch table {
         case "nat": return ["POSTROUTING", "PREROUTING", "OUTPUT", "INPUT"]
         case "filter": return ["INPUT", "FORWARD", "OUTPUT"]

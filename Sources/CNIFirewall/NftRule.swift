@@ -8,41 +8,41 @@ import CNIValues
 ///     tcp dport 8080 dnat to 10.244.1.3:80
 ///     ip saddr == 10.244.1.3 ip daddr != 10.244.1.0/24 masquerade
 ///     iifname "veth1234abcd" jump cni-br-iface-c1-eth0
-public struct NftRule: Hashable, Sendable, CustomStringConvertible {
-    public var matches: [Match]
-    public var statements: [Statement]
+package struct NftRule: Hashable, Sendable, CustomStringConvertible {
+    package var matches: [Match]
+    package var statements: [Statement]
     /// Blanks between the last match and the first statement: 1, or 2 where upstream writes two
     /// (`ip daddr == 224.0.0.0/4  return` in `containernetworking/plugins:pkg/ip/ipmasq_nftables_linux.go`)
     /// and our batches keep its text byte for byte.
-    public var statementGap: Int
+    package var statementGap: Int
 
-    public init(_ matches: [Match], _ statements: [Statement], statementGap: Int = 1) {
+    package init(_ matches: [Match], _ statements: [Statement], statementGap: Int = 1) {
         self.matches = matches
         self.statements = statements
         self.statementGap = statementGap
     }
 
     /// Statements only (`jump hostports`, `drop`).
-    public init(_ statements: [Statement]) {
+    package init(_ statements: [Statement]) {
         self.init([], statements)
     }
 
     /// `==`, `!=`, or nothing (nft's implicit equality, which is also how it lists `==`).
-    public enum Operator: String, Hashable, Sendable {
+    package enum Operator: String, Hashable, Sendable {
         case implicit = ""
         case equal = "=="
         case notEqual = "!="
     }
 
-    public enum Direction: String, Hashable, Sendable {
+    package enum Direction: String, Hashable, Sendable {
         case source = "saddr"
         case destination = "daddr"
     }
 
     /// An address match's value: one address or a prefix.
-    public typealias Address = FirewallAddress
+    package typealias Address = FirewallAddress
 
-    public enum Match: Hashable, Sendable {
+    package enum Match: Hashable, Sendable {
         /// `ip|ip6 saddr|daddr [op] <address>` (the keyword follows the address's family).
         case address(Direction, Operator, Address)
         /// `tcp|udp|sctp dport <port>`.
@@ -70,7 +70,7 @@ public struct NftRule: Hashable, Sendable, CustomStringConvertible {
         case listed(String)
     }
 
-    public enum Statement: Hashable, Sendable {
+    package enum Statement: Hashable, Sendable {
         /// `dnat to <address>[:<port>]` (an IPv6 address with a port in brackets).
         case dnat(IPAddress, port: Int?)
         /// `snat to <address>`.
@@ -89,7 +89,7 @@ public struct NftRule: Hashable, Sendable, CustomStringConvertible {
     /// The expression as written in an `add rule` command. Throws for values that cannot be
     /// written safely (interface names with quotes, configured words that end the command, chain
     /// names that are not identifiers) and for `listed` parts.
-    public func text() throws(FirewallTextError) -> String {
+    package func text() throws(FirewallTextError) -> String {
         var head: [String] = []
         for m in matches {
             let words = try Self.words(m)
@@ -103,7 +103,7 @@ public struct NftRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The expression for reading (listed parts included, comment not).
-    public var description: String {
+    package var description: String {
         let head = matches.map { (try? Self.words($0)) ?? Self.listedText($0) }.filter { !$0.isEmpty }
         let tail = statements.map { (try? Self.words($0)) ?? Self.listedText($0) }
         return (head + tail).joined(separator: " ")
@@ -112,24 +112,24 @@ public struct NftRule: Hashable, Sendable, CustomStringConvertible {
     // MARK: Reading
 
     /// The `dport` of the rule's first port match, with its transport.
-    public var destinationPort: (transport: String, port: Int)? {
+    package var destinationPort: (transport: String, port: Int)? {
         for case .destinationPort(let transport, let port) in matches { return (transport, port) }
         return nil
     }
 
     /// The value of the first `<family> <direction>` match (any operator).
-    public func address(_ direction: Direction) -> Address? {
+    package func address(_ direction: Direction) -> Address? {
         for case .address(let d, _, let a) in matches where d == direction { return a }
         return nil
     }
 
     /// The target of the first `dnat` statement: `10.244.1.3:80`, `[fd00::3]:80`.
-    public var dnatTarget: String? {
+    package var dnatTarget: String? {
         for case .dnat(let address, let port) in statements { return Self.target(address, port: port) }
         return nil
     }
 
-    public var isMasquerade: Bool { statements.contains(.masquerade) }
+    package var isMasquerade: Bool { statements.contains(.masquerade) }
 
     // MARK: Rendering
 

@@ -4,16 +4,16 @@ import CNIValues
 /// prints them: table, chain, handle, comment and expression (`NftRule`) of each. Handle and
 /// comment are all a DEL needs to remove exactly its own rules; the expression is for readers
 /// (cni-inspect). The only reader of nft output.
-public struct NftRuleListing: Sendable {
-    public struct Rule: Hashable, Sendable {
-        public let family: String
-        public let table: String
-        public let chain: String
-        public let handle: Int
-        public let comment: String?
-        public let expression: NftRule
+package struct NftRuleListing: Sendable {
+    package struct Rule: Hashable, Sendable {
+        package let family: String
+        package let table: String
+        package let chain: String
+        package let handle: Int
+        package let comment: String?
+        package let expression: NftRule
 
-        public init(family: String, table: String, chain: String, handle: Int, comment: String?,
+        package init(family: String, table: String, chain: String, handle: Int, comment: String?,
                     expression: NftRule = NftRule([], [])) {
             self.family = family
             self.table = table
@@ -24,7 +24,7 @@ public struct NftRuleListing: Sendable {
         }
 
         /// The rule as `nft list` shows it, without the handle: `tcp dport 8080 dnat to 10.244.1.3:80 comment "c2"`.
-        public var text: String {
+        package var text: String {
             let body = expression.description
             guard let comment else { return body }
             return (body.isEmpty ? "" : body + " ") + "comment \"\(comment)\""
@@ -32,34 +32,34 @@ public struct NftRuleListing: Sendable {
     }
 
     /// A chain with the table it belongs to.
-    public struct Chain: Hashable, Sendable {
-        public let family: String
-        public let table: String
-        public let name: String
+    package struct Chain: Hashable, Sendable {
+        package let family: String
+        package let table: String
+        package let name: String
 
-        public init(family: String, table: String, name: String) {
+        package init(family: String, table: String, name: String) {
             self.family = family
             self.table = table
             self.name = name
         }
     }
 
-    public private(set) var chains: [String] = []
+    package private(set) var chains: [String] = []
     /// Every listed chain with its table (a ruleset listing holds several tables).
-    public private(set) var tableChains: [Chain] = []
-    public private(set) var rules: [Rule] = []
+    package private(set) var tableChains: [Chain] = []
+    package private(set) var rules: [Rule] = []
 
-    public init(chains: [String] = [], rules: [Rule] = []) {
+    package init(chains: [String] = [], rules: [Rule] = []) {
         self.chains = chains
         self.rules = rules
     }
 
-    public struct ParseError: Error, CustomStringConvertible, Sendable {
-        public let description: String
+    package struct ParseError: Error, CustomStringConvertible, Sendable {
+        package let description: String
     }
 
     /// Parses `nft -j` output (`{"nftables": [{"metainfo": …}, {"table": …}, {"chain": …}, {"rule": …}]}`).
-    public init(json text: String) throws(ParseError) {
+    package init(json text: String) throws(ParseError) {
         for item in try Self.items(json: text) {
             if let chain = item["chain"]?.objectValue, let name = chain["name"]?.stringValue {
                 chains.append(name)
@@ -76,7 +76,7 @@ public struct NftRuleListing: Sendable {
     }
 
     /// The table names in `nft -j list tables` output.
-    public static func tableNames(json text: String) throws(ParseError) -> [String] {
+    package static func tableNames(json text: String) throws(ParseError) -> [String] {
         try items(json: text).compactMap { $0["table"]?["name"]?.stringValue }
     }
 
@@ -94,16 +94,16 @@ public struct NftRuleListing: Sendable {
         return items
     }
 
-    public func hasChain(_ name: String) -> Bool { chains.contains(name) }
+    package func hasChain(_ name: String) -> Bool { chains.contains(name) }
 
     /// The rules whose comment starts with `prefix`.
-    public func rules(in chain: String, commentPrefix prefix: String) -> [Rule] {
+    package func rules(in chain: String, commentPrefix prefix: String) -> [Rule] {
         rules.filter { $0.chain == chain && ($0.comment?.hasPrefix(prefix) ?? false) }
     }
 
-    public func rules(in chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
+    package func rules(in chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
 
-    public func rules(in chain: String, comment: String) -> [Rule] {
+    package func rules(in chain: String, comment: String) -> [Rule] {
         rules.filter { $0.chain == chain && $0.comment == comment }
     }
 }

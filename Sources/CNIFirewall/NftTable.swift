@@ -8,26 +8,26 @@ import CNIValues
 /// NFT_MSG_GETTABLE over netlink (microseconds, where `nft list tables` loads the whole ruleset,
 /// ~0.4 s next to kube-proxy's rules) says whether the table exists; only then is `nft` run, and
 /// any failure of it is thrown.
-public struct NftTable: Sendable, CustomStringConvertible {
-    public let family: NftFamily
-    public let name: String
+package struct NftTable: Sendable, CustomStringConvertible {
+    package let family: NftFamily
+    package let name: String
 
-    public init(family: NftFamily, name: String) {
+    package init(family: NftFamily, name: String) {
         self.family = family
         self.name = name
     }
 
     /// `<family> <name>`, as nft commands name it.
-    public var description: String { "\(family) \(name)" }
+    package var description: String { "\(family) \(name)" }
 
     /// The table's chains and rules; empty when the table does not exist.
-    public func listing() throws -> NftRuleListing {
+    package func listing() throws -> NftRuleListing {
         guard try exists() else { return NftRuleListing() }
         return try NftRuleListing(json: try FirewallBatch.run(.nft, arguments: ["-j", "list", "table", family.rawValue, name]))
     }
 
     /// Whether the table exists (NFT_MSG_GETTABLE in this thread's netns).
-    public func exists() throws -> Bool {
+    package func exists() throws -> Bool {
         try NetlinkSocket.netfilter().nftTableExists(family: family, name: name)
     }
 }

@@ -1,10 +1,10 @@
 /// Checks and quoting for words put into an `nft -f` batch. nft strings have no escape for `"`,
 /// and `;` or a newline outside a string ends the command, so such values are refused rather
 /// than escaped.
-public enum NftText {
+package enum NftText {
     /// `"<value>"` for a `comment`; refuses quotes, backslashes, control characters and values
     /// longer than nft's 128-byte comment limit.
-    public static func quotedComment(_ value: String) throws(FirewallTextError) -> String {
+    package static func quotedComment(_ value: String) throws(FirewallTextError) -> String {
         guard value.utf8.count <= 128 else {
             throw FirewallTextError(value: value, reason: "nft comments are limited to 128 bytes")
         }
@@ -19,7 +19,7 @@ public enum NftText {
 
     /// Words of a rule expression (from configuration, e.g. `conditionsV4`) joined with blanks,
     /// kept as they are but refused when they could end the command or start another one.
-    public static func expression(_ words: [String]) throws(FirewallTextError) -> String {
+    package static func expression(_ words: [String]) throws(FirewallTextError) -> String {
         let text = words.joined(separator: " ")
         var depth = 0
         var inString = false
@@ -40,7 +40,7 @@ public enum NftText {
     }
 
     /// A table, chain or similar identifier: letters, digits, `_`, `-`, `.`, starting with a letter.
-    public static func checkIdentifier(_ name: String) throws(FirewallTextError) {
+    package static func checkIdentifier(_ name: String) throws(FirewallTextError) {
         guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else {
             throw FirewallTextError(value: name, reason: "an nft identifier must start with a letter")
         }

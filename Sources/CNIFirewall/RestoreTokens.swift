@@ -1,9 +1,9 @@
 /// Splitting and quoting the words of one `iptables-restore` / `iptables-save` line, following
 /// iptables' own tokenizer (`add_param_to_argv`): blanks separate words, `"` opens and closes a
 /// quoted part, and inside quotes a backslash takes the next character literally.
-public enum RestoreTokens {
+package enum RestoreTokens {
     /// The words of `line`, unquoted; nil when a quote is left open.
-    public static func split(_ line: String) -> [String]? {
+    package static func split(_ line: String) -> [String]? {
         var words: [String] = []
         var current: [UInt8] = []
         var hasWord = false
@@ -45,7 +45,7 @@ public enum RestoreTokens {
 
     /// `word` as it must appear in a restore line: bare when it is plain, else in double quotes with
     /// `"` and `\` escaped. Control characters (a newline would start a new rule) are refused.
-    public static func quote(_ word: String) throws(FirewallTextError) -> String {
+    package static func quote(_ word: String) throws(FirewallTextError) -> String {
         var needsQuotes = word.isEmpty
         var out = ""
         for scalar in word.unicodeScalars {
@@ -69,7 +69,7 @@ public enum RestoreTokens {
     }
 
     /// The words joined into one line, each quoted as needed.
-    public static func join(_ words: [String]) throws(FirewallTextError) -> String {
+    package static func join(_ words: [String]) throws(FirewallTextError) -> String {
         var parts: [String] = []
         for w in words { parts.append(try quote(w)) }
         return parts.joined(separator: " ")

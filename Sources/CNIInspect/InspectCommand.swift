@@ -10,8 +10,8 @@ import CNIValues
 ///
 /// Exit status: 0 no problems, 3 problems found (or left after `--fix`), 1 inspection failed or
 /// fix declined, 2 usage error.
-public enum InspectCommand {
-    public static func main(_ args: [String], environment: [String: String]) -> Int32 {
+package enum InspectCommand {
+    package static func main(_ args: [String], environment: [String: String]) -> Int32 {
         let options: InspectOptions
         do {
             options = try InspectOptions(arguments: args, environment: environment)

@@ -3,26 +3,26 @@ import FlannelSubnet
 import HostLocalStore
 
 /// `cni-inspect` command-line options (pure parsing).
-public struct InspectOptions: Sendable, Equatable {
-    public var netns: String?
-    public var subnetFile = FlannelDefaults.subnetFile
-    public var bridge = CNIDefaults.bridgeName
-    public var ipamDirectory = StoreLayout.defaultDataDir
-    public var network: String?
-    public var flannelDirectory = FlannelDefaults.dataDirectory
-    public var cniPath = CNIDefaults.pluginDirectory
-    public var netconfDirectory = CNIDefaults.configDirectory
-    public var cacheDirectory = CNIDefaults.cacheDirectory
-    public var pluginTimeout = 5.0
-    public var json = false
-    public var fix = false
-    public var assumeYes = false
-    public var help = false
+struct InspectOptions: Sendable, Equatable {
+    var netns: String?
+    var subnetFile = FlannelDefaults.subnetFile
+    var bridge = CNIDefaults.bridgeName
+    var ipamDirectory = StoreLayout.defaultDataDir
+    var network: String?
+    var flannelDirectory = FlannelDefaults.dataDirectory
+    var cniPath = CNIDefaults.pluginDirectory
+    var netconfDirectory = CNIDefaults.configDirectory
+    var cacheDirectory = CNIDefaults.cacheDirectory
+    var pluginTimeout = 5.0
+    var json = false
+    var fix = false
+    var assumeYes = false
+    var help = false
     /// The options given on the command line (`--subnet-file`, ...), so that paths the selected
     /// conflist sets are followed unless the operator chose otherwise.
-    public var given: Set<String> = []
+    var given: Set<String> = []
 
-    public static let usage = """
+    static let usage = """
         usage: cni-inspect [options]
           Says whether this node can give pods a network (first line), why not, and explains its
           flannel/bridge pod network and finds leaks.
@@ -43,13 +43,13 @@ public struct InspectOptions: Sendable, Equatable {
 
         """
 
-    public struct UsageError: Error, CustomStringConvertible, Sendable, Equatable {
-        public let description: String
+    struct UsageError: Error, CustomStringConvertible, Sendable, Equatable {
+        let description: String
     }
 
-    public init() {}
+    init() {}
 
-    public init(arguments: [String], environment: [String: String] = [:]) throws(UsageError) {
+    init(arguments: [String], environment: [String: String] = [:]) throws(UsageError) {
         if let path = environment["CNI_PATH"], !path.isEmpty { cniPath = path }
         var i = 0
         func value(_ name: String, inline: String?) throws(UsageError) -> String {

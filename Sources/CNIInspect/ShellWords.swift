@@ -1,7 +1,7 @@
 /// Shell quoting for displayed commands (container IDs and paths come from the node).
-public enum ShellWords {
+enum ShellWords {
     /// `word` bare when it holds only safe characters, else in single quotes (`'` as `'\''`).
-    public static func quote(_ word: String) -> String {
+    static func quote(_ word: String) -> String {
         let safe = word.unicodeScalars.allSatisfy { s in
             s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || "-_./:=@%+,".unicodeScalars.contains(s))
         }

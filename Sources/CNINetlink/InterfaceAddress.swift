@@ -2,16 +2,16 @@ import CMnl
 import CNIValues
 
 /// An address assigned to a link, as RTM_NEWADDR describes it.
-public struct InterfaceAddress: Sendable, Hashable {
-    public var index: InterfaceIndex
+package struct InterfaceAddress: Sendable, Hashable {
+    package var index: InterfaceIndex
     /// The address with its prefix length (host bits kept: 10.0.0.5/24).
-    public var network: IPNetwork
+    package var network: IPNetwork
     /// RT_SCOPE_* (0 universe, 253 link, 254 host).
-    public var scope: UInt8
+    package var scope: UInt8
     /// IFA_F_* (IFA_FLAGS when present, else the 8-bit ifa_flags).
-    public var flags: UInt32
+    package var flags: UInt32
 
-    public init(index: InterfaceIndex, network: IPNetwork, scope: UInt8 = 0, flags: UInt32 = 0) {
+    package init(index: InterfaceIndex, network: IPNetwork, scope: UInt8 = 0, flags: UInt32 = 0) {
         self.index = index
         self.network = network
         self.scope = scope
@@ -19,10 +19,10 @@ public struct InterfaceAddress: Sendable, Hashable {
     }
 
     /// IFA_F_TENTATIVE: duplicate address detection still running (IPv6).
-    public var isTentative: Bool { flags & UInt32(IFA_F_TENTATIVE) != 0 }
+    package var isTentative: Bool { flags & UInt32(IFA_F_TENTATIVE) != 0 }
 
     /// IFA_F_DADFAILED: duplicate address detection found the address in use (IPv6).
-    public var isDADFailed: Bool { flags & UInt32(IFA_F_DADFAILED) != 0 }
+    package var isDADFailed: Bool { flags & UInt32(IFA_F_DADFAILED) != 0 }
 
     /// Decodes an RTM_NEWADDR reply; nil when it is malformed.
     init?(message: NetlinkMessage) {

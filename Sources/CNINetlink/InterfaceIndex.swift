@@ -3,25 +3,25 @@
 /// peer's index cannot be passed where the link's own index belongs.
 /// An integer literal is an index (`lo` is 1 in every namespace; the tests' canned replies). The
 /// kernel hands out indexes in increasing order per namespace, so `<` means "created earlier".
-public struct InterfaceIndex: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
+package struct InterfaceIndex: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
     ExpressibleByIntegerLiteral
 {
-    public let rawValue: Int32
+    package let rawValue: Int32
 
-    public init(rawValue: Int32) { self.rawValue = rawValue }
-    public init(_ rawValue: Int32) { self.rawValue = rawValue }
-    public init(integerLiteral value: Int32) { rawValue = value }
+    package init(rawValue: Int32) { self.rawValue = rawValue }
+    package init(_ rawValue: Int32) { self.rawValue = rawValue }
+    package init(integerLiteral value: Int32) { rawValue = value }
 
     /// From a `u32` attribute (`IFLA_MASTER`, `RTA_OIF`, `ifa_index`).
-    public init(bitPattern value: UInt32) { rawValue = Int32(bitPattern: value) }
+    package init(bitPattern value: UInt32) { rawValue = Int32(bitPattern: value) }
 
     /// As a `u32` attribute carries it.
-    public var bitPattern: UInt32 { UInt32(bitPattern: rawValue) }
+    package var bitPattern: UInt32 { UInt32(bitPattern: rawValue) }
 
     /// 0: no link (a request about every link; in IFLA_MASTER, "no bridge").
-    public static let unspecified = InterfaceIndex(0)
+    package static let unspecified = InterfaceIndex(0)
 
-    public var description: String { String(rawValue) }
+    package var description: String { String(rawValue) }
 
-    public static func < (a: InterfaceIndex, b: InterfaceIndex) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: InterfaceIndex, b: InterfaceIndex) -> Bool { a.rawValue < b.rawValue }
 }

@@ -2,46 +2,46 @@ import CMnl
 
 extension KernelRoute {
     /// A route's scope (`rtm_scope`, RT_SCOPE_*): how far away its destination is.
-    public struct Scope: RawRepresentable, Hashable, Sendable {
-        public let rawValue: UInt8
+    package struct Scope: RawRepresentable, Hashable, Sendable {
+        package let rawValue: UInt8
 
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        package init(rawValue: UInt8) { self.rawValue = rawValue }
 
         /// RT_SCOPE_UNIVERSE: reached through a gateway, or anywhere (`ip route add`'s default).
-        public static let universe = Scope(rawValue: UInt8(RT_SCOPE_UNIVERSE.rawValue))
+        package static let universe = Scope(rawValue: UInt8(RT_SCOPE_UNIVERSE.rawValue))
         /// RT_SCOPE_LINK: on the attached link (the kernel's scope for a route without a gateway).
-        public static let link = Scope(rawValue: UInt8(RT_SCOPE_LINK.rawValue))
+        package static let link = Scope(rawValue: UInt8(RT_SCOPE_LINK.rawValue))
         /// RT_SCOPE_HOST: this host's own addresses (the local table).
-        public static let host = Scope(rawValue: UInt8(RT_SCOPE_HOST.rawValue))
+        package static let host = Scope(rawValue: UInt8(RT_SCOPE_HOST.rawValue))
         /// RT_SCOPE_NOWHERE: in a delete request, "any scope".
-        public static let nowhere = Scope(rawValue: UInt8(RT_SCOPE_NOWHERE.rawValue))
+        package static let nowhere = Scope(rawValue: UInt8(RT_SCOPE_NOWHERE.rawValue))
     }
 
     /// Who installed a route (`rtm_protocol`, RTPROT_*).
-    public struct `Protocol`: RawRepresentable, Hashable, Sendable {
-        public let rawValue: UInt8
+    package struct `Protocol`: RawRepresentable, Hashable, Sendable {
+        package let rawValue: UInt8
 
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        package init(rawValue: UInt8) { self.rawValue = rawValue }
 
         /// RTPROT_UNSPEC: in a delete request, "any protocol".
-        public static let unspecified = `Protocol`(rawValue: UInt8(RTPROT_UNSPEC))
+        package static let unspecified = `Protocol`(rawValue: UInt8(RTPROT_UNSPEC))
         /// RTPROT_KERNEL: the kernel, for an address's connected route.
-        public static let kernel = `Protocol`(rawValue: UInt8(RTPROT_KERNEL))
+        package static let kernel = `Protocol`(rawValue: UInt8(RTPROT_KERNEL))
         /// RTPROT_BOOT: an administrator or a program (`ip route add`, Go's netlink, the plugins).
-        public static let boot = `Protocol`(rawValue: UInt8(RTPROT_BOOT))
+        package static let boot = `Protocol`(rawValue: UInt8(RTPROT_BOOT))
     }
 
     /// A route's type (`rtm_type`, RTN_*).
-    public struct Kind: RawRepresentable, Hashable, Sendable {
-        public let rawValue: UInt8
+    package struct Kind: RawRepresentable, Hashable, Sendable {
+        package let rawValue: UInt8
 
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        package init(rawValue: UInt8) { self.rawValue = rawValue }
 
         /// RTN_UNSPEC: in a delete request, "any type".
-        public static let unspecified = Kind(rawValue: UInt8(RTN_UNSPEC))
+        package static let unspecified = Kind(rawValue: UInt8(RTN_UNSPEC))
         /// RTN_UNICAST: a gateway or direct route.
-        public static let unicast = Kind(rawValue: UInt8(RTN_UNICAST))
+        package static let unicast = Kind(rawValue: UInt8(RTN_UNICAST))
         /// RTN_LOCAL: an address of this host.
-        public static let local = Kind(rawValue: UInt8(RTN_LOCAL))
+        package static let local = Kind(rawValue: UInt8(RTN_LOCAL))
     }
 }

@@ -3,30 +3,30 @@ import CNIValues
 
 /// A route in a kernel routing table, as RTM_NEWROUTE describes it (named apart from
 /// `CNIResult.Route`, the route a plugin reports in its result).
-public struct KernelRoute: Sendable, Hashable, CustomStringConvertible {
+package struct KernelRoute: Sendable, Hashable, CustomStringConvertible {
     /// 0.0.0.0/0 or ::/0 for a default route.
-    public var destination: IPNetwork
-    public var gateway: IPAddress?
-    public var outputIndex: InterfaceIndex?
+    package var destination: IPNetwork
+    package var gateway: IPAddress?
+    package var outputIndex: InterfaceIndex?
     /// `rtm_scope` (universe by default; the kernel reports link for routes without a gateway).
-    public var scope: Scope
-    public var table: UInt32
+    package var scope: Scope
+    package var table: UInt32
     /// `rtm_protocol` (boot by default: what `ip route add` and Go's netlink use; kernel for
     /// connected routes).
-    public var `protocol`: `Protocol`
+    package var `protocol`: `Protocol`
     /// The metric.
-    public var priority: UInt32?
-    public var mtu: UInt32?
-    public var advmss: UInt32?
+    package var priority: UInt32?
+    package var mtu: UInt32?
+    package var advmss: UInt32?
     /// RTNH_F_ONLINK: the gateway is reachable on the link even outside its subnets.
-    public var onLink: Bool
-    public var preferredSource: IPAddress?
+    package var onLink: Bool
+    package var preferredSource: IPAddress?
     /// `rtm_type` (unicast by default).
-    public var type: Kind
+    package var type: Kind
 
-    public static let mainTable = UInt32(RT_TABLE_MAIN.rawValue)
+    package static let mainTable = UInt32(RT_TABLE_MAIN.rawValue)
 
-    public init(
+    package init(
         destination: IPNetwork, gateway: IPAddress? = nil, outputIndex: InterfaceIndex? = nil,
         scope: Scope = .universe, table: UInt32 = KernelRoute.mainTable, protocol: `Protocol` = .boot,
         priority: UInt32? = nil, mtu: UInt32? = nil, advmss: UInt32? = nil, onLink: Bool = false,
@@ -46,7 +46,7 @@ public struct KernelRoute: Sendable, Hashable, CustomStringConvertible {
         self.type = type
     }
 
-    public var description: String {
+    package var description: String {
         var s = "\(destination)"
         if let gateway { s += " via \(gateway)" }
         if let outputIndex { s += " dev \(outputIndex)" }

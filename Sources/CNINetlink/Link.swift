@@ -2,43 +2,43 @@ import CMnl
 import CNIValues
 
 /// A network interface as RTM_NEWLINK describes it.
-public struct Link: Sendable, Hashable {
-    public var index: InterfaceIndex
-    public var name: String
+package struct Link: Sendable, Hashable {
+    package var index: InterfaceIndex
+    package var name: String
     /// IFLA_INFO_KIND: "bridge", "veth", ... (nil for plain devices such as lo).
-    public var kind: String?
-    public var mtu: Int
-    public var mac: MACAddress?
+    package var kind: String?
+    package var mtu: Int
+    package var mac: MACAddress?
     /// `ifi_flags` (IFF_*).
-    public var flags: Flags
+    package var flags: Flags
     /// IFF_UP, read from and written to `flags`.
-    public var isUp: Bool {
+    package var isUp: Bool {
         get { flags.contains(.up) }
         set { if newValue { flags.insert(.up) } else { flags.remove(.up) } }
     }
     /// IFLA_OPERSTATE (IF_OPER_*).
-    public var operState: OperationalState
+    package var operState: OperationalState
     /// IF_OPER_UP: the link can pass packets (carrier on, lower layers up).
-    public var isOperationallyUp: Bool { operState == .up }
+    package var isOperationallyUp: Bool { operState == .up }
     /// IFF_PROMISC, read from and written to `flags`.
-    public var promiscuous: Bool {
+    package var promiscuous: Bool {
         get { flags.contains(.promiscuous) }
         set { if newValue { flags.insert(.promiscuous) } else { flags.remove(.promiscuous) } }
     }
     /// IFLA_MASTER: the bridge this link is enslaved to.
-    public var masterIndex: InterfaceIndex?
+    package var masterIndex: InterfaceIndex?
     /// IFLA_LINK: for a veth, the peer's ifindex (in the peer's namespace).
-    public var parentIndex: InterfaceIndex?
+    package var parentIndex: InterfaceIndex?
     /// IFLA_LINK_NETNSID: set when the peer/parent lives in another namespace.
-    public var linkNetnsID: Int32?
+    package var linkNetnsID: Int32?
     /// Bridge port hairpin mode (IFLA_BRPORT_MODE), when the link is a bridge port.
-    public var hairpin: Bool?
+    package var hairpin: Bool?
     /// Bridge port isolation (IFLA_BRPORT_ISOLATED), when the link is a bridge port.
-    public var isolated: Bool?
+    package var isolated: Bool?
     /// IFLA_BR_VLAN_FILTERING, when the link is a bridge.
-    public var vlanFiltering: Bool?
+    package var vlanFiltering: Bool?
 
-    public init(
+    package init(
         index: InterfaceIndex, name: String, kind: String? = nil, mtu: Int = 1500, mac: MACAddress? = nil,
         flags: Flags = [], operState: OperationalState = .unknown,
         masterIndex: InterfaceIndex? = nil, parentIndex: InterfaceIndex? = nil, linkNetnsID: Int32? = nil,

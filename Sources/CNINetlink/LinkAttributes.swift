@@ -4,25 +4,25 @@ import CNIValues
 /// The settings of one link that a request carries (vishvananda/netlink's `LinkAttrs`): what
 /// `createVethPair` gives each end, and what `setLink` changes. Nil means "not sent": the kernel
 /// keeps (or, at creation, picks) its own value.
-public struct LinkAttributes {
+package struct LinkAttributes {
     /// IFLA_IFNAME: required to create a link; on `setLink`, a rename.
-    public var name: String?
+    package var name: String?
     /// IFLA_MTU
-    public var mtu: Int?
+    package var mtu: Int?
     /// IFLA_ADDRESS
-    public var mac: MACAddress?
+    package var mac: MACAddress?
     /// IFLA_TXQLEN. The reference creates veths with 0: no qdisc queue.
-    public var txQueueLength: Int?
+    package var txQueueLength: Int?
     /// IFLA_MASTER: the bridge to enslave the link to; 0 removes it from its bridge.
-    public var masterIndex: InterfaceIndex?
+    package var masterIndex: InterfaceIndex?
     /// IFLA_NET_NS_FD: the namespace the link is created in (or moved to).
-    public var namespace: NetworkNamespace?
+    package var namespace: NetworkNamespace?
     /// IFF_UP, set or cleared.
-    public var isUp: Bool?
+    package var isUp: Bool?
     /// IFF_PROMISC, set or cleared.
-    public var promiscuous: Bool?
+    package var promiscuous: Bool?
 
-    public init(
+    package init(
         name: String? = nil, mtu: Int? = nil, mac: MACAddress? = nil, txQueueLength: Int? = nil,
         masterIndex: InterfaceIndex? = nil, namespace: NetworkNamespace? = nil, isUp: Bool? = nil, promiscuous: Bool? = nil
     ) {

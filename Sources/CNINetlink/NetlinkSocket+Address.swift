@@ -4,7 +4,7 @@ import Glibc
 
 extension NetlinkSocket {
     /// Addresses, optionally only those of one link and/or one family.
-    public func addresses(index: InterfaceIndex? = nil, family: IPAddress.Family? = nil) throws -> [InterfaceAddress] {
+    package func addresses(index: InterfaceIndex? = nil, family: IPAddress.Family? = nil) throws -> [InterfaceAddress] {
         var m = NetlinkRequest(type: Int(RTM_GETADDR), dump: true)
         var h = ifaddrmsg()
         h.ifa_family = Self.addressFamily(family)
@@ -18,7 +18,7 @@ extension NetlinkSocket {
 
     /// Adds `address` (IFA_LOCAL + IFA_ADDRESS; IPv4 also IFA_BROADCAST) with universe scope.
     /// An address already present fails with EEXIST. `noDAD` skips IPv6 duplicate address detection.
-    public func addAddress(index: InterfaceIndex, _ address: IPNetwork, noDAD: Bool = false) throws {
+    package func addAddress(index: InterfaceIndex, _ address: IPNetwork, noDAD: Bool = false) throws {
         var m = NetlinkRequest(type: Int(RTM_NEWADDR), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
         var flags: UInt32 = 0
         if noDAD { flags |= UInt32(IFA_F_NODAD) }
@@ -33,7 +33,7 @@ extension NetlinkSocket {
     }
 
     /// Removes `address`. A missing address fails with EADDRNOTAVAIL.
-    public func deleteAddress(index: InterfaceIndex, _ address: IPNetwork) throws {
+    package func deleteAddress(index: InterfaceIndex, _ address: IPNetwork) throws {
         var m = NetlinkRequest(type: Int(RTM_DELADDR))
         m.header(Self.addressHeader(index: index, address, flags: 0))
         try m.put(IFA_LOCAL, bytes: address.address.bytes)

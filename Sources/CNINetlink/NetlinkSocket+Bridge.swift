@@ -4,7 +4,7 @@ import Glibc
 
 extension NetlinkSocket {
     /// Bridge port flags through PF_BRIDGE RTM_SETLINK and a flagged IFLA_PROTINFO nest.
-    public func setBridgePort(index: InterfaceIndex, hairpin: Bool?, isolated: Bool?) throws {
+    package func setBridgePort(index: InterfaceIndex, hairpin: Bool?, isolated: Bool?) throws {
         guard hairpin != nil || isolated != nil else { return }
         var m = NetlinkRequest(type: Int(RTM_SETLINK))
         m.header(Self.linkHeader(index: index, family: AF_BRIDGE))
@@ -16,7 +16,7 @@ extension NetlinkSocket {
     }
 
     /// Turns VLAN filtering on a bridge on or off (RTM_NEWLINK with the bridge kind).
-    public func setBridgeVLANFiltering(index: InterfaceIndex, on: Bool) throws {
+    package func setBridgeVLANFiltering(index: InterfaceIndex, on: Bool) throws {
         var m = NetlinkRequest(type: Int(RTM_NEWLINK))
         m.header(Self.linkHeader(index: index))
         try m.nest(IFLA_LINKINFO) { m throws(NetlinkError) in
@@ -30,7 +30,7 @@ extension NetlinkSocket {
 
     /// Adds VLAN `vid` to a bridge port (`bridge vlan add dev PORT vid VID [pvid] [untagged]`).
     /// `bridgeSelf` addresses the bridge device itself (`... self`) instead of a port.
-    public func addBridgeVLAN(portIndex: InterfaceIndex, vid: UInt16, pvid: Bool, untagged: Bool, bridgeSelf: Bool = false) throws {
+    package func addBridgeVLAN(portIndex: InterfaceIndex, vid: UInt16, pvid: Bool, untagged: Bool, bridgeSelf: Bool = false) throws {
         var flags: UInt16 = 0
         if pvid { flags |= UInt16(BRIDGE_VLAN_INFO_PVID) }
         if untagged { flags |= UInt16(BRIDGE_VLAN_INFO_UNTAGGED) }
@@ -38,7 +38,7 @@ extension NetlinkSocket {
         _ = try execute(m, "add vlan \(vid) to link \(portIndex)")
     }
 
-    public func deleteBridgeVLAN(portIndex: InterfaceIndex, vid: UInt16, bridgeSelf: Bool = false) throws {
+    package func deleteBridgeVLAN(portIndex: InterfaceIndex, vid: UInt16, bridgeSelf: Bool = false) throws {
         let m = try bridgeVLANRequest(type: Int(RTM_DELLINK), portIndex: portIndex, vid: vid, flags: 0, bridgeSelf: bridgeSelf)
         _ = try execute(m, "delete vlan \(vid) from link \(portIndex)")
     }

@@ -9,7 +9,7 @@ extension NetlinkSocket {
     /// The entries of `family` whose original tuple has `protocolNumber` and destination port
     /// `destinationPort`. The kernel filters the dump itself (CTA_FILTER, Linux 5.8+); older
     /// kernels ignore the filter and send every entry, so the match is checked here too.
-    public func conntrackEntries(family: IPAddress.Family, protocolNumber: UInt8, destinationPort: UInt16) throws -> [ConntrackEntry] {
+    package func conntrackEntries(family: IPAddress.Family, protocolNumber: UInt8, destinationPort: UInt16) throws -> [ConntrackEntry] {
         var m = NetlinkRequest(type: Self.ctnetlink(IPCTNL_MSG_CT_GET), dump: true)
         m.header(Self.familyHeader(family))
         try m.nest(Int(CTA_TUPLE_ORIG.rawValue), flagged: true) { m throws(NetlinkError) in
@@ -29,7 +29,7 @@ extension NetlinkSocket {
     }
 
     /// Deletes one entry by its original tuple. ENOENT (gone meanwhile) is not an error.
-    public func deleteConntrack(_ entry: ConntrackEntry) throws {
+    package func deleteConntrack(_ entry: ConntrackEntry) throws {
         var m = NetlinkRequest(type: Self.ctnetlink(IPCTNL_MSG_CT_DELETE))
         m.header(Self.familyHeader(entry.original.destination.family))
         try Self.putTuple(entry.original, into: &m)
@@ -43,7 +43,7 @@ extension NetlinkSocket {
     /// Deletes every entry of `family` with `protocolNumber` and original destination port
     /// `destinationPort` (`conntrack -D -f <family> -p udp --orig-port-dst <port>`); returns how many.
     @discardableResult
-    public func deleteConntrack(family: IPAddress.Family, protocolNumber: UInt8, destinationPort: UInt16) throws -> Int {
+    package func deleteConntrack(family: IPAddress.Family, protocolNumber: UInt8, destinationPort: UInt16) throws -> Int {
         let entries = try conntrackEntries(family: family, protocolNumber: protocolNumber, destinationPort: destinationPort)
         for entry in entries { try deleteConntrack(entry) }
         return entries.count

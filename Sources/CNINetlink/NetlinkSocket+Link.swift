@@ -5,7 +5,7 @@ import Glibc
 
 extension NetlinkSocket {
     /// The link called `name`, or nil when there is none (ENODEV).
-    public func link(named name: String) throws -> Link? {
+    package func link(named name: String) throws -> Link? {
         let name = try validName(name, "get link \(name)")
         var m = NetlinkRequest(type: Int(RTM_GETLINK))
         m.header(Self.linkHeader(index: .unspecified))
@@ -14,13 +14,13 @@ extension NetlinkSocket {
     }
 
     /// The link with ifindex `index`, or nil when there is none (ENODEV).
-    public func link(index: InterfaceIndex) throws -> Link? {
+    package func link(index: InterfaceIndex) throws -> Link? {
         var m = NetlinkRequest(type: Int(RTM_GETLINK))
         m.header(Self.linkHeader(index: index))
         return try singleLink(m, "get link \(index)")
     }
 
-    public func links() throws -> [Link] {
+    package func links() throws -> [Link] {
         var m = NetlinkRequest(type: Int(RTM_GETLINK), dump: true)
         m.header(Self.linkHeader(index: .unspecified))
         return try execute(m, "list links").compactMap(Link.init(message:))
@@ -28,7 +28,7 @@ extension NetlinkSocket {
 
     /// Creates a bridge. An existing link of that name fails with EEXIST. `vlanFiltering: true` fails
     /// with EOPNOTSUPP on kernels built without CONFIG_BRIDGE_VLAN_FILTERING.
-    public func createBridge(name: String, mtu: Int?, vlanFiltering: Bool) throws {
+    package func createBridge(name: String, mtu: Int?, vlanFiltering: Bool) throws {
         let op = "create bridge \(name)"
         var m = NetlinkRequest(type: Int(RTM_NEWLINK), flags: Int32(NLM_F_CREATE | NLM_F_EXCL))
         m.header(Self.linkHeader(index: .unspecified))
@@ -50,7 +50,7 @@ extension NetlinkSocket {
     /// One request: creates veth `host` in this socket's namespace with its peer `peer`, which is
     /// placed directly into `peer.namespace` (IFLA_NET_NS_FD inside VETH_INFO_PEER). Both ends
     /// need a name; master and flags are not part of a creation (EINVAL).
-    public func createVethPair(_ host: LinkAttributes, peer: LinkAttributes) throws {
+    package func createVethPair(_ host: LinkAttributes, peer: LinkAttributes) throws {
         let op = "create veth \(host.name ?? "") with peer \(peer.name ?? "")" + (peer.namespace.map { " in \($0.path)" } ?? "")
         for end in [host, peer] {
             guard end.name != nil else {
@@ -77,7 +77,7 @@ extension NetlinkSocket {
 
     /// Several link settings in one RTM_SETLINK (see `LinkAttributes`). The kernel applies name,
     /// MTU, MAC and master before the up/promiscuous flags.
-    public func setLink(index: InterfaceIndex, _ attributes: LinkAttributes) throws {
+    package func setLink(index: InterfaceIndex, _ attributes: LinkAttributes) throws {
         let op = "set link \(index)"
         let (flags, change) = attributes.flagChange
         var m = NetlinkRequest(type: Int(RTM_SETLINK))
@@ -86,18 +86,18 @@ extension NetlinkSocket {
         _ = try execute(m, op)
     }
 
-    public func setLinkUp(index: InterfaceIndex) throws { try setLink(index: index, LinkAttributes(isUp: true)) }
-    public func setLinkDown(index: InterfaceIndex) throws { try setLink(index: index, LinkAttributes(isUp: false)) }
-    public func setMTU(index: InterfaceIndex, mtu: Int) throws { try setLink(index: index, LinkAttributes(mtu: mtu)) }
-    public func setMAC(index: InterfaceIndex, mac: MACAddress) throws { try setLink(index: index, LinkAttributes(mac: mac)) }
-    public func setMaster(index: InterfaceIndex, masterIndex: InterfaceIndex) throws {
+    package func setLinkUp(index: InterfaceIndex) throws { try setLink(index: index, LinkAttributes(isUp: true)) }
+    package func setLinkDown(index: InterfaceIndex) throws { try setLink(index: index, LinkAttributes(isUp: false)) }
+    package func setMTU(index: InterfaceIndex, mtu: Int) throws { try setLink(index: index, LinkAttributes(mtu: mtu)) }
+    package func setMAC(index: InterfaceIndex, mac: MACAddress) throws { try setLink(index: index, LinkAttributes(mac: mac)) }
+    package func setMaster(index: InterfaceIndex, masterIndex: InterfaceIndex) throws {
         try setLink(index: index, LinkAttributes(masterIndex: masterIndex))
     }
-    public func setPromiscuous(index: InterfaceIndex, on: Bool) throws { try setLink(index: index, LinkAttributes(promiscuous: on)) }
-    public func setName(index: InterfaceIndex, name: String) throws { try setLink(index: index, LinkAttributes(name: name)) }
+    package func setPromiscuous(index: InterfaceIndex, on: Bool) throws { try setLink(index: index, LinkAttributes(promiscuous: on)) }
+    package func setName(index: InterfaceIndex, name: String) throws { try setLink(index: index, LinkAttributes(name: name)) }
 
     /// Deletes a link (for a veth, both ends). A missing link fails with ENODEV.
-    public func deleteLink(index: InterfaceIndex) throws {
+    package func deleteLink(index: InterfaceIndex) throws {
         var m = NetlinkRequest(type: Int(RTM_DELLINK))
         m.header(Self.linkHeader(index: index))
         _ = try execute(m, "delete link \(index)")

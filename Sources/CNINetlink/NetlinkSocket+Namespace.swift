@@ -5,7 +5,7 @@ import Glibc
 extension NetlinkSocket {
     /// The id this socket's netns uses for `namespace` (what links report as IFLA_LINK_NETNSID),
     /// or nil when none is assigned. One RTM_GETNSID request with NETNSA_FD.
-    public func namespaceID(of namespace: NetworkNamespace) throws -> Int32? {
+    package func namespaceID(of namespace: NetworkNamespace) throws -> Int32? {
         var m = NetlinkRequest(type: Int(RTM_GETNSID))
         m.header(rtgenmsg(rtgen_family: UInt8(AF_UNSPEC)))
         try m.put(NETNSA_FD, u32: UInt32(bitPattern: namespace.fileDescriptor))

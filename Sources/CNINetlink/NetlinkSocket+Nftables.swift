@@ -7,7 +7,7 @@ import Glibc
 /// Use on a socket from `NetlinkSocket.netfilter()`.
 extension NetlinkSocket {
     /// Whether table `name` of `family` exists: NFT_MSG_GETTABLE answers with the table or ENOENT.
-    public func nftTableExists(family: NftFamily, name: String) throws -> Bool {
+    package func nftTableExists(family: NftFamily, name: String) throws -> Bool {
         var m = NetlinkRequest(type: Self.nftables(NFT_MSG_GETTABLE.rawValue))
         m.header(bytes: [family.protocolFamily, UInt8(NFNETLINK_V0), 0, 0])
         try m.put(Int(NFTA_TABLE_NAME.rawValue), string: name)

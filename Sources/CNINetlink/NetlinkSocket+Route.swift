@@ -4,7 +4,7 @@ import Glibc
 
 extension NetlinkSocket {
     /// Routes of one table (main unless given), optionally of one family. Cache clones are skipped.
-    public func routes(family: IPAddress.Family?, table: UInt32 = KernelRoute.mainTable) throws -> [KernelRoute] {
+    package func routes(family: IPAddress.Family?, table: UInt32 = KernelRoute.mainTable) throws -> [KernelRoute] {
         var m = NetlinkRequest(type: Int(RTM_GETROUTE), dump: true)
         var h = rtmsg()
         h.rtm_family = Self.addressFamily(family)
@@ -16,7 +16,7 @@ extension NetlinkSocket {
 
     /// The kernel's answer to "how is `address` reached" (a non-dump RTM_GETROUTE with RTA_DST, as
     /// `ip route get`): policy routing and every table included. nil when it is unreachable.
-    public func route(to address: IPAddress) throws -> KernelRoute? {
+    package func route(to address: IPAddress) throws -> KernelRoute? {
         var m = NetlinkRequest(type: Int(RTM_GETROUTE))
         var h = rtmsg()
         h.rtm_family = Self.addressFamily(address.family)
@@ -37,7 +37,7 @@ extension NetlinkSocket {
 
     /// Adds `route` (NLM_F_CREATE | NLM_F_EXCL, so an existing one fails with EEXIST), or with
     /// `replace` creates or replaces it (NLM_F_REPLACE).
-    public func addRoute(_ route: KernelRoute, replace: Bool = false) throws {
+    package func addRoute(_ route: KernelRoute, replace: Bool = false) throws {
         let flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)
         var m = NetlinkRequest(type: Int(RTM_NEWROUTE), flags: Int32(flags))
         m.header(Self.routeHeader(route, scope: route.scope, protocol: route.protocol, type: route.type))
@@ -54,7 +54,7 @@ extension NetlinkSocket {
 
     /// Deletes the route matching destination, table, and (when set) gateway, output link and
     /// metric, whatever its scope and protocol. A missing route fails with ESRCH.
-    public func deleteRoute(_ route: KernelRoute) throws {
+    package func deleteRoute(_ route: KernelRoute) throws {
         var m = NetlinkRequest(type: Int(RTM_DELROUTE))
         m.header(Self.routeHeader(route, scope: .nowhere, protocol: .unspecified, type: .unspecified))
         try Self.putRouteAttributes(route, into: &m)

@@ -6,19 +6,19 @@ import Glibc
 ///
 /// Every request asks for an ACK and checks it; kernel errors arrive as `NetlinkError` with the
 /// errno preserved. Not thread-safe: one socket per thread of use.
-public final class NetlinkSocket {
+package final class NetlinkSocket {
     private let transport: NetlinkTransport
     private var sequence: UInt32
 
     /// A NETLINK_ROUTE socket in the calling thread's network namespace.
-    public convenience init() throws {
+    package convenience init() throws {
         let transport: MnlTransport
         do { transport = try MnlTransport() } catch { throw NetlinkError(errno: error, operation: "open netlink socket") }
         self.init(transport: transport, firstSequence: UInt32(truncatingIfNeeded: CurrentProcess.wallClockSeconds))
     }
 
     /// A NETLINK_NETFILTER socket (conntrack) in the calling thread's network namespace.
-    public static func netfilter() throws -> NetlinkSocket {
+    package static func netfilter() throws -> NetlinkSocket {
         let transport: MnlTransport
         do { transport = try MnlTransport(protocol: NETLINK_NETFILTER) } catch {
             throw NetlinkError(errno: error, operation: "open netfilter netlink socket")
@@ -27,13 +27,13 @@ public final class NetlinkSocket {
     }
 
     /// A NETLINK_NETFILTER socket opened inside `namespace`, usable from here.
-    public static func netfilter(in namespace: NetworkNamespace) throws -> NetlinkSocket {
+    package static func netfilter(in namespace: NetworkNamespace) throws -> NetlinkSocket {
         try namespace.run { () throws -> NetlinkSocket in try NetlinkSocket.netfilter() }
     }
 
     /// A socket opened inside `namespace` (switching in and straight back on this thread), then
     /// usable from here: every request acts in that namespace.
-    public convenience init(in namespace: NetworkNamespace) throws {
+    package convenience init(in namespace: NetworkNamespace) throws {
         let transport = try namespace.run { () throws -> MnlTransport in
             do throws(Errno) { return try MnlTransport() } catch {
                 throw NetlinkError(errno: error, operation: "open netlink socket in \(namespace.path)")
@@ -43,7 +43,7 @@ public final class NetlinkSocket {
     }
 
     /// Over any transport: the test seam.
-    public init(transport: NetlinkTransport, firstSequence: UInt32 = 1) {
+    package init(transport: NetlinkTransport, firstSequence: UInt32 = 1) {
         self.transport = transport
         self.sequence = firstSequence
     }

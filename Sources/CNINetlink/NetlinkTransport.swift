@@ -2,7 +2,7 @@ import CNISystem
 
 /// Moves netlink datagrams. The kernel socket is one implementation; tests supply another that
 /// records requests and replays canned replies, so message encoding is tested without root.
-public protocol NetlinkTransport: AnyObject {
+package protocol NetlinkTransport: AnyObject {
     /// The local port id, checked against replies (0 disables the check).
     var portID: UInt32 { get }
     /// Sends one complete request.

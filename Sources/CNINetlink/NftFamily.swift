@@ -2,7 +2,7 @@ import CMnl
 
 /// An nf_tables address family, as `nft` names it (`nft list table inet nat`); the raw value is
 /// that name, `protocolFamily` the NFPROTO_* number a request carries in `nfgen_family`.
-public enum NftFamily: String, Sendable, Hashable, CaseIterable {
+package enum NftFamily: String, Sendable, Hashable, CaseIterable {
     /// NFPROTO_IPV4
     case ip
     /// NFPROTO_IPV6
@@ -17,7 +17,7 @@ public enum NftFamily: String, Sendable, Hashable, CaseIterable {
     case netdev
 
     /// NFPROTO_*: the family's number in `nfgen_family`.
-    public var protocolFamily: UInt8 {
+    package var protocolFamily: UInt8 {
         switch self {
         case .ip: return UInt8(NFPROTO_IPV4)
         case .ip6: return UInt8(NFPROTO_IPV6)

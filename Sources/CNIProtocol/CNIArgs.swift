@@ -1,12 +1,12 @@
 /// `CNI_ARGS`: `K=V;K2=V2`. Each pair must have exactly one `=`, as the Go library requires.
-public struct CNIArgs: Sendable, Equatable {
-    public let pairs: [(key: String, value: String)]
+package struct CNIArgs: Sendable, Equatable {
+    package let pairs: [(key: String, value: String)]
 
-    public static func == (a: CNIArgs, b: CNIArgs) -> Bool {
+    package static func == (a: CNIArgs, b: CNIArgs) -> Bool {
         a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
-    public init(parsing text: String) throws(CNIError) {
+    package init(parsing text: String) throws(CNIError) {
         var out: [(String, String)] = []
         for item in text.split(separator: ";", omittingEmptySubsequences: true) {
             let kv = item.split(separator: "=", omittingEmptySubsequences: false)
@@ -18,19 +18,19 @@ public struct CNIArgs: Sendable, Equatable {
         pairs = out
     }
 
-    public init() { pairs = [] }
+    package init() { pairs = [] }
 
-    public subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         pairs.last(where: { $0.key == key })?.value
     }
 
-    public var ignoresUnknown: Bool {
+    package var ignoresUnknown: Bool {
         guard let v = self["IgnoreUnknown"]?.lowercased() else { return false }
         return v == "1" || v == "true"
     }
 
     /// Rejects keys the plugin does not understand unless `IgnoreUnknown` is set.
-    public func validate(knownKeys: Set<String>) throws(CNIError) {
+    package func validate(knownKeys: Set<String>) throws(CNIError) {
         guard !ignoresUnknown else { return }
         let unknown = pairs.filter { $0.key != "IgnoreUnknown" && !knownKeys.contains($0.key) }
         guard unknown.isEmpty else {

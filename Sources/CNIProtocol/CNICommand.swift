@@ -1,5 +1,5 @@
 /// The verbs of the CNI protocol (`CNI_COMMAND`).
-public enum CNICommand: String, Sendable, CaseIterable {
+package enum CNICommand: String, Sendable, CaseIterable {
     case add = "ADD"
     case del = "DEL"
     case check = "CHECK"
@@ -8,10 +8,10 @@ public enum CNICommand: String, Sendable, CaseIterable {
     case status = "STATUS"
 
     /// Whether the command acts on one attachment (container ID + ifname).
-    public var targetsAttachment: Bool { self == .add || self == .del || self == .check }
+    package var targetsAttachment: Bool { self == .add || self == .del || self == .check }
 
     /// The oldest config version that allows the command.
-    public var minimumVersion: CNIVersion? {
+    package var minimumVersion: CNIVersion? {
         switch self {
         case .check: return .v0_4_0
         case .gc, .status: return .v1_1_0

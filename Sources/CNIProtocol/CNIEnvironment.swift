@@ -1,17 +1,17 @@
 /// The `CNI_*` variables of one invocation, checked for presence per command.
-public struct CNIEnvironment: Sendable {
-    public let command: CNICommand
-    public let containerID: String
+package struct CNIEnvironment: Sendable {
+    package let command: CNICommand
+    package let containerID: String
     /// Empty when not given (allowed for DEL, GC, STATUS).
-    public let netns: String
-    public let ifname: String
-    public let args: CNIArgs
+    package let netns: String
+    package let ifname: String
+    package let args: CNIArgs
     /// `CNI_PATH` split on `:`; empty when unset.
-    public let pluginPaths: [String]
+    package let pluginPaths: [String]
     /// The whole process environment, passed on to delegates.
-    public let variables: [String: String]
+    package let variables: [String: String]
 
-    public init(command: CNICommand, containerID: String = "", netns: String = "", ifname: String = "",
+    package init(command: CNICommand, containerID: String = "", netns: String = "", ifname: String = "",
                 args: CNIArgs = CNIArgs(), pluginPaths: [String] = [], variables: [String: String] = [:]) {
         self.command = command
         self.containerID = containerID
@@ -24,7 +24,7 @@ public struct CNIEnvironment: Sendable {
 
     /// Reads and validates the variables the command needs.
     /// Missing ones are reported together, in the Go library's order and format.
-    public static func parse(_ env: [String: String], command: CNICommand) throws(CNIError) -> CNIEnvironment {
+    package static func parse(_ env: [String: String], command: CNICommand) throws(CNIError) -> CNIEnvironment {
         let id = env["CNI_CONTAINERID"] ?? ""
         let netns = env["CNI_NETNS"] ?? ""
         let ifname = env["CNI_IFNAME"] ?? ""

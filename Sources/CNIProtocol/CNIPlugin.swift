@@ -1,6 +1,6 @@
 /// What one plugin implements. The dispatcher (`PluginMain`) has already validated the
 /// environment and config, so implementations start from clean inputs.
-public protocol CNIPlugin: Sendable {
+package protocol CNIPlugin: Sendable {
     /// The plugin's file name (`bridge`, `host-local`, ...).
     var name: String { get }
     /// `CNI_ARGS` keys the plugin understands (others fail unless `IgnoreUnknown=1`).
@@ -18,21 +18,21 @@ public protocol CNIPlugin: Sendable {
 }
 
 extension CNIPlugin {
-    public var knownArgs: Set<String> { [] }
-    public func gc(_ context: PluginContext) throws {}
-    public func status(_ context: PluginContext) throws {}
+    package var knownArgs: Set<String> { [] }
+    package func gc(_ context: PluginContext) throws {}
+    package func status(_ context: PluginContext) throws {}
 }
 
 /// Everything one invocation knows.
-public struct PluginContext: Sendable {
-    public let environment: CNIEnvironment
-    public let config: NetworkConfig
-    public let delegator: Delegator
+package struct PluginContext: Sendable {
+    package let environment: CNIEnvironment
+    package let config: NetworkConfig
+    package let delegator: Delegator
     /// What `CNI_NETNS` names (`PluginMain` checks it before the plugin runs): when it is the
     /// plugin's own namespace, only DEL runs, and it acts on the host side only.
     package let podNetns: PodNetns
 
-    public init(environment: CNIEnvironment, config: NetworkConfig, delegator: Delegator) {
+    package init(environment: CNIEnvironment, config: NetworkConfig, delegator: Delegator) {
         self.init(environment: environment, config: config, delegator: delegator,
                   podNetns: PodNetns(unchecked: environment.netns))
     }
@@ -44,15 +44,15 @@ public struct PluginContext: Sendable {
         self.podNetns = podNetns
     }
 
-    public var command: CNICommand { environment.command }
-    public var containerID: String { environment.containerID }
-    public var ifname: String { environment.ifname }
-    public var netns: String { environment.netns }
+    package var command: CNICommand { environment.command }
+    package var containerID: String { environment.containerID }
+    package var ifname: String { environment.ifname }
+    package var netns: String { environment.netns }
     /// True when `CNI_NETNS` is the plugin's own network namespace. A DEL then releases what lives
     /// on the host side (IP reservations, rules, saved configs, host-side devices) and touches
     /// nothing in that namespace; `PluginMain` reports code 8 after it. A DEL that never opens
     /// `CNI_NETNS` needs no test of its own; `openNetns()` refuses and `openNetnsIfPresent()`
     /// answers nil in this case.
     package var netnsIsPluginsOwn: Bool { podNetns.isPluginsOwn }
-    public var attachment: Attachment { Attachment(containerID: containerID, ifname: ifname) }
+    package var attachment: Attachment { Attachment(containerID: containerID, ifname: ifname) }
 }

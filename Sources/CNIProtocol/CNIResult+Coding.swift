@@ -3,7 +3,7 @@ import CNIValues
 /// Reading and writing results in each spec version's shape (Go `types/020`, `040`, `100`).
 extension CNIResult {
     /// Parses a result JSON of any supported version (taken from its `cniVersion`).
-    public init(parsing value: JSONValue) throws(CNIError) {
+    package init(parsing value: JSONValue) throws(CNIError) {
         guard let o = value.objectValue else {
             throw CNIError(code: CNIError.decodingFailure, "failed to parse result: expected an object")
         }
@@ -26,7 +26,7 @@ extension CNIResult {
 
     /// The JSON for `version`. Versions before 0.3.0 keep only the first IP of each family
     /// and fail without any IP (`cannot convert: no valid IP addresses`).
-    public func json(version: String) throws(CNIError) -> JSONValue {
+    package func json(version: String) throws(CNIError) -> JSONValue {
         guard let v = CNIVersion(version) else {
             throw CNIError(code: CNIError.incompatibleVersion, "unsupported CNI result version \"\(version)\"")
         }

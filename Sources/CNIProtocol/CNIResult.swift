@@ -2,16 +2,16 @@ import CNIValues
 
 /// A plugin result in the current (1.1.0) model. `CNIResultCoding` reads and writes every
 /// spec version's shape.
-public struct CNIResult: Equatable, Sendable {
-    public struct Interface: Equatable, Sendable {
-        public var name: String
-        public var mac: String
-        public var mtu: Int?
-        public var sandbox: String
-        public var socketPath: String
-        public var pciID: String
+package struct CNIResult: Equatable, Sendable {
+    package struct Interface: Equatable, Sendable {
+        package var name: String
+        package var mac: String
+        package var mtu: Int?
+        package var sandbox: String
+        package var socketPath: String
+        package var pciID: String
 
-        public init(name: String, mac: String = "", mtu: Int? = nil, sandbox: String = "", socketPath: String = "", pciID: String = "") {
+        package init(name: String, mac: String = "", mtu: Int? = nil, sandbox: String = "", socketPath: String = "", pciID: String = "") {
             self.name = name
             self.mac = mac
             self.mtu = mtu
@@ -21,29 +21,29 @@ public struct CNIResult: Equatable, Sendable {
         }
     }
 
-    public struct IPConfig: Equatable, Sendable {
+    package struct IPConfig: Equatable, Sendable {
         /// Index into `interfaces`.
-        public var interface: Int?
-        public var address: IPNetwork
-        public var gateway: IPAddress?
+        package var interface: Int?
+        package var address: IPNetwork
+        package var gateway: IPAddress?
 
-        public init(interface: Int? = nil, address: IPNetwork, gateway: IPAddress? = nil) {
+        package init(interface: Int? = nil, address: IPNetwork, gateway: IPAddress? = nil) {
             self.interface = interface
             self.address = address
             self.gateway = gateway
         }
     }
 
-    public struct Route: Equatable, Sendable {
-        public var destination: IPNetwork
-        public var gateway: IPAddress?
-        public var mtu: Int?
-        public var advmss: Int?
-        public var priority: Int?
-        public var table: Int?
-        public var scope: Int?
+    package struct Route: Equatable, Sendable {
+        package var destination: IPNetwork
+        package var gateway: IPAddress?
+        package var mtu: Int?
+        package var advmss: Int?
+        package var priority: Int?
+        package var table: Int?
+        package var scope: Int?
 
-        public init(destination: IPNetwork, gateway: IPAddress? = nil, mtu: Int? = nil, advmss: Int? = nil,
+        package init(destination: IPNetwork, gateway: IPAddress? = nil, mtu: Int? = nil, advmss: Int? = nil,
                     priority: Int? = nil, table: Int? = nil, scope: Int? = nil) {
             self.destination = destination
             self.gateway = gateway
@@ -55,28 +55,28 @@ public struct CNIResult: Equatable, Sendable {
         }
     }
 
-    public struct DNS: Equatable, Sendable {
-        public var nameservers: [String] = []
-        public var domain: String = ""
-        public var search: [String] = []
-        public var options: [String] = []
+    package struct DNS: Equatable, Sendable {
+        package var nameservers: [String] = []
+        package var domain: String = ""
+        package var search: [String] = []
+        package var options: [String] = []
 
-        public init(nameservers: [String] = [], domain: String = "", search: [String] = [], options: [String] = []) {
+        package init(nameservers: [String] = [], domain: String = "", search: [String] = [], options: [String] = []) {
             self.nameservers = nameservers
             self.domain = domain
             self.search = search
             self.options = options
         }
 
-        public var isEmpty: Bool { nameservers.isEmpty && domain.isEmpty && search.isEmpty && options.isEmpty }
+        package var isEmpty: Bool { nameservers.isEmpty && domain.isEmpty && search.isEmpty && options.isEmpty }
     }
 
-    public var interfaces: [Interface]
-    public var ips: [IPConfig]
-    public var routes: [Route]
-    public var dns: DNS
+    package var interfaces: [Interface]
+    package var ips: [IPConfig]
+    package var routes: [Route]
+    package var dns: DNS
 
-    public init(interfaces: [Interface] = [], ips: [IPConfig] = [], routes: [Route] = [], dns: DNS = DNS()) {
+    package init(interfaces: [Interface] = [], ips: [IPConfig] = [], routes: [Route] = [], dns: DNS = DNS()) {
         self.interfaces = interfaces
         self.ips = ips
         self.routes = routes

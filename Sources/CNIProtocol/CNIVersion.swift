@@ -1,17 +1,17 @@
 /// A CNI specification version (`major.minor.patch`).
-public struct CNIVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
-    public let major: Int
-    public let minor: Int
-    public let patch: Int
+package struct CNIVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
+    package let major: Int
+    package let minor: Int
+    package let patch: Int
 
-    public init(_ major: Int, _ minor: Int, _ patch: Int) {
+    package init(_ major: Int, _ minor: Int, _ patch: Int) {
         self.major = major
         self.minor = minor
         self.patch = patch
     }
 
     /// Parses `1.0.0`, also `1.0` / `1` as the Go library does.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...3).contains(parts.count) else { return nil }
         var nums: [Int] = []
@@ -23,24 +23,24 @@ public struct CNIVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
         self.init(nums[0], nums[1], nums[2])
     }
 
-    public static func < (a: CNIVersion, b: CNIVersion) -> Bool {
+    package static func < (a: CNIVersion, b: CNIVersion) -> Bool {
         (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
     }
 
-    public var description: String { "\(major).\(minor).\(patch)" }
+    package var description: String { "\(major).\(minor).\(patch)" }
 
-    public static let v0_1_0 = CNIVersion(0, 1, 0)
-    public static let v0_2_0 = CNIVersion(0, 2, 0)
-    public static let v0_3_0 = CNIVersion(0, 3, 0)
-    public static let v0_3_1 = CNIVersion(0, 3, 1)
-    public static let v0_4_0 = CNIVersion(0, 4, 0)
-    public static let v1_0_0 = CNIVersion(1, 0, 0)
-    public static let v1_1_0 = CNIVersion(1, 1, 0)
+    package static let v0_1_0 = CNIVersion(0, 1, 0)
+    package static let v0_2_0 = CNIVersion(0, 2, 0)
+    package static let v0_3_0 = CNIVersion(0, 3, 0)
+    package static let v0_3_1 = CNIVersion(0, 3, 1)
+    package static let v0_4_0 = CNIVersion(0, 4, 0)
+    package static let v1_0_0 = CNIVersion(1, 0, 0)
+    package static let v1_1_0 = CNIVersion(1, 1, 0)
 
     /// Every version this suite speaks, oldest first.
-    public static let supported: [CNIVersion] = [v0_1_0, v0_2_0, v0_3_0, v0_3_1, v0_4_0, v1_0_0, v1_1_0]
-    public static let current = v1_1_0
+    package static let supported: [CNIVersion] = [v0_1_0, v0_2_0, v0_3_0, v0_3_1, v0_4_0, v1_0_0, v1_1_0]
+    package static let current = v1_1_0
 
     /// Results before 0.3.0 use the `ip4`/`ip6` shape.
-    public var usesLegacyResult: Bool { self < .v0_3_0 }
+    package var usesLegacyResult: Bool { self < .v0_3_0 }
 }

@@ -1,7 +1,7 @@
 import CNIValues
 
 /// How a typed read finds its key.
-public enum KeyMatching: Sendable {
+package enum KeyMatching: Sendable {
     /// As Go's `encoding/json` fills a struct field (`JSONObject.field(_:)`): exact or
     /// case-insensitive, the last match winning. Every object the reference decodes into a struct.
     case structField
@@ -22,37 +22,37 @@ extension JSONObject {
         CNIError.invalidConfig("invalid network config: \"\(key)\" must be \(want), got \(got.typeName)")
     }
 
-    public func bool(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> Bool? {
+    package func bool(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> Bool? {
         guard let v = value(key, matching), !v.isNull else { return nil }
         guard let b = v.boolValue else { throw typeError(key, "a boolean", v) }
         return b
     }
 
-    public func string(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> String? {
+    package func string(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> String? {
         guard let v = value(key, matching), !v.isNull else { return nil }
         guard let s = v.stringValue else { throw typeError(key, "a string", v) }
         return s
     }
 
-    public func int(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> Int? {
+    package func int(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> Int? {
         guard let v = value(key, matching), !v.isNull else { return nil }
         guard let i = v.intValue else { throw typeError(key, "an integer", v) }
         return i
     }
 
-    public func object(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> JSONObject? {
+    package func object(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> JSONObject? {
         guard let v = value(key, matching), !v.isNull else { return nil }
         guard let o = v.objectValue else { throw typeError(key, "an object", v) }
         return o
     }
 
-    public func array(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> [JSONValue]? {
+    package func array(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> [JSONValue]? {
         guard let v = value(key, matching), !v.isNull else { return nil }
         guard let a = v.arrayValue else { throw typeError(key, "an array", v) }
         return a
     }
 
-    public func stringArray(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> [String]? {
+    package func stringArray(_ key: String, _ matching: KeyMatching = .structField) throws(CNIError) -> [String]? {
         guard let a = try array(key, matching) else { return nil }
         var out: [String] = []
         for v in a {
@@ -63,14 +63,14 @@ extension JSONObject {
     }
 
     /// A CIDR field such as `"subnet": "10.244.1.0/24"`.
-    public func network(_ key: String) throws(CNIError) -> IPNetwork? {
+    package func network(_ key: String) throws(CNIError) -> IPNetwork? {
         guard let s = try string(key) else { return nil }
         guard let n = IPNetwork(s) else { throw CNIError.invalidConfig("invalid CIDR address: \(s)", details: key) }
         return n
     }
 
     /// An address field such as `"gateway": "10.244.1.1"`.
-    public func address(_ key: String) throws(CNIError) -> IPAddress? {
+    package func address(_ key: String) throws(CNIError) -> IPAddress? {
         guard let s = try string(key) else { return nil }
         guard let a = IPAddress(s) else { throw CNIError.invalidConfig("invalid IP address: \(s)", details: key) }
         return a

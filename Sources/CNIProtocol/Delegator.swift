@@ -8,14 +8,14 @@ import CNIValues
 /// installs one multicall binary, copied under every name) and the type is registered, it
 /// runs in-process: same inputs, same outputs, one exec fewer. Anything else found there (the
 /// reference host-local, another build of ours) is exec'ed.
-public struct Delegator: Sendable {
-    public let environment: CNIEnvironment
+package struct Delegator: Sendable {
+    package let environment: CNIEnvironment
     /// The calling plugin's view of `CNI_NETNS`. When it is the plugin's own namespace, a delegate
     /// of this build releases its host side and answers code 8 like the caller will; DEL takes that
     /// answer as done (the caller reports code 8 itself).
     package let podNetns: PodNetns
 
-    public init(environment: CNIEnvironment) {
+    package init(environment: CNIEnvironment) {
         self.init(environment: environment, podNetns: PodNetns(unchecked: environment.netns))
     }
 
@@ -25,7 +25,7 @@ public struct Delegator: Sendable {
     }
 
     /// The plugin's path: the first executable `<dir>/<type>` in `CNI_PATH`.
-    public func find(_ type: String) throws(CNIError) -> String {
+    package func find(_ type: String) throws(CNIError) -> String {
         guard !type.isEmpty else { throw CNIError.invalidConfig("no plugin name provided") }
         guard !type.contains("/") else { throw CNIError.invalidConfig("invalid plugin name: \(type)") }
         guard !environment.pluginPaths.isEmpty else {
@@ -39,23 +39,23 @@ public struct Delegator: Sendable {
         return path
     }
 
-    public func add(type: String, config: [UInt8]) throws -> CNIResult {
+    package func add(type: String, config: [UInt8]) throws -> CNIResult {
         guard let out = try invoke(.add, type: type, config: config) else {
             throw CNIError.internalFailure("plugin \"\(type)\" returned no result")
         }
         return try CNIResult(parsing: out)
     }
 
-    public func del(type: String, config: [UInt8]) throws {
+    package func del(type: String, config: [UInt8]) throws {
         do {
             _ = try invoke(.del, type: type, config: config)
         } catch let error as CNIError where podNetns.isPluginsOwn && error == NetnsSelfCheck.error {
             // The delegate did its host-side part and refused the rest, as its caller does.
         }
     }
-    public func check(type: String, config: [UInt8]) throws { _ = try invoke(.check, type: type, config: config) }
-    public func gc(type: String, config: [UInt8]) throws { _ = try invoke(.gc, type: type, config: config) }
-    public func status(type: String, config: [UInt8]) throws { _ = try invoke(.status, type: type, config: config) }
+    package func check(type: String, config: [UInt8]) throws { _ = try invoke(.check, type: type, config: config) }
+    package func gc(type: String, config: [UInt8]) throws { _ = try invoke(.gc, type: type, config: config) }
+    package func status(type: String, config: [UInt8]) throws { _ = try invoke(.status, type: type, config: config) }
 
     /// Whether `type` runs in this process (found in `CNI_PATH` as this same build): then it
     /// honours `podNetns` exactly as the caller does.
@@ -66,7 +66,7 @@ public struct Delegator: Sendable {
 
     /// Runs `type` with `CNI_COMMAND` = command. Returns its stdout JSON (nil when empty);
     /// a failing plugin's error JSON is rethrown as the same `CNIError`.
-    public func invoke(_ command: CNICommand, type: String, config: [UInt8]) throws -> JSONValue? {
+    package func invoke(_ command: CNICommand, type: String, config: [UInt8]) throws -> JSONValue? {
         let path = try find(type)
         var env = environment.variables
         env["CNI_COMMAND"] = command.rawValue

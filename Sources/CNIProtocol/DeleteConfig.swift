@@ -4,10 +4,10 @@ import CNISystem
 /// name, container ID and ifname; a malformed `portMappings`, `ips`, `mac`, ... that ADD would
 /// refuse must not stop it, or the runtime's DEL of the whole chain stops at this plugin (libcni
 /// stops at the first failing DEL) and every plugin behind it leaks.
-public enum DeleteConfig {
+package enum DeleteConfig {
     /// The full config when it decodes; otherwise the config error goes to stderr and `minimal`
     /// (which reads only what DEL needs, a wrongly typed value counting as absent) is used.
-    public static func decode<Config>(plugin: String, strict: () throws(CNIError) -> Config,
+    package static func decode<Config>(plugin: String, strict: () throws(CNIError) -> Config,
                                       minimal: () throws(CNIError) -> Config) throws(CNIError) -> Config {
         do {
             return try strict()
@@ -18,7 +18,7 @@ public enum DeleteConfig {
     }
 
     /// One stderr line: what DEL ignores and why.
-    public static func report(plugin: String, _ problem: String) {
+    package static func report(plugin: String, _ problem: String) {
         StandardIO.write(Array("\(plugin): DEL goes on despite a config error it does not need: \(problem)\n".utf8), fd: 2)
     }
 }

@@ -4,7 +4,7 @@ extension JSONObject {
     /// Parses `bytes` as a JSON document that must be an object: a config on stdin, a conflist, a
     /// saved delegate config. Both failures are decoding errors (code 6) that start with
     /// `context` (`error unmarshall network config`, ...).
-    public init(parsing bytes: [UInt8], context: String) throws(CNIError) {
+    package init(parsing bytes: [UInt8], context: String) throws(CNIError) {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)

@@ -2,19 +2,19 @@ import CNIValues
 
 /// One plugin's network configuration from stdin, kept as a faithful JSON object so unknown
 /// keys, `args` and `runtimeConfig` reach delegates untouched.
-public struct NetworkConfig: Sendable {
-    public let json: JSONObject
+package struct NetworkConfig: Sendable {
+    package let json: JSONObject
     /// The exact bytes read from stdin.
-    public let raw: [UInt8]
-    public let name: String
-    public let type: String
+    package let raw: [UInt8]
+    package let name: String
+    package let type: String
     /// The declared version; a config without `cniVersion` is 0.1.0, as in the Go library.
-    public let version: CNIVersion
-    public let versionString: String
+    package let version: CNIVersion
+    package let versionString: String
 
     /// `deleting`: the config of a DEL, where a wrongly typed `args` or `runtimeConfig` is
     /// reported on stderr and read as absent (see `DeleteConfig`).
-    public init(bytes: [UInt8], deleting: Bool = false) throws(CNIError) {
+    package init(bytes: [UInt8], deleting: Bool = false) throws(CNIError) {
         let obj = try JSONObject(parsing: bytes, context: "error unmarshall network config")
         if let key = NetworkConfig.firstNULString(.object(obj)) {
             throw CNIError.invalidConfig("invalid network config: NUL character in \"\(key)\"")
@@ -56,18 +56,18 @@ public struct NetworkConfig: Sendable {
     }
 
     /// `runtimeConfig` and `args` (their types are checked when the config is read).
-    public var runtimeConfig: JSONObject? { json.field("runtimeConfig")?.objectValue }
-    public var args: JSONObject? { json.field("args")?.objectValue }
+    package var runtimeConfig: JSONObject? { json.field("runtimeConfig")?.objectValue }
+    package var args: JSONObject? { json.field("args")?.objectValue }
 
 
     /// `args.cni.<key>`.
-    public func cniArg(_ key: String) -> JSONValue? {
+    package func cniArg(_ key: String) -> JSONValue? {
         args?.field("cni")?.objectValue?.field(key)
     }
 
     /// The previous plugin's result, up-converted; a `prevResult` without `cniVersion`
     /// takes the config's version, as libcni does.
-    public func previousResult() throws(CNIError) -> CNIResult? {
+    package func previousResult() throws(CNIError) -> CNIResult? {
         guard let v = json.field("prevResult"), !v.isNull else { return nil }
         guard var o = v.objectValue else {
             throw CNIError(code: CNIError.decodingFailure, "could not parse prevResult: expected an object")
@@ -77,7 +77,7 @@ public struct NetworkConfig: Sendable {
     }
 
     /// GC: the attachments still in use (`cni.dev/valid-attachments`, or the historic `cni.dev/attachments`).
-    public func validAttachments() throws(CNIError) -> [Attachment]? {
+    package func validAttachments() throws(CNIError) -> [Attachment]? {
         let list = json.field("cni.dev/valid-attachments") ?? json.field("cni.dev/attachments")
         guard let list, !list.isNull else { return nil }
         guard let arr = list.arrayValue else {
@@ -113,11 +113,11 @@ extension NetworkConfig {
 }
 
 /// A container's interface on a network: what host-local and the firewall rules are keyed by.
-public struct Attachment: Hashable, Sendable {
-    public let containerID: String
-    public let ifname: String
+package struct Attachment: Hashable, Sendable {
+    package let containerID: String
+    package let ifname: String
 
-    public init(containerID: String, ifname: String) {
+    package init(containerID: String, ifname: String) {
         self.containerID = containerID
         self.ifname = ifname
     }

@@ -4,18 +4,18 @@ import CNIValues
 /// The skeleton every plugin's main goes through: env → stdin → config → version checks →
 /// plugin function → result or error JSON. `execute` is pure over its inputs so it is tested
 /// in-process and reused for in-process delegation; `run` wires the real process.
-public enum PluginMain {
-    public struct Outcome: Sendable {
-        public var exitCode: Int32
-        public var stdout: [UInt8]
-        public var stderr: [UInt8]
+package enum PluginMain {
+    package struct Outcome: Sendable {
+        package var exitCode: Int32
+        package var stdout: [UInt8]
+        package var stderr: [UInt8]
     }
 
     /// Largest accepted stdin config.
-    public static let stdinLimit = 16 << 20
+    package static let stdinLimit = 16 << 20
 
     /// Runs the plugin for this process and exits.
-    public static func run(_ plugin: any CNIPlugin) -> Never {
+    package static func run(_ plugin: any CNIPlugin) -> Never {
         ProcessNetns.record()  // before anything could setns (the multicall main has already)
         let outcome = execute(plugin, environment: ProcessEnvironment.current()) {
             try StandardIO.readAll(fd: 0, limit: stdinLimit)
@@ -27,7 +27,7 @@ public enum PluginMain {
 
     /// `resultStyle`: how an ADD result is printed (pretty for a runtime, as the reference does;
     /// compact for an in-process delegation, whose caller parses it straight back).
-    public static func execute(_ plugin: any CNIPlugin, environment env: [String: String],
+    package static func execute(_ plugin: any CNIPlugin, environment env: [String: String],
                                resultStyle: JSONSerializer.Style = .pretty,
                                readStdin: () throws -> [UInt8]) -> Outcome {
         execute(plugin, environment: env, resultStyle: resultStyle, ownNetns: ProcessNetns.original, readStdin: readStdin)

@@ -3,20 +3,20 @@ import CNIValues
 
 /// The plugins compiled into this executable, for in-process delegation. Set once by the
 /// multicall main before any plugin runs.
-public enum PluginRegistry {
+package enum PluginRegistry {
     /// A handful of plugins: a list (a dictionary of existentials costs more to set up at every
     /// process start than the lookups it would save).
     nonisolated(unsafe) private static var plugins: [any CNIPlugin] = []
     nonisolated(unsafe) private static var selfBuildID: [UInt8]?? = nil
 
-    public static func register(_ list: [any CNIPlugin]) {
+    package static func register(_ list: [any CNIPlugin]) {
         for p in list {
             plugins.removeAll { $0.name == p.name }
             plugins.append(p)
         }
     }
 
-    public static func plugin(named name: String) -> (any CNIPlugin)? { plugins.first { $0.name == name } }
+    package static func plugin(named name: String) -> (any CNIPlugin)? { plugins.first { $0.name == name } }
 
     /// True when the executable at `path` is the same build as this running one: both carry
     /// the same ELF build-id. Each plugin name is installed as its own copy (so `cp` over one
@@ -37,7 +37,7 @@ public enum PluginRegistry {
     static let buildIDFirstRead = 4 << 10
 
     /// The ELF build-id of the file at `path` (nil when it has none or cannot be read).
-    public static func buildID(of path: String) -> [UInt8]? {
+    package static func buildID(of path: String) -> [UInt8]? {
         guard let first = try? FileProbe.readPrefix(path, count: buildIDFirstRead) else { return nil }
         switch ELFBuildID.parse(first) {
         case .id(let id):

@@ -1,9 +1,9 @@
 import CNISystem
 
 /// Input checks done before anything on the node is touched (cni `pkg/utils`).
-public enum Validation {
+package enum Validation {
     /// `^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$` with no trailing newline.
-    public static func isValidIdentifier(_ s: String) -> Bool {
+    package static func isValidIdentifier(_ s: String) -> Bool {
         let u = Array(s.utf8)
         guard let first = u.first, isAlnum(first) else { return false }
         return u.dropFirst().allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
@@ -13,7 +13,7 @@ public enum Validation {
         (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
     }
 
-    public static func validateContainerID(_ id: String) throws(CNIError) {
+    package static func validateContainerID(_ id: String) throws(CNIError) {
         guard !id.isEmpty else { throw CNIError(code: CNIError.unknownContainer, "missing containerID") }
         guard isValidIdentifier(id) else {
             throw CNIError(code: CNIError.invalidEnvironment, "invalid characters in containerID", details: id)
@@ -29,14 +29,14 @@ public enum Validation {
     /// The longest container ID: a file name's limit, since flannel saves `<dataDir>/<containerID>`.
     package static let maxContainerIDBytes = FileSystem.maxNameBytes
 
-    public static func validateNetworkName(_ name: String) throws(CNIError) {
+    package static func validateNetworkName(_ name: String) throws(CNIError) {
         guard !name.isEmpty else { throw CNIError(code: CNIError.invalidNetworkConfig, "missing network name") }
         guard isValidIdentifier(name) else {
             throw CNIError(code: CNIError.invalidNetworkConfig, "invalid characters found in network name", details: name)
         }
     }
 
-    public static func validateInterfaceName(_ name: String) throws(CNIError) {
+    package static func validateInterfaceName(_ name: String) throws(CNIError) {
         guard !name.isEmpty else { throw CNIError(code: CNIError.invalidEnvironment, "interface name is empty") }
         guard name.utf8.count <= 15 else {
             throw CNIError(code: CNIError.invalidEnvironment, "interface name is too long",

@@ -6,15 +6,15 @@ import CNIValues
 /// runs a plugin or a whole conflist by hand, like cnitool. Environment: `CNI_PATH`
 /// (default /opt/cni/bin), `CNI_ARGS`, `CAP_ARGS` (JSON object of capability args, e.g.
 /// `{"portMappings":[...]}`), `CNI_CACHE_DIR` (default /var/lib/cni).
-public enum CNIExecCommand {
-    public static let usage = """
+package enum CNIExecCommand {
+    package static let usage = """
         usage: cni-exec add|check|del|gc|status <conflist> [<netns path|name> [containerID] [ifname]]
         env: CNI_PATH (default /opt/cni/bin), CNI_ARGS, CAP_ARGS (JSON), CNI_CACHE_DIR (default /var/lib/cni)
 
         """
 
     /// Returns the exit status; writes the result or error JSON to stdout.
-    public static func main(_ args: [String], environment env: [String: String]) -> Int32 {
+    package static func main(_ args: [String], environment env: [String: String]) -> Int32 {
         do {
             guard args.count >= 2, let command = CNICommand(rawValue: args[0].uppercased()), command != .version else {
                 StandardIO.write(Array(usage.utf8), fd: 2)

@@ -4,22 +4,13 @@ import CNIValues
 
 /// Runs a network configuration list the way libcni does: ADD in order chaining
 /// `prevResult`, DEL in reverse with the cached result, CHECK/GC/STATUS for each plugin.
-public struct ChainRunner: Sendable {
-    public let list: NetworkConfigList
-    public let cache: ResultCache
-    public let pluginPaths: [String]
+struct ChainRunner: Sendable {
+    let list: NetworkConfigList
+    let cache: ResultCache
+    let pluginPaths: [String]
     /// Extra environment for the plugins (e.g. the caller's `CNI_ARGS`).
-    public let baseEnvironment: [String: String]
-    public let capabilityArgs: JSONObject
-
-    public init(list: NetworkConfigList, cache: ResultCache, pluginPaths: [String],
-                baseEnvironment: [String: String], capabilityArgs: JSONObject) {
-        self.list = list
-        self.cache = cache
-        self.pluginPaths = pluginPaths
-        self.baseEnvironment = baseEnvironment
-        self.capabilityArgs = capabilityArgs
-    }
+    let baseEnvironment: [String: String]
+    let capabilityArgs: JSONObject
 
     private func delegator(_ command: CNICommand, _ attachment: Attachment?, netns: String) -> Delegator {
         var env = baseEnvironment
@@ -40,7 +31,7 @@ public struct ChainRunner: Sendable {
     }
 
     /// ADD through the whole list; caches and returns the final result.
-    public func add(_ attachment: Attachment, netns: String) throws -> JSONValue {
+    func add(_ attachment: Attachment, netns: String) throws -> JSONValue {
         let d = delegator(.add, attachment, netns: netns)
         var prev: JSONValue? = nil
         var lastConfig: [UInt8] = []
@@ -59,7 +50,7 @@ public struct ChainRunner: Sendable {
     }
 
     /// DEL in reverse order with the cached result; the cache entry goes when all succeeded.
-    public func del(_ attachment: Attachment, netns: String) throws {
+    func del(_ attachment: Attachment, netns: String) throws {
         let d = delegator(.del, attachment, netns: netns)
         let cached = cache.result(network: list.name, attachment: attachment)
         for i in list.plugins.indices.reversed() {
@@ -70,7 +61,7 @@ public struct ChainRunner: Sendable {
         try cache.remove(network: list.name, attachment: attachment)
     }
 
-    public func check(_ attachment: Attachment, netns: String) throws {
+    func check(_ attachment: Attachment, netns: String) throws {
         guard !list.disableCheck else { return }
         guard let cached = cache.result(network: list.name, attachment: attachment) else {
             throw CNIError(code: CNIError.unknownContainer, "no cached result for \(attachment.containerID)/\(attachment.ifname): run ADD first")
@@ -83,7 +74,7 @@ public struct ChainRunner: Sendable {
     }
 
     /// GC with every attachment still cached for this network as the valid set.
-    public func gc() throws {
+    func gc() throws {
         guard !list.disableGC else { return }
         let valid: [JSONValue] = cache.attachments(network: list.name).map {
             .object(JSONObject([("containerID", .string($0.containerID)), ("ifname", .string($0.ifname))]))
@@ -103,7 +94,7 @@ public struct ChainRunner: Sendable {
         guard errors.isEmpty else { throw CNIError.internalFailure("GC failed", details: errors.joined(separator: "; ")) }
     }
 
-    public func status() throws {
+    func status() throws {
         let d = delegator(.status, nil, netns: "")
         for i in list.plugins.indices {
             let conf = try list.pluginConfig(i, capabilityArgs: JSONObject(), prevResult: nil)

@@ -2,14 +2,14 @@ import CNIProtocol
 import CNIValues
 
 /// A network configuration list (`.conflist`), or a single `.conf` treated as a list of one.
-public struct NetworkConfigList: Sendable {
-    public let name: String
-    public let cniVersion: String
-    public let disableCheck: Bool
-    public let disableGC: Bool
-    public let plugins: [JSONObject]
+struct NetworkConfigList: Sendable {
+    let name: String
+    let cniVersion: String
+    let disableCheck: Bool
+    let disableGC: Bool
+    let plugins: [JSONObject]
 
-    public init(bytes: [UInt8]) throws(CNIError) {
+    init(bytes: [UInt8]) throws(CNIError) {
         let o = try JSONObject(parsing: bytes, context: "error parsing configuration list")
         // libcni reads a conflist into a map (exact keys) and a single config into
         // types.NetConf (struct fields, matched as encoding/json does).
@@ -55,7 +55,7 @@ public struct NetworkConfigList: Sendable {
     /// The config one plugin of the list receives, built as libcni does: `name` and
     /// `cniVersion` of the list, `runtimeConfig` for the capabilities it declares and the
     /// runtime supplies, and `prevResult` when there is one.
-    public func pluginConfig(_ index: Int, capabilityArgs: JSONObject, prevResult: JSONValue?) throws(CNIError) -> JSONObject {
+    func pluginConfig(_ index: Int, capabilityArgs: JSONObject, prevResult: JSONValue?) throws(CNIError) -> JSONObject {
         guard plugins.indices.contains(index) else { throw CNIError.internalFailure("no plugin \(index) in list") }
         var conf = plugins[index]
         conf["name"] = .string(name)

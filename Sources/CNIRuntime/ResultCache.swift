@@ -4,16 +4,14 @@ import CNIValues
 
 /// libcni's attachment cache: `<dir>/results/<network>-<containerID>-<ifname>` holding
 /// `{"kind":"cniCacheV1", ...}` with the final ADD result, read back for CHECK and DEL.
-public struct ResultCache: Sendable {
-    public let directory: String
-
-    public init(directory: String) { self.directory = directory }
+struct ResultCache: Sendable {
+    let directory: String
 
     func path(network: String, attachment: Attachment) -> String {
         "\(directory)/results/\(network)-\(attachment.containerID)-\(attachment.ifname)"
     }
 
-    public func store(network: String, attachment: Attachment, netns: String, config: [UInt8],
+    func store(network: String, attachment: Attachment, netns: String, config: [UInt8],
                       capabilityArgs: JSONObject, result: JSONValue) throws {
         var o = JSONObject()
         o["kind"] = "cniCacheV1"
@@ -36,21 +34,21 @@ public struct ResultCache: Sendable {
     }
 
     /// The cached final result.
-    public func result(network: String, attachment: Attachment) -> JSONValue? {
+    func result(network: String, attachment: Attachment) -> JSONValue? {
         entry(network: network, attachment: attachment)?["result"]
     }
 
     /// The capability args (e.g. portMappings) the ADD ran with: DEL and CHECK reuse them, as libcni does.
-    public func capabilityArgs(network: String, attachment: Attachment) -> JSONObject? {
+    func capabilityArgs(network: String, attachment: Attachment) -> JSONObject? {
         entry(network: network, attachment: attachment)?["capabilityArgs"]?.objectValue
     }
 
-    public func remove(network: String, attachment: Attachment) throws {
+    func remove(network: String, attachment: Attachment) throws {
         try FileSystem.removeFileIfPresent(path(network: network, attachment: attachment))
     }
 
     /// Every attachment cached for `network`.
-    public func attachments(network: String) -> [Attachment] {
+    func attachments(network: String) -> [Attachment] {
         guard let names = try? FileSystem.listDirectory(directory + "/results") else { return [] }
         return names.filter { $0.hasPrefix(network + "-") }.compactMap { name in
             guard let bytes = try? FileSystem.readFile("\(directory)/results/\(name)"),

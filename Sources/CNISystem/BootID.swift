@@ -3,13 +3,13 @@ import Glibc
 /// The kernel's random id of the running boot (`/proc/sys/kernel/random/boot_id`), and a file
 /// recording the boot some state belongs to. State of an earlier boot cannot belong to a live pod:
 /// pod network namespaces and veths do not survive a reboot.
-public enum BootID {
-    public static let procPath = "/proc/sys/kernel/random/boot_id"
+package enum BootID {
+    package static let procPath = "/proc/sys/kernel/random/boot_id"
 
     /// The running boot's id; nil when /proc is not readable (then nothing is boot-scoped). Read
     /// once per process (flannel and its in-process host-local both ask): it cannot change while
     /// the process runs.
-    public static func current() -> String? {
+    package static func current() -> String? {
         if let known = runningBoot { return known }
         let id = recorded(in: procPath)
         runningBoot = .some(id)
@@ -20,7 +20,7 @@ public enum BootID {
 
     /// The id recorded in `path` with all whitespace removed; nil when the file is missing,
     /// unreadable or empty.
-    public static func recorded(in path: String) -> String? {
+    package static func recorded(in path: String) -> String? {
         guard let bytes = try? FileSystem.readFile(path, limit: 256) else { return nil }
         let text = withoutWhitespace(bytes)
         return text.isEmpty ? nil : text
@@ -38,7 +38,7 @@ public enum BootID {
 
     /// Records `id` in `path` (durably: a lost record would make the next boot adopt this boot's
     /// state instead of releasing it).
-    public static func record(_ id: String, in path: String, mode: mode_t = 0o600) throws(SystemError) {
+    package static func record(_ id: String, in path: String, mode: mode_t = 0o600) throws(SystemError) {
         try FileSystem.writeFileAtomically(path, Array((id + "\n").utf8), mode: mode, durable: true)
     }
 }

@@ -1,30 +1,30 @@
 import Glibc
 
 /// An owned file descriptor, closed when the object goes away. Always opened O_CLOEXEC.
-public final class FileDescriptor {
-    public let rawValue: Int32
+package final class FileDescriptor {
+    package let rawValue: Int32
     private var isClosed = false
 
     /// Takes ownership of `rawValue`.
-    public init(owning rawValue: Int32) { self.rawValue = rawValue }
+    package init(owning rawValue: Int32) { self.rawValue = rawValue }
 
     deinit { if !isClosed { system_close(rawValue) } }
 
     /// open(2) with O_CLOEXEC added.
-    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(SystemError) -> FileDescriptor {
+    package static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(SystemError) -> FileDescriptor {
         let fd = try check(system_open(path, flags, mode), "open", path)
         return FileDescriptor(owning: fd)
     }
 
     /// Closes now instead of at deinit.
-    public func close() {
+    package func close() {
         guard !isClosed else { return }
         isClosed = true
         system_close(rawValue)
     }
 
     /// Reads until end of file, failing with EFBIG past `limit` bytes.
-    public func readAll(limit: Int, path: String? = nil) throws(SystemError) -> [UInt8] {
+    package func readAll(limit: Int, path: String? = nil) throws(SystemError) -> [UInt8] {
         try FileDescriptor.readToEnd(rawValue, limit: limit, path: path)
     }
 
@@ -49,7 +49,7 @@ public final class FileDescriptor {
     }
 
     /// Writes every byte, looping over partial writes.
-    public func writeAll(_ bytes: [UInt8], path: String? = nil) throws(SystemError) {
+    package func writeAll(_ bytes: [UInt8], path: String? = nil) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
@@ -61,7 +61,7 @@ public final class FileDescriptor {
     }
 
     /// fsync(2)
-    public func sync(path: String? = nil) throws(SystemError) {
+    package func sync(path: String? = nil) throws(SystemError) {
         _ = try check(system_fsync(rawValue), "sync", path)
     }
 }

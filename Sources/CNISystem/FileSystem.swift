@@ -5,12 +5,12 @@ import Glibc
 /// then given its name with `linkat(/proc/self/fd/N, AT_SYMLINK_FOLLOW)`. A kill -9 before that
 /// leaves nothing; the kernel frees the inode. Filesystems without `O_TMPFILE` (EOPNOTSUPP/EISDIR)
 /// get a named temp file instead, with the same naming rule (`temporaryFileName`).
-public enum FileSystem {
+package enum FileSystem {
     /// The longest file name a directory entry takes (NAME_MAX of <linux/limits.h>), in bytes.
     package static let maxNameBytes = Int(NAME_MAX)
 
     /// Reads a whole file, failing with EFBIG past `limit` bytes.
-    public static func readFile(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
         let fd = try FileDescriptor.open(path, flags: O_RDONLY)
         return try fd.readAll(limit: limit, path: path)
     }
@@ -20,14 +20,14 @@ public enum FileSystem {
     /// -9 there leaves a complete file under `temporaryFileName`, which `removeTemporaryFiles`
     /// clears). `durable` fsyncs the content and the directory; without it the write is still
     /// all-or-nothing against a killed process, but a power loss may keep the old content (or none).
-    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
+    package static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
         try writeFileAtomically(path, bytes, mode: mode, durable: durable, anonymous: true)
     }
 
     /// Creates `path` atomically and exclusively: the complete content is linked to `path`, which
     /// fails with EEXIST when present, so no empty or partial file ever exists under any name.
     /// The error for an existing file reads `open <path>: file exists`.
-    public static func createFileExclusively(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
+    package static func createFileExclusively(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool = true) throws(SystemError) {
         try createFileExclusively(path, bytes, mode: mode, durable: durable, anonymous: true)
     }
 
@@ -50,13 +50,13 @@ public enum FileSystem {
     }
 
     /// unlink(2); a missing file is an error.
-    public static func removeFile(_ path: String) throws(SystemError) {
+    package static func removeFile(_ path: String) throws(SystemError) {
         _ = try check(system_unlink(path), "remove", path)
     }
 
     /// unlink(2); returns false when the file was already gone.
     @discardableResult
-    public static func removeFileIfPresent(_ path: String) throws(SystemError) -> Bool {
+    package static func removeFileIfPresent(_ path: String) throws(SystemError) -> Bool {
         if system_unlink(path) == 0 { return true }
         let e = Errno.current
         if e == .noSuchFileOrDirectory { return false }
@@ -64,7 +64,7 @@ public enum FileSystem {
     }
 
     /// Entry names without `.` and `..`, in directory order.
-    public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
+    package static func listDirectory(_ path: String) throws(SystemError) -> [String] {
         // glibc's opendir opens with O_CLOEXEC.
         guard let dir = system_opendir(path) else { throw SystemError(operation: "open", path: path, errno: .current) }
         defer { system_closedir(dir) }
@@ -84,7 +84,7 @@ public enum FileSystem {
     }
 
     /// mkdir(2), by default creating missing parents (`mkdir -p`). An existing directory is fine.
-    public static func makeDirectory(_ path: String, mode: mode_t, recursive: Bool = true) throws(SystemError) {
+    package static func makeDirectory(_ path: String, mode: mode_t, recursive: Bool = true) throws(SystemError) {
         if system_mkdir(path, mode) == 0 { return }
         let e = Errno.current
         if e == .fileExists {
@@ -99,18 +99,18 @@ public enum FileSystem {
         throw SystemError(operation: "mkdir", path: path, errno: .current)
     }
 
-    public static func fileExists(_ path: String) -> Bool {
+    package static func fileExists(_ path: String) -> Bool {
         var st = stat()
         return system_stat(path, &st) == 0
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return system_stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// A regular file the caller may execute.
-    public static func isExecutable(_ path: String) -> Bool {
+    package static func isExecutable(_ path: String) -> Bool {
         var st = stat()
         guard system_stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
         return system_access(path, X_OK) == 0
@@ -120,7 +120,7 @@ public enum FileSystem {
     package static func resolvedPath(_ path: String) -> String? { system_realpath(path) }
 
     /// The directory part of a path ("." when there is none).
-    public static func directoryName(of path: String) -> String {
+    package static func directoryName(of path: String) -> String {
         var bytes = Array(path.utf8)
         while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
         guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." }
@@ -143,17 +143,17 @@ extension FileSystem {
     /// The one temp-name rule of every state file: `.<base>.tmp-<pid>-<hex>` beside the target
     /// `<base>`, so a cleanup can tell whose it is (the base: a container ID, an address, a
     /// `last_reserved_ip.N`) and whether its writer still runs (the pid).
-    public static func temporaryFileName(for base: String) -> String {
+    package static func temporaryFileName(for base: String) -> String {
         ".\(base).tmp-\(system_getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     }
 
     /// Whether `name` follows `temporaryFileName`'s rule.
-    public static func isTemporaryFileName(_ name: String) -> Bool {
+    package static func isTemporaryFileName(_ name: String) -> Bool {
         temporaryFileParts(name) != nil
     }
 
     /// The target base name and the writer's pid of a temp name; nil for any other name.
-    public static func temporaryFileParts(_ name: String) -> (base: String, pid: pid_t)? {
+    package static func temporaryFileParts(_ name: String) -> (base: String, pid: pid_t)? {
         let bytes = Array(name.utf8)
         guard bytes.first == UInt8(ascii: "."), let lastDash = bytes.lastIndex(of: UInt8(ascii: "-")),
               lastDash + 1 < bytes.count,
@@ -173,7 +173,7 @@ extension FileSystem {
     /// `listing`: the directory's entry names when the caller has just listed it (one listing
     /// for several jobs under a lock); nil lists it here.
     @discardableResult
-    public static func removeTemporaryFiles(in directory: String, listing: [String]? = nil, base: String? = nil,
+    package static func removeTemporaryFiles(in directory: String, listing: [String]? = nil, base: String? = nil,
                                             onlyAbandoned: Bool) -> [String] {
         guard let names = listing ?? (try? listDirectory(directory)) else { return [] }
         var removed: [String] = []

@@ -1,8 +1,8 @@
 /// Diagnostics on stderr, one line each: `<plugin>: <message>`. stdout is the result channel
 /// and never carries logs; the runtime keeps a plugin's stderr in its own log.
-public enum Log {
+package enum Log {
     /// A problem that does not fail the operation (a best-effort cleanup step, an ignored error).
-    public static func warning(plugin: String, _ message: String) {
+    package static func warning(plugin: String, _ message: String) {
         StandardIO.write("\(plugin): \(message)\n", fd: 2)
     }
 }

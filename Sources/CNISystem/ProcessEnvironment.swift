@@ -1,9 +1,9 @@
 import Glibc
 
 /// The process environment.
-public enum ProcessEnvironment {
+package enum ProcessEnvironment {
     /// `environ` as a dictionary (the first `=` splits name from value; later duplicates are ignored).
-    public static func current() -> [String: String] {
+    package static func current() -> [String: String] {
         var result: [String: String] = [:]
         guard var p = Optional(environ) else { return result }
         // Straight from the C strings: no intermediate String and byte array per entry.
@@ -20,7 +20,7 @@ public enum ProcessEnvironment {
     }
 
     /// `environ` as "K=V" strings, in order.
-    public static func entries() -> [String] {
+    package static func entries() -> [String] {
         var out: [String] = []
         guard var p = Optional(environ) else { return out }
         while let entry = p.pointee {

@@ -1,13 +1,13 @@
 import Glibc
 
 /// Runs helper programs (iptables-restore, nft, delegated plugins) without a shell.
-public enum Program {
+package enum Program {
     /// posix_spawn(3) `executable` (argv[0] = `executable` as given, no PATH lookup, no shell) with
     /// pipes on stdin/stdout/stderr. A poll(2) loop feeds stdin and drains both outputs, so large
     /// output never deadlocks. When `timeoutSeconds` passes, the child gets SIGKILL and the result
     /// has `timedOut == true`. `environment` is the complete "K=V" list; nil inherits ours.
     /// Spawn failures read like Go's: `fork/exec /usr/sbin/nft: no such file or directory`.
-    public static func run(
+    package static func run(
         _ executable: String, arguments: [String], environment: [String]? = nil,
         stdin: [UInt8] = [], timeoutSeconds: Double? = nil
     ) throws(SystemError) -> ProcessResult {
@@ -34,7 +34,7 @@ public enum Program {
 
     /// PATH-style lookup: `name` itself when it contains a slash, else the first executable
     /// `<dir>/<name>` in the colon-separated `searchPath` (empty entries are skipped).
-    public static func findExecutable(_ name: String, searchPath: String?) -> String? {
+    package static func findExecutable(_ name: String, searchPath: String?) -> String? {
         guard !name.isEmpty else { return nil }
         if name.contains("/") { return FileSystem.isExecutable(name) ? name : nil }
         for dir in (searchPath ?? "").split(separator: ":", omittingEmptySubsequences: true) {
@@ -86,4 +86,4 @@ struct CStringArray {
 
 /// The former name of `Program`, kept while branches written against it merge; remove it then.
 @available(*, deprecated, renamed: "Program")
-public typealias Subprocess = Program
+package typealias Subprocess = Program

@@ -3,7 +3,7 @@ import Glibc
 
 // Every libc call of the suite that reaches the kernel goes through one `system_<name>` wrapper
 // here (swift-system's Syscalls.swift model), so `grep system_` lists them all. The rest of the
-// suite reaches them through CNISystem's public types (`FileSystem`, `Program`,
+// suite reaches them through CNISystem's package types (`FileSystem`, `Program`,
 // `SocketOption`, `sleep(milliseconds:)`, `CurrentProcess` ...). Linux-only calls that glibc
 // declares only under _GNU_SOURCE (setns, pipe2) and `struct statfs` come from the CLinux shim.
 // EINTR has one policy: `retryingInterrupts` around calls that may be restarted; the few that

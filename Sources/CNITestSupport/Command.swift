@@ -2,14 +2,14 @@ import CNISystem
 import Foundation
 
 /// Runs helper commands (ip, bridge, iptables, ...) from tests, without a shell.
-public enum Command {
+package enum Command {
     /// A `PATH` for plugin processes started by tests: the system directories tools are found in.
-    public static let pluginSearchPath = "/usr/local/sbin:/usr/local/bin:" + SystemTool.fallbackDirectories
+    package static let pluginSearchPath = "/usr/local/sbin:/usr/local/bin:" + SystemTool.fallbackDirectories
 
     /// Runs `argv` (argv[0] looked up in PATH). `environment` replaces the whole environment when
     /// given. Never throws: a failure to start reads as status 127 with the reason on stderr.
     @discardableResult
-    public static func run(_ argv: [String], stdin: String = "", environment: [String: String]? = nil)
+    package static func run(_ argv: [String], stdin: String = "", environment: [String: String]? = nil)
         -> (status: Int32, stdout: String, stderr: String)
     {
         guard let name = argv.first else { return (127, "", "empty command") }
@@ -28,7 +28,7 @@ public enum Command {
 
     /// Like `run`, but throws `CommandFailure` on a non-zero exit; returns stdout.
     @discardableResult
-    public static func check(_ argv: [String], stdin: String = "") throws -> String {
+    package static func check(_ argv: [String], stdin: String = "") throws -> String {
         let r = run(argv, stdin: stdin)
         guard r.status == 0 else { throw CommandFailure(argv: argv, status: r.status, stderr: r.stderr) }
         return r.stdout
@@ -36,10 +36,10 @@ public enum Command {
 }
 
 /// A helper command exited non-zero.
-public struct CommandFailure: Error, CustomStringConvertible {
-    public let argv: [String]
-    public let status: Int32
-    public let stderr: String
+package struct CommandFailure: Error, CustomStringConvertible {
+    package let argv: [String]
+    package let status: Int32
+    package let stderr: String
 
-    public var description: String { "\(argv.joined(separator: " ")) exited \(status): \(stderr)" }
+    package var description: String { "\(argv.joined(separator: " ")) exited \(status): \(stderr)" }
 }

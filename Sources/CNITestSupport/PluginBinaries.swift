@@ -1,20 +1,20 @@
 import Foundation
 
 /// Finds the built multicall executable and lays out a CNI_PATH directory for it.
-public enum PluginBinaries {
+package enum PluginBinaries {
     /// The plugin names the multicall binary answers to.
-    public static let pluginNames = ["bridge", "host-local", "portmap", "loopback", "flannel", "bandwidth"]
+    package static let pluginNames = ["bridge", "host-local", "portmap", "loopback", "flannel", "bandwidth"]
 
     /// Debian's containernetworking-plugins, for comparison tests.
-    public static let referencePluginDir = "/usr/lib/cni"
+    package static let referencePluginDir = "/usr/lib/cni"
 
-    public static var hasReferencePlugins: Bool {
+    package static var hasReferencePlugins: Bool {
         FileManager.default.isExecutableFile(atPath: referencePluginDir + "/bridge")
     }
 
     /// The `cni-plugins` executable: $CNI_PLUGINS_BIN, else the first `cni-plugins` found walking up
     /// from the test bundle's directory (SwiftPM puts both in the same build directory).
-    public static var executable: String? {
+    package static var executable: String? {
         let fm = FileManager.default
         if let explicit = ProcessInfo.processInfo.environment["CNI_PLUGINS_BIN"], !explicit.isEmpty {
             return explicit
@@ -32,7 +32,7 @@ public enum PluginBinaries {
     }
 
     /// `executable`, or an error saying how to build it.
-    public static func requireExecutable() throws -> String {
+    package static func requireExecutable() throws -> String {
         guard let executable else { throw MissingPluginBinary() }
         return executable
     }
@@ -40,7 +40,7 @@ public enum PluginBinaries {
     /// A directory holding `bridge`, `host-local`, `portmap`, `loopback`, `flannel`, `bandwidth` symlinks to
     /// the multicall binary, for use as CNI_PATH: `plugin-links/` beside the binary (so nothing
     /// accumulates in /tmp), refreshed once per test process.
-    public static func makePluginDir() -> String {
+    package static func makePluginDir() -> String {
         lock.lock()
         defer { lock.unlock() }
         if let existing = cachedPluginDir { return existing }
@@ -72,6 +72,6 @@ public enum PluginBinaries {
 }
 
 /// The multicall executable was not found next to the tests.
-public struct MissingPluginBinary: Error, CustomStringConvertible {
-    public var description: String { "cni-plugins is not built (swift build, or set CNI_PLUGINS_BIN)" }
+package struct MissingPluginBinary: Error, CustomStringConvertible {
+    package var description: String { "cni-plugins is not built (swift build, or set CNI_PLUGINS_BIN)" }
 }

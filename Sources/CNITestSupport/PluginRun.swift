@@ -2,11 +2,11 @@ import CNIValues
 import Foundation
 
 /// Runs a plugin binary the way a container runtime does: CNI_* environment, config on stdin.
-public enum PluginRun {
+package enum PluginRun {
     /// Runs `plugin` with CNI_COMMAND etc. set (each nil one is unset, as are any CNI_* variables
     /// inherited from the test process). With `inNamespace`, the plugin process itself runs inside
     /// that "node" namespace via `ip netns exec`.
-    public static func run(
+    package static func run(
         plugin: String, command: String, containerID: String?, netns: String?, ifname: String?,
         cniArgs: String? = nil, cniPath: String, config: String, inNamespace: TestNamespace? = nil,
         extraEnv: [String: String] = [:]
@@ -19,7 +19,7 @@ public enum PluginRun {
 
     /// `base` (default: the test process's environment) without its CNI_* variables, plus the
     /// given ones (nil ones stay unset), then `extraEnv`.
-    public static func environment(
+    package static func environment(
         command: String, containerID: String?, netns: String?, ifname: String?, cniArgs: String? = nil,
         cniPath: String, extraEnv: [String: String?] = [:], base: [String: String]? = nil
     ) -> [String: String] {
@@ -35,14 +35,14 @@ public enum PluginRun {
     }
 
     /// Parses plugin output (a result or an error object); nil when it isn't JSON.
-    public static func parsedJSON(_ text: String) -> JSONValue? {
+    package static func parsedJSON(_ text: String) -> JSONValue? {
         try? JSONParser.parse(text)
     }
 
     /// Parses plugin output into Foundation objects (`[String: Any]` for objects); nil when it isn't JSON.
     /// Deliberately not the suite's own parser: the reliability and integration tests check what the
     /// plugins print with an independent one (Foundation's), an oracle that shares no code with them.
-    public static func foundationJSON(_ text: String) -> Any? {
+    package static func foundationJSON(_ text: String) -> Any? {
         try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }
 }

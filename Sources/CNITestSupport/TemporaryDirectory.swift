@@ -2,10 +2,10 @@ import Foundation
 import Glibc
 
 /// A fresh directory under /tmp (mkdtemp), removed with its contents on deinit.
-public final class TemporaryDirectory {
-    public let path: String
+package final class TemporaryDirectory {
+    package let path: String
 
-    public init(prefix: String = "cnitest") throws {
+    package init(prefix: String = "cnitest") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
             guard let base = buffer.baseAddress else { return false }
@@ -20,5 +20,5 @@ public final class TemporaryDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     /// `path/name`
-    public func file(_ name: String) -> String { "\(path)/\(name)" }
+    package func file(_ name: String) -> String { "\(path)/\(name)" }
 }

@@ -8,9 +8,9 @@ import Foundation
 /// plugins, a `/run/lock` of its own); and a CNI_PATH. `delete()` removes the pods, then the node
 /// (with every device in it); it runs on deinit too, so nothing is left when a test fails. The
 /// temp tree goes with the last reference to the node.
-public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable state (pods) is behind podsLock
+package final class TestNode: TestNamespace, @unchecked Sendable {  // mutable state (pods) is behind podsLock
     /// Whose plugins the node runs.
-    public enum Plugins: Sendable {
+    package enum Plugins: Sendable {
         /// The suite's multicall binary (`PluginBinaries.makePluginDir()`).
         case ours
         /// Debian's Go plugins (`PluginBinaries.referencePluginDir`).
@@ -18,38 +18,38 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     }
 
     /// kube-flannel's subnet.env of a vxlan node with subnet 10.244.1.0/24.
-    public static let vxlanSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
+    package static let vxlanSubnetEnv = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n"
 
     /// The node's temp tree.
-    public let root: TemporaryDirectory
-    public let plugins: Plugins
+    package let root: TemporaryDirectory
+    package let plugins: Plugins
     /// The directory the node's plugins are in.
-    public let pluginDir: String
+    package let pluginDir: String
     /// CNI_PATH given to plugins: `extraPluginDir` first, then `pluginDir`.
-    public let cniPath: String
+    package let cniPath: String
     private var pods: [TestNamespace] = []
     private let podsLock = NSLock()
     private let podPrefix: String
 
     /// `<root>/subnet.env`, written at init when a text is given.
-    public var subnetFile: String { root.file("subnet.env") }
+    package var subnetFile: String { root.file("subnet.env") }
     /// flannel's dataDir (saved delegate configs).
-    public var flannelDir: String { root.file("flannel") }
+    package var flannelDir: String { root.file("flannel") }
     /// host-local's dataDir.
-    public var ipamDir: String { root.file("ipam") }
+    package var ipamDir: String { root.file("ipam") }
     /// The runner's cache (CNI_CACHE_DIR of `cni-plugins exec`).
-    public var cacheDir: String { root.file("cache") }
+    package var cacheDir: String { root.file("cache") }
     /// A directory for conflists (`--netconf-dir` of the tools).
-    public var netconfDir: String { root.file("net.d") }
+    package var netconfDir: String { root.file("net.d") }
     /// Test-only plugins (`installPlugin`), found before the real ones.
-    public var extraPluginDir: String { root.file("bin") }
+    package var extraPluginDir: String { root.file("bin") }
     /// The node's `/run/lock`: plugins run in a private mount namespace where it is mounted over
     /// `/run/lock`, so the plugins of one node share host locks (portmap's) but never take the machine's.
-    public var runLockDir: String { root.file("run-lock") }
+    package var runLockDir: String { root.file("run-lock") }
 
     /// Creates the node netns `<prefix>node-…` (loopback up) and its temp tree. Pods are named
     /// `<prefix>pod-…`. Needs root (`TestNamespace.isRoot`).
-    public init(prefix: String = "cni", plugins: Plugins = .ours, subnetEnv: String? = nil) throws {
+    package init(prefix: String = "cni", plugins: Plugins = .ours, subnetEnv: String? = nil) throws {
         let root = try TemporaryDirectory(prefix: prefix + "state")
         self.root = root
         self.plugins = plugins
@@ -65,7 +65,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     deinit { delete() }
 
     /// Deletes every pod namespace, then the node namespace. Idempotent.
-    public override func delete() {
+    package override func delete() {
         podsLock.lock()
         let all = pods
         pods = []
@@ -75,7 +75,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     }
 
     /// A new pod namespace (`<prefix>pod-…`, or `prefix`), deleted with the node.
-    public func newPod(prefix: String? = nil, loopbackUp: Bool = false) throws -> TestNamespace {
+    package func newPod(prefix: String? = nil, loopbackUp: Bool = false) throws -> TestNamespace {
         let pod = try TestNamespace(prefix: prefix ?? podPrefix, loopbackUp: loopbackUp)
         podsLock.lock()
         pods.append(pod)
@@ -86,7 +86,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     // MARK: - Node setup
 
     /// A Linux bridge in the node (`cni0` unless named), with `addresses` (IPv6 ones without DAD).
-    public func addBridge(_ name: String = "cni0", addresses: [String], mtu: Int? = nil, up: Bool = true) throws {
+    package func addBridge(_ name: String = "cni0", addresses: [String], mtu: Int? = nil, up: Bool = true) throws {
         try ip(["link", "add", name] + (mtu.map { ["mtu", String($0)] } ?? []) + ["type", "bridge"])
         for address in addresses { try ip(["addr", "add", address, "dev", name] + (address.contains(":") ? ["nodad"] : [])) }
         if up { try ip(["link", "set", name, "up"]) }
@@ -95,7 +95,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     /// A veth from the node (`hostEnd`, with `hostAddresses`, enslaved to `master` when given) to
     /// `eth0` in `other` (with `addresses` and a default route via each of `gateways`), both ends up.
     /// IPv6 addresses go without DAD.
-    public func addVeth(_ hostEnd: String, to other: TestNamespace, master: String? = nil, hostAddresses: [String] = [],
+    package func addVeth(_ hostEnd: String, to other: TestNamespace, master: String? = nil, hostAddresses: [String] = [],
                         addresses: [String] = [], gateways: [String] = []) throws {
         try ip(["link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", other.name])
         for address in hostAddresses { try ip(["addr", "add", address, "dev", hostEnd] + (address.contains(":") ? ["nodad"] : [])) }
@@ -106,19 +106,19 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     }
 
     /// IPv4 and IPv6 forwarding on in the node, as flannel's bridge setup leaves a node.
-    public func enableForwarding() throws {
+    package func enableForwarding() throws {
         try run(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
         try run(["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
     }
 
     /// Writes `text` to `subnetFile`.
-    public func writeSubnetEnv(_ text: String) throws {
+    package func writeSubnetEnv(_ text: String) throws {
         try text.write(toFile: subnetFile, atomically: true, encoding: .utf8)
     }
 
     /// Writes `text` as `netconfDir/<name>` and returns its path.
     @discardableResult
-    public func writeConflist(_ text: String, name: String = "10-flannel.conflist") throws -> String {
+    package func writeConflist(_ text: String, name: String = "10-flannel.conflist") throws -> String {
         try FileManager.default.createDirectory(atPath: netconfDir, withIntermediateDirectories: true)
         let path = netconfDir + "/" + name
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -126,7 +126,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     }
 
     /// Installs an executable script `name` (a `#!/bin/sh` body) in `extraPluginDir`.
-    public func installPlugin(_ name: String, script body: String) throws {
+    package func installPlugin(_ name: String, script body: String) throws {
         let path = extraPluginDir + "/" + name
         try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
@@ -136,14 +136,14 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
 
     /// The argv prefix that puts a command inside the node: `ip netns exec NODE`, then the private
     /// mount namespace with the node's `/run/lock`.
-    public var execPrefix: [String] {
+    package var execPrefix: [String] {
         ["ip", "netns", "exec", name] + privateMounts()
     }
 
     /// `unshare --mount` + `sh` that bind-mounts the node's `runLockDir` over `/run/lock` and
     /// `bootIDFile` (when given) over /proc/sys/kernel/random/boot_id, then execs the command in
     /// place, so its pid stays the one spawned.
-    public func privateMounts(bootIDFile: String? = nil) -> [String] {
+    package func privateMounts(bootIDFile: String? = nil) -> [String] {
         let bootID = bootIDFile == nil ? "" : #" && mount --bind "$1" /proc/sys/kernel/random/boot_id"#
         return [SystemTool.find("unshare") ?? "/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
                 #"mount --bind "$0" /run/lock"# + bootID + #" && shift && exec "$@""#, runLockDir, bootIDFile ?? ""]
@@ -152,7 +152,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     /// Runs `plugin` (a name in `pluginDir`, or a path) inside the node as a runtime does: CNI_*
     /// environment (nil ones unset, CNI_PATH = `cniPath`), `config` on stdin.
     @discardableResult
-    public func runPlugin(_ plugin: String, command: String, containerID: String?, netns: String?,
+    package func runPlugin(_ plugin: String, command: String, containerID: String?, netns: String?,
                           ifname: String? = "eth0", cniArgs: String? = nil, config: String,
                           extraEnv: [String: String] = [:]) -> (status: Int32, stdout: String, stderr: String) {
         let env = PluginRun.environment(command: command, containerID: containerID, netns: netns, ifname: ifname,
@@ -165,7 +165,7 @@ public final class TestNode: TestNamespace, @unchecked Sendable {  // mutable st
     /// `cni-plugins <subcommand> <arguments…>` with CNI_PATH, CNI_CACHE_DIR = `cacheDir`, CAP_ARGS
     /// and `extraEnv`.
     @discardableResult
-    public func cniExec(_ arguments: [String], subcommand: String = "exec", capArgs: String? = nil,
+    package func cniExec(_ arguments: [String], subcommand: String = "exec", capArgs: String? = nil,
                         extraEnv: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         var env = ["PATH": Command.pluginSearchPath, "CNI_PATH": cniPath, "CNI_CACHE_DIR": cacheDir]
         env["CAP_ARGS"] = capArgs

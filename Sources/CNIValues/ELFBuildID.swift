@@ -2,7 +2,7 @@
 /// the linker writes into every ELF file, found through the program headers' `PT_NOTE`
 /// segments (pure parsing over the file's first bytes; every read is bounds-checked). Two files
 /// with the same build-id are the same build.
-public enum ELFBuildID: Equatable, Sendable {
+package enum ELFBuildID: Equatable, Sendable {
     /// Not an ELF file (a script, a truncated file).
     case notELF
     /// ELF, but no build-id note within the bytes given (linked with `--build-id=none`).
@@ -14,7 +14,7 @@ public enum ELFBuildID: Equatable, Sendable {
     static let ntGNUBuildID: UInt32 = 3
 
     /// Lower-case hex of the id (what `readelf -n` and `file` print).
-    public var hex: String? {
+    package var hex: String? {
         guard case .id(let bytes) = self else { return nil }
         let digits = Array("0123456789abcdef")
         var out = ""
@@ -26,7 +26,7 @@ public enum ELFBuildID: Equatable, Sendable {
     }
 
     /// Parses the start of a file (the header, program headers and notes must lie within it).
-    public static func parse(_ bytes: [UInt8]) -> ELFBuildID {
+    package static func parse(_ bytes: [UInt8]) -> ELFBuildID {
         guard let (is64, reader) = header(bytes) else { return .notELF }
         guard let phoff = is64 ? reader.u64(0x20) : reader.u32(0x1C).map(UInt64.init),
               let phentsize = reader.u16(is64 ? 0x36 : 0x2A), let phnum = reader.u16(is64 ? 0x38 : 0x2C)

@@ -2,16 +2,16 @@
 ///
 /// Formatting follows Go's `net.IP.String()` (dotted quad; RFC 5952 for IPv6) because
 /// host-local names its reservation files with it.
-public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
+package enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     case v4(UInt32)
     case v6(UInt128)
 
-    public enum Family: Int, Sendable, Hashable {
+    package enum Family: Int, Sendable, Hashable {
         case v4 = 4
         case v6 = 6
     }
 
-    public var family: Family {
+    package var family: Family {
         switch self {
         case .v4: return .v4
         case .v6: return .v6
@@ -19,10 +19,10 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// 32 or 128.
-    public var bitWidth: Int { family == .v4 ? 32 : 128 }
+    package var bitWidth: Int { family == .v4 ? 32 : 128 }
 
     /// Parses dotted IPv4 or textual IPv6 (with `::` and an optional trailing dotted quad).
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let s = String(text)
         if s.contains(":") {
             guard let value = IPAddress.parseV6(Array(s.utf8)) else { return nil }
@@ -34,7 +34,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Network-order bytes: 4 for IPv4, 16 for IPv6.
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         switch bytes.count {
         case 4:
             self = .v4(bytes.reduce(UInt32(0)) { ($0 << 8) | UInt32($1) })
@@ -45,7 +45,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         switch self {
         case .v4(let v):
             return (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * (3 - $0))) }
@@ -55,7 +55,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// The address `n` further on, or nil when that leaves the address space.
-    public func advanced(by n: Int) -> IPAddress? {
+    package func advanced(by n: Int) -> IPAddress? {
         switch self {
         case .v4(let v):
             let r = Int64(v) + Int64(n)
@@ -71,31 +71,31 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
-    public var next: IPAddress? { advanced(by: 1) }
-    public var previous: IPAddress? { advanced(by: -1) }
+    package var next: IPAddress? { advanced(by: 1) }
+    package var previous: IPAddress? { advanced(by: -1) }
 
-    public var isUnspecified: Bool {
+    package var isUnspecified: Bool {
         switch self {
         case .v4(let v): return v == 0
         case .v6(let v): return v == 0
         }
     }
 
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         switch self {
         case .v4(let v): return v >> 24 == 127
         case .v6(let v): return v == 1
         }
     }
 
-    public var isLinkLocalUnicast: Bool {
+    package var isLinkLocalUnicast: Bool {
         switch self {
         case .v4(let v): return v >> 16 == 0xA9FE
         case .v6(let v): return v >> 118 == 0x3FA  // fe80::/10
         }
     }
 
-    public var isMulticast: Bool {
+    package var isMulticast: Bool {
         switch self {
         case .v4(let v): return v >> 28 == 0xE
         case .v6(let v): return v >> 120 == 0xFF
@@ -103,12 +103,12 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Go's `IsGlobalUnicast`: not unspecified, loopback, multicast, link-local (or v4 broadcast).
-    public var isGlobalUnicast: Bool {
+    package var isGlobalUnicast: Bool {
         if case .v4(let v) = self, v == UInt32.max { return false }
         return !isUnspecified && !isLoopback && !isMulticast && !isLinkLocalUnicast
     }
 
-    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+    package static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         switch (lhs, rhs) {
         case (.v4(let a), .v4(let b)): return a < b
         case (.v6(let a), .v6(let b)): return a < b
@@ -117,7 +117,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .v4(let v):
             return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"

@@ -1,18 +1,18 @@
 /// An address with a prefix length, as written in CIDR notation (`10.244.1.1/24`).
 ///
 /// The address keeps its host bits (like Go's `ParseCIDR` IP part); `network` masks them.
-public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
-    public let address: IPAddress
-    public let prefixLength: Int
+package struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
+    package let address: IPAddress
+    package let prefixLength: Int
 
-    public init?(address: IPAddress, prefixLength: Int) {
+    package init?(address: IPAddress, prefixLength: Int) {
         guard prefixLength >= 0, prefixLength <= address.bitWidth else { return nil }
         self.address = address
         self.prefixLength = prefixLength
     }
 
     /// Parses `addr/prefix`. The prefix is decimal without sign or leading zeros.
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let s = String(text)
         guard let slash = s.firstIndex(of: "/") else { return nil }
         let prefixText = s[s.index(after: slash)...]
@@ -25,10 +25,10 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         self.init(address: address, prefixLength: prefix)
     }
 
-    public var family: IPAddress.Family { address.family }
+    package var family: IPAddress.Family { address.family }
 
     /// The address with the host bits cleared.
-    public var networkAddress: IPAddress {
+    package var networkAddress: IPAddress {
         switch address {
         case .v4(let v): return .v4(v & IPNetwork.mask4(prefixLength))
         case .v6(let v): return .v6(v & IPNetwork.mask6(prefixLength))
@@ -36,12 +36,12 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// This network with host bits cleared (`10.244.1.1/24` → `10.244.1.0/24`).
-    public var network: IPNetwork {
+    package var network: IPNetwork {
         IPNetwork(uncheckedAddress: networkAddress, prefixLength: prefixLength)
     }
 
     /// The last address of the network (IPv4 broadcast, IPv6 all-ones).
-    public var lastAddress: IPAddress {
+    package var lastAddress: IPAddress {
         switch address {
         case .v4(let v): return .v4(v | ~IPNetwork.mask4(prefixLength))
         case .v6(let v): return .v6(v | ~IPNetwork.mask6(prefixLength))
@@ -49,11 +49,11 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The first host: network address + 1 (the conventional gateway).
-    public var firstHost: IPAddress? { networkAddress.next }
+    package var firstHost: IPAddress? { networkAddress.next }
 
-    public var isHostRoute: Bool { prefixLength == address.bitWidth }
+    package var isHostRoute: Bool { prefixLength == address.bitWidth }
 
-    public func contains(_ ip: IPAddress) -> Bool {
+    package func contains(_ ip: IPAddress) -> Bool {
         switch (address, ip) {
         case (.v4(let n), .v4(let a)):
             let m = IPNetwork.mask4(prefixLength)
@@ -67,19 +67,19 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// True when the two networks share any address.
-    public func overlaps(_ other: IPNetwork) -> Bool {
+    package func overlaps(_ other: IPNetwork) -> Bool {
         contains(other.networkAddress) || other.contains(networkAddress)
     }
 
     /// Dotted netmask for IPv4 / hex mask for IPv6, as bytes.
-    public var maskBytes: [UInt8] {
+    package var maskBytes: [UInt8] {
         switch address {
         case .v4: return IPAddress.v4(IPNetwork.mask4(prefixLength)).bytes
         case .v6: return IPAddress.v6(IPNetwork.mask6(prefixLength)).bytes
         }
     }
 
-    public var description: String { "\(address)/\(prefixLength)" }
+    package var description: String { "\(address)/\(prefixLength)" }
 
     init(uncheckedAddress: IPAddress, prefixLength: Int) {
         self.address = uncheckedAddress

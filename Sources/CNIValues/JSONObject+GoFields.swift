@@ -15,7 +15,7 @@
 /// exactly: use the subscript there.
 extension JSONObject {
     /// The value Go's decoder would assign to a struct field whose JSON name is `name`.
-    public func field(_ name: String) -> JSONValue? {
+    package func field(_ name: String) -> JSONValue? {
         var found: JSONValue?
         for entry in entries where JSONObject.goFieldMatches(key: entry.key, fieldName: name) {
             if case .object(let later) = entry.value, case .object(let earlier)? = found {
@@ -30,7 +30,7 @@ extension JSONObject {
     /// Whether a JSON key selects the struct field named `fieldName` (exact, or equal under
     /// simple case folding). Field names are ASCII; beyond ASCII case, simple folding maps only
     /// U+212A KELVIN SIGN to `k` and U+017F LATIN SMALL LETTER LONG S to `s` onto ASCII letters.
-    public static func goFieldMatches(key: String, fieldName: String) -> Bool {
+    package static func goFieldMatches(key: String, fieldName: String) -> Bool {
         if key == fieldName { return true }
         var a = key.unicodeScalars.makeIterator()
         var b = fieldName.unicodeScalars.makeIterator()

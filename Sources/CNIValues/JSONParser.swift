@@ -1,23 +1,23 @@
 /// A strict RFC 8259 parser over bytes. Never traps: depth, size and encoding errors
 /// come back as `JSONParseError` with the byte offset.
-public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
-    public let message: String
-    public let offset: Int
-    public var description: String { "\(message) at offset \(offset)" }
+package struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
+    package let message: String
+    package let offset: Int
+    package var description: String { "\(message) at offset \(offset)" }
 }
 
-public struct JSONParser {
-    public static let maximumDepth = 256
+package struct JSONParser {
+    package static let maximumDepth = 256
 
     private let bytes: [UInt8]
     private var i = 0
     private var depth = 0
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var p = JSONParser(bytes: bytes)
         p.skipWhitespace()
         if p.i >= bytes.count { throw JSONParseError(message: "unexpected end of JSON input", offset: p.i) }

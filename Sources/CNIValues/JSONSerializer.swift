@@ -1,15 +1,15 @@
 /// Serializes `JSONValue` the way Go's encoding/json does, so our output matches the
 /// reference byte for byte: compact (`json.Marshal`) or indented with four spaces
 /// (`MarshalIndent`), optional sorted keys (Go sorts map keys), and Go's HTML-safe escapes.
-public struct JSONSerializer {
-    public enum Style: Sendable { case compact, pretty }
+package struct JSONSerializer {
+    package enum Style: Sendable { case compact, pretty }
 
-    public static func string(_ value: JSONValue, style: Style = .compact, sortedKeys: Bool = false) -> String {
+    package static func string(_ value: JSONValue, style: Style = .compact, sortedKeys: Bool = false) -> String {
         String(decoding: bytes(value, style: style, sortedKeys: sortedKeys), as: UTF8.self)
     }
 
     /// UTF-8 bytes, written straight into one buffer (no String appends per character).
-    public static func bytes(_ value: JSONValue, style: Style = .compact, sortedKeys: Bool = false) -> [UInt8] {
+    package static func bytes(_ value: JSONValue, style: Style = .compact, sortedKeys: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         write(value, into: &out, style: style, sortedKeys: sortedKeys, indent: 0)
@@ -99,5 +99,5 @@ public struct JSONSerializer {
 }
 
 extension JSONValue: CustomStringConvertible {
-    public var description: String { JSONSerializer.string(self) }
+    package var description: String { JSONSerializer.string(self) }
 }

@@ -1,6 +1,6 @@
 /// A JSON document kept faithfully: object key order, number literals and unknown keys
 /// survive a parse/serialize round trip, so configs pass through to delegates untouched.
-public enum JSONValue: Hashable, Sendable {
+package enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     /// The number's literal text as it appeared (validated against the JSON grammar).
@@ -9,43 +9,43 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object(JSONObject)
 
-    public static func int(_ v: Int) -> JSONValue { .number(String(v)) }
+    package static func int(_ v: Int) -> JSONValue { .number(String(v)) }
 
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// The number as an integer when it is one exactly (`1450`, `1.45e3`, but not `1.5`).
-    public var intValue: Int? {
+    package var intValue: Int? {
         guard case .number(let text) = self else { return nil }
         if let i = Int(text) { return i }
         guard let d = Double(text), d.rounded() == d, let i = Int(exactly: d) else { return nil }
         return i
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
     /// A short type name for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
@@ -56,18 +56,18 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
 }
 
 /// An ordered JSON object. Setting an existing key replaces it in place.
-public struct JSONObject: Hashable, Sendable, Sequence {
-    public private(set) var entries: [(key: String, value: JSONValue)]
+package struct JSONObject: Hashable, Sendable, Sequence {
+    package private(set) var entries: [(key: String, value: JSONValue)]
 
-    public init() { entries = [] }
+    package init() { entries = [] }
 
-    public init(_ pairs: [(String, JSONValue)]) {
+    package init(_ pairs: [(String, JSONValue)]) {
         entries = []
         for (k, v) in pairs { self[k] = v }
     }
@@ -77,11 +77,11 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         entries = first.entries + second.entries
     }
 
-    public var keys: [String] { entries.map { $0.key } }
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
+    package var keys: [String] { entries.map { $0.key } }
+    package var count: Int { entries.count }
+    package var isEmpty: Bool { entries.isEmpty }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { entries.first(where: { $0.key == key })?.value }
         set {
             if let i = entries.firstIndex(where: { $0.key == key }) {
@@ -92,11 +92,11 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+    package func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
         entries.makeIterator()
     }
 
-    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+    package static func == (a: JSONObject, b: JSONObject) -> Bool {
         guard a.entries.count == b.entries.count else { return false }
         for (x, y) in zip(a.entries, b.entries) where x.key != y.key || x.value != y.value {
             return false
@@ -104,7 +104,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         return true
     }
 
-    public func hash(into h: inout Hasher) {
+    package func hash(into h: inout Hasher) {
         h.combine(entries.count)
         for e in entries {
             h.combine(e.key)
@@ -116,10 +116,10 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int) { self = .number(String(value)) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
-    public init(nilLiteral: ()) { self = .null }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(integerLiteral value: Int) { self = .number(String(value)) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    package init(nilLiteral: ()) { self = .null }
 }

@@ -1,14 +1,14 @@
 /// A 48-bit Ethernet hardware address, formatted lowercase with colons.
-public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
-    public let bytes: [UInt8]
+package struct MACAddress: Hashable, Sendable, CustomStringConvertible {
+    package let bytes: [UInt8]
 
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard bytes.count == 6 else { return nil }
         self.bytes = bytes
     }
 
     /// Parses `aa:bb:cc:dd:ee:ff` (also `-` separated), case-insensitive.
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         let fields = parts.count == 6 ? parts : text.split(separator: "-", omittingEmptySubsequences: false)
         guard fields.count == 6 else { return nil }
@@ -20,10 +20,10 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         bytes = out
     }
 
-    public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
-    public var isMulticast: Bool { (bytes.first ?? 0) & 1 == 1 }
+    package var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+    package var isMulticast: Bool { (bytes.first ?? 0) & 1 == 1 }
 
-    public var description: String {
+    package var description: String {
         bytes.map { b in
             let h = String(b, radix: 16)
             return h.count == 1 ? "0" + h : h

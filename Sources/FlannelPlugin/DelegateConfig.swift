@@ -18,13 +18,13 @@ import FlannelSubnet
 /// kube-flannel never has: number literals are kept as written (Go re-prints them as float64,
 /// `1e3` → `1000`), and keys of a given `ipam.routes` entry with `mtu`/`advmss`/... are sorted
 /// (Go prints `types.Route` in struct order).
-public struct DelegateConfig: Sendable {
-    public let json: JSONObject
+struct DelegateConfig: Sendable {
+    let json: JSONObject
     /// The delegate plugin's type (`bridge`).
-    public let type: String
+    let type: String
 
     /// Generates the delegate config. Call `FlannelConfig.validateDelegate()` first.
-    public init(config: FlannelConfig, subnet: SubnetEnv) throws(CNIError) {
+    init(config: FlannelConfig, subnet: SubnetEnv) throws(CNIError) {
         var d = config.delegate
         if let rc = config.runtimeConfig { d["runtimeConfig"] = .object(rc) }
         if let a = config.args { d["args"] = a }
@@ -43,7 +43,7 @@ public struct DelegateConfig: Sendable {
     }
 
     /// Wraps an already generated (e.g. saved) delegate config.
-    public init(json: JSONObject) throws(CNIError) {
+    init(json: JSONObject) throws(CNIError) {
         guard let type = json["type"]?.stringValue, !type.isEmpty else {
             throw CNIError.invalidConfig("delegate config has no (string) 'type' field")
         }
@@ -52,13 +52,13 @@ public struct DelegateConfig: Sendable {
     }
 
     /// Parses a saved file (ours or the reference's): a JSON object with a string `type`.
-    public init(saved bytes: [UInt8]) throws(CNIError) {
+    init(saved bytes: [UInt8]) throws(CNIError) {
         try self.init(json: JSONObject(parsing: bytes, context: "failed to parse netconf"))
     }
 
     /// Compact JSON, keys sorted.
-    public var bytes: [UInt8] { JSONSerializer.bytes(.object(json), style: .compact, sortedKeys: true) }
-    public var text: String { JSONSerializer.string(.object(json), style: .compact, sortedKeys: true) }
+    var bytes: [UInt8] { JSONSerializer.bytes(.object(json), style: .compact, sortedKeys: true) }
+    var text: String { JSONSerializer.string(.object(json), style: .compact, sortedKeys: true) }
 
     // MARK: - IPAM
 

@@ -7,24 +7,24 @@ import CNISystem
 /// `FileSystem.writeFileAtomically` over a config saved by an earlier ADD),
 /// mode 0600, directory 0700. Beside them, ours only and hidden (no container ID starts with a
 /// dot): `.boot_id`, the boot the saved configs belong to, and `.lock`, held while that changes.
-public struct DelegateConfigStore: Sendable {
-    public static let bootFileName = ".boot_id"
-    public static let lockFileName = ".lock"
+struct DelegateConfigStore: Sendable {
+    static let bootFileName = ".boot_id"
+    static let lockFileName = ".lock"
 
-    public let directory: String
+    let directory: String
     /// Whether saves are fsynced (see `FlannelConfig.releaseOnReboot`).
-    public let durable: Bool
+    let durable: Bool
 
-    public init(directory: String, durable: Bool = true) {
+    init(directory: String, durable: Bool = true) {
         self.directory = directory
         self.durable = durable
     }
 
-    public func path(containerID: String) -> String {
+    func path(containerID: String) -> String {
         file(containerID)
     }
 
-    public func save(containerID: String, _ bytes: [UInt8]) throws(CNIError) {
+    func save(containerID: String, _ bytes: [UInt8]) throws(CNIError) {
         do {
             try FileSystem.makeDirectory(directory, mode: 0o700)
             // The usual case, a new container: the complete content is linked straight to its
@@ -40,7 +40,7 @@ public struct DelegateConfigStore: Sendable {
     }
 
     /// The saved bytes, or nil when there is no file.
-    public func load(containerID: String) throws(CNIError) -> [UInt8]? {
+    func load(containerID: String) throws(CNIError) -> [UInt8]? {
         do {
             return try FileSystem.readFile(path(containerID: containerID))
         } catch Errno.noSuchFileOrDirectory {
@@ -52,7 +52,7 @@ public struct DelegateConfigStore: Sendable {
 
     /// Removes the saved config and any temp file of this container whose writer is gone (an ADD
     /// killed between link and rename).
-    public func remove(containerID: String) throws(CNIError) {
+    func remove(containerID: String) throws(CNIError) {
         do {
             try FileSystem.removeFileIfPresent(path(containerID: containerID))
         } catch {
@@ -63,13 +63,13 @@ public struct DelegateConfigStore: Sendable {
 
     /// Temp files (of `containerID`, or of every container) whose writer process is gone.
     @discardableResult
-    public func removeAbandonedTemporaryFiles(of containerID: String? = nil) -> [String] {
+    func removeAbandonedTemporaryFiles(of containerID: String? = nil) -> [String] {
         FileSystem.removeTemporaryFiles(in: directory, base: containerID, onlyAbandoned: true)
     }
 
     /// Container IDs with a saved config, sorted. Temp files, `.boot_id`, `.lock` and names that
     /// are not valid container IDs are skipped; a missing directory is empty.
-    public func containerIDs() throws(CNIError) -> [String] {
+    func containerIDs() throws(CNIError) -> [String] {
         guard FileSystem.isDirectory(directory) else { return [] }
         do {
             return try FileSystem.listDirectory(directory).filter(Validation.isValidIdentifier).sorted()
@@ -85,7 +85,7 @@ public struct DelegateConfigStore: Sendable {
     /// (a config is saved only after its ADD saw the record of the running boot). A directory
     /// without a record is adopted. Returns the container IDs dropped.
     @discardableResult
-    public func enterBoot(_ boot: String) throws(CNIError) -> [String] {
+    func enterBoot(_ boot: String) throws(CNIError) -> [String] {
         let record = file(Self.bootFileName)
         if BootID.recorded(in: record) == boot { return [] }
         do {

@@ -12,28 +12,28 @@ import FlannelSubnet
 /// Every other key (`dns`, `prevResult`, ...) is ignored, as in the reference. Unlike the
 /// reference, `args` is forwarded to the delegate together with `runtimeConfig`, and empty
 /// `subnetFile` / `dataDir` values are rejected up front.
-public struct FlannelConfig: Sendable {
-    public static let defaultSubnetFile = FlannelDefaults.subnetFile
-    public static let defaultDataDir = FlannelDefaults.dataDirectory
+struct FlannelConfig: Sendable {
+    static let defaultSubnetFile = FlannelDefaults.subnetFile
+    static let defaultDataDir = FlannelDefaults.dataDirectory
 
-    public let name: String
+    let name: String
     /// The declared `cniVersion`; nil when absent or empty (then the delegate gets none).
-    public let cniVersion: String?
-    public let subnetFile: String
-    public let dataDir: String
+    let cniVersion: String?
+    let subnetFile: String
+    let dataDir: String
     /// `delegate` as given (`{}` when absent); see `validateDelegate()`.
-    public let delegate: JSONObject
+    let delegate: JSONObject
     /// `ipam`: the base of the delegate's IPAM section.
-    public let ipam: JSONObject?
-    public let runtimeConfig: JSONObject?
-    public let args: JSONValue?
+    let ipam: JSONObject?
+    let runtimeConfig: JSONObject?
+    let args: JSONValue?
     /// `releaseOnReboot` (default true): saved configs belong to the boot that saved them and the
     /// first ADD after a reboot drops those of earlier boots (host-local's key of the same name,
     /// in `ipam`, does the same for its reservations). false keeps them, fsynced, across reboots.
-    public let releaseOnReboot: Bool
+    let releaseOnReboot: Bool
 
     /// Decodes the keys flannel reads; a value of the wrong type is a code-7 error naming it.
-    public init(json: JSONObject) throws(CNIError) {
+    init(json: JSONObject) throws(CNIError) {
         name = try json.string("name") ?? ""
         let version = try json.string("cniVersion") ?? ""
         cniVersion = version.isEmpty ? nil : version
@@ -52,13 +52,13 @@ public struct FlannelConfig: Sendable {
         }
     }
 
-    public init(_ config: NetworkConfig) throws(CNIError) {
+    init(_ config: NetworkConfig) throws(CNIError) {
         try self.init(json: config.json)
     }
 
     /// What DEL needs: only where the saved delegate configs are (a wrongly typed or empty
     /// `dataDir` counts as absent); DEL replays the saved config and reads nothing else.
-    public init(deleting json: JSONObject) {
+    init(deleting json: JSONObject) {
         name = (try? json.string("name")) ?? ""
         cniVersion = nil
         subnetFile = FlannelConfig.defaultSubnetFile
@@ -73,7 +73,7 @@ public struct FlannelConfig: Sendable {
 
     /// The reference's rules for `delegate` (same messages): `type`, when present, is a
     /// non-empty string; `name` and `ipam` are set by flannel and must not be given.
-    public func validateDelegate() throws(CNIError) {
+    func validateDelegate() throws(CNIError) {
         if let t = delegate["type"] {
             guard let s = t.stringValue, !s.isEmpty else {
                 throw CNIError.invalidConfig("'delegate' dictionary, if present, must have (string) 'type' field")

@@ -12,16 +12,16 @@ import FlannelSubnet
 /// retried DEL can still clean up; CHECK and GC are forwarded to the delegate; STATUS reports
 /// code 50 while `subnet.env` is missing or incomplete; errors name the file, the line or the
 /// missing keys, and a missing `subnet.env` says that flanneld is not running on the node.
-public struct FlannelPlugin: CNIPlugin {
-    public let name = "flannel"
+package struct FlannelPlugin: CNIPlugin {
+    package let name = "flannel"
 
     /// flannel itself reads no CNI_ARGS; its delegates (bridge, host-local) get the same
     /// environment, so the keys they understand must not be rejected here.
-    public var knownArgs: Set<String> { ["MAC", "IP"] }
+    package var knownArgs: Set<String> { ["MAC", "IP"] }
 
-    public init() {}
+    package init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult {
+    package func add(_ context: PluginContext) throws -> CNIResult {
         let config = try FlannelConfig(context.config)
         try config.validateDelegate()
         let subnet = try Self.loadSubnetEnv(config.subnetFile)
@@ -56,7 +56,7 @@ public struct FlannelPlugin: CNIPlugin {
         }
     }
 
-    public func del(_ context: PluginContext) throws {
+    package func del(_ context: PluginContext) throws {
         let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try FlannelConfig(context.config) },
                                              minimal: { FlannelConfig(deleting: context.config.json) })
         let store = DelegateConfigStore(directory: config.dataDir)
@@ -93,7 +93,7 @@ public struct FlannelPlugin: CNIPlugin {
         }
     }
 
-    public func check(_ context: PluginContext) throws {
+    package func check(_ context: PluginContext) throws {
         let config = try FlannelConfig(context.config)
         let store = DelegateConfigStore(directory: config.dataDir)
         let path = store.path(containerID: context.containerID)
@@ -114,14 +114,14 @@ public struct FlannelPlugin: CNIPlugin {
         try context.delegator.check(type: saved.type, config: JSONSerializer.bytes(.object(json), sortedKeys: true))
     }
 
-    public func gc(_ context: PluginContext) throws {
+    package func gc(_ context: PluginContext) throws {
         let config = try FlannelConfig(context.config)
         let collector = FlannelGarbageCollector(config: config, context: context,
                                                 store: DelegateConfigStore(directory: config.dataDir))
         try collector.run()
     }
 
-    public func status(_ context: PluginContext) throws {
+    package func status(_ context: PluginContext) throws {
         let config = try FlannelConfig(context.config)
         try config.validateDelegate()
         let subnet: SubnetEnv
@@ -147,7 +147,7 @@ public struct FlannelPlugin: CNIPlugin {
 
     /// The reference's wording (`failed to load flannel 'subnet.env' file: <err>. Check the flannel
     /// pod log for this node.`), plus what a missing file means.
-    public static func subnetEnvMessage(_ error: SubnetEnvError) -> String {
+    package static func subnetEnvMessage(_ error: SubnetEnvError) -> String {
         var msg = "failed to load flannel 'subnet.env' file: \(error.message)."
         if error.kind == .missingFile {
             msg += " flanneld writes this file when it has a lease for the node: flanneld is probably not running"

@@ -15,40 +15,30 @@ import CNIValues
 /// Differences, all on input flanneld never writes: a trailing `\r` is dropped (CRLF files),
 /// blank lines and `#` comments are skipped, any other line without `=` is an error, and each
 /// key must hold its own address family.
-public struct SubnetEnv: Equatable, Sendable {
+package struct SubnetEnv: Equatable, Sendable {
     /// `FLANNEL_NETWORK`: the cluster's IPv4 networks (masked, duplicates dropped).
-    public var networks: [IPNetwork] = []
+    package var networks: [IPNetwork] = []
     /// `FLANNEL_SUBNET` as written (`10.244.1.1/24`); `subnet?.network` is the node's range.
-    public var subnet: IPNetwork?
+    package var subnet: IPNetwork?
     /// `FLANNEL_IPV6_NETWORK`.
-    public var ipv6Networks: [IPNetwork] = []
+    package var ipv6Networks: [IPNetwork] = []
     /// `FLANNEL_IPV6_SUBNET` as written.
-    public var ipv6Subnet: IPNetwork?
+    package var ipv6Subnet: IPNetwork?
     /// `FLANNEL_MTU`.
-    public var mtu: Int?
+    package var mtu: Int?
     /// `FLANNEL_IPMASQ`: flanneld masquerades pod traffic itself (the delegate then must not).
-    public var ipMasq: Bool?
-
-    public init(networks: [IPNetwork] = [], subnet: IPNetwork? = nil, ipv6Networks: [IPNetwork] = [],
-                ipv6Subnet: IPNetwork? = nil, mtu: Int? = nil, ipMasq: Bool? = nil) {
-        self.networks = networks
-        self.subnet = subnet
-        self.ipv6Networks = ipv6Networks
-        self.ipv6Subnet = ipv6Subnet
-        self.mtu = mtu
-        self.ipMasq = ipMasq
-    }
+    package var ipMasq: Bool?
 
     /// Largest file read; flanneld writes a few hundred bytes.
-    public static let sizeLimit = 1 << 20
+    package static let sizeLimit = 1 << 20
 
-    public static let knownKeys: Set<String> = [
+    package static let knownKeys: Set<String> = [
         "FLANNEL_NETWORK", "FLANNEL_SUBNET", "FLANNEL_IPV6_NETWORK", "FLANNEL_IPV6_SUBNET",
         "FLANNEL_MTU", "FLANNEL_IPMASQ",
     ]
 
     /// Reads and parses the file; the result is complete (see `missingKeys`).
-    public static func load(path: String) throws(SubnetEnvError) -> SubnetEnv {
+    package static func load(path: String) throws(SubnetEnvError) -> SubnetEnv {
         let bytes: [UInt8]
         do {
             bytes = try FileSystem.readFile(path, limit: sizeLimit)
@@ -61,7 +51,7 @@ public struct SubnetEnv: Equatable, Sendable {
 
     /// Parses file content; `path` is used in error messages. Throws when a line is malformed or
     /// a required key is missing.
-    public static func parse(_ text: String, path: String) throws(SubnetEnvError) -> SubnetEnv {
+    package static func parse(_ text: String, path: String) throws(SubnetEnvError) -> SubnetEnv {
         var env = SubnetEnv()
         var number = 0
         // "\r\n" is one Character in Swift: both separators are matched.
@@ -111,7 +101,7 @@ public struct SubnetEnv: Equatable, Sendable {
 
     /// The keys still needed, in the reference's order: a network and a subnet of either
     /// family, the MTU and the masquerade flag.
-    public var missingKeys: [String] {
+    package var missingKeys: [String] {
         var m: [String] = []
         if networks.isEmpty && ipv6Networks.isEmpty { m += ["FLANNEL_NETWORK", "FLANNEL_IPV6_NETWORK"] }
         if subnet == nil && ipv6Subnet == nil { m += ["FLANNEL_SUBNET", "FLANNEL_IPV6_SUBNET"] }

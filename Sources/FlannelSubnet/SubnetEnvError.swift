@@ -1,8 +1,8 @@
 /// Why `subnet.env` could not be used. `description` is the reference's inner error text
 /// (`open /run/flannel/subnet.env: no such file or directory`, `/x is missing FLANNEL_MTU`);
 /// `FlannelPlugin` wraps it with the "failed to load flannel 'subnet.env' file" sentence.
-public struct SubnetEnvError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Kind: Equatable, Sendable {
+package struct SubnetEnvError: Error, Equatable, CustomStringConvertible, Sendable {
+    package enum Kind: Equatable, Sendable {
         /// The file does not exist: flanneld has not written it (yet).
         case missingFile
         /// Any other read failure (permissions, a directory, too large).
@@ -13,13 +13,13 @@ public struct SubnetEnvError: Error, Equatable, CustomStringConvertible, Sendabl
         case incomplete(missingKeys: [String])
     }
 
-    public let kind: Kind
-    public let message: String
+    package let kind: Kind
+    package let message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -5,21 +5,17 @@ import HostLocalStore
 /// host-local's allocation rules over a `ReservationStore`: one address per range set, requested
 /// addresses, round-robin after the last reservation, release by owner, GC. Pure logic: the caller
 /// holds the store's lock for the whole operation. Error texts are the reference's.
-public struct Allocator<Store: ReservationStore> {
-    public let store: Store
-
-    public init(store: Store) {
-        self.store = store
-    }
+struct Allocator<Store: ReservationStore> {
+    let store: Store
 
     /// Reserves one address per range set for `attachment` and returns them in set order.
     /// All-or-nothing: on any failure, what this call reserved is released again.
-    public func allocate(_ sets: [RangeSet], requested: [IPAddress], for attachment: Attachment) throws -> [CNIResult.IPConfig] {
+    func allocate(_ sets: [RangeSet], requested: [IPAddress], for attachment: Attachment) throws -> [CNIResult.IPConfig] {
         try allocate(sets, assignment: RangeSet.assign(requested, to: sets), for: attachment)
     }
 
     /// `allocate` with the requested addresses already given to their sets (`RangeSet.assign`).
-    public func allocate(_ sets: [RangeSet], assignment: [IPAddress?], for attachment: Attachment) throws -> [CNIResult.IPConfig] {
+    func allocate(_ sets: [RangeSet], assignment: [IPAddress?], for attachment: Attachment) throws -> [CNIResult.IPConfig] {
         var existing = try store.reservations().sorted { $0.address < $1.address }
         let owner = ReservationOwner(attachment)
         var made: [Reservation] = []
@@ -51,7 +47,7 @@ public struct Allocator<Store: ReservationStore> {
     /// Releases every address held by `attachment`; legacy records of the container only when
     /// no exact record exists (the reference's fallback). Returns what was released.
     @discardableResult
-    public func release(_ attachment: Attachment) throws -> [IPAddress] {
+    func release(_ attachment: Attachment) throws -> [IPAddress] {
         let all = try store.reservations().sorted { $0.address < $1.address }
         var mine = all.filter { $0.owner.isExactly(attachment) }
         if mine.isEmpty { mine = all.filter { $0.owner.isLegacyRecord(of: attachment) } }
@@ -64,13 +60,13 @@ public struct Allocator<Store: ReservationStore> {
     }
 
     /// Whether `attachment` (or a legacy record of its container) holds any address.
-    public func holdsAddress(_ attachment: Attachment) throws -> Bool {
+    func holdsAddress(_ attachment: Attachment) throws -> Bool {
         try store.reservations().contains { $0.owner.isExactly(attachment) || $0.owner.isLegacyRecord(of: attachment) }
     }
 
     /// GC: releases every reservation whose owner is not among `valid` (a legacy record stays
     /// while any valid attachment has its container ID). Continues past errors and reports them.
-    public func collectGarbage(keeping valid: [Attachment]) throws -> (released: [IPAddress], errors: [String]) {
+    func collectGarbage(keeping valid: [Attachment]) throws -> (released: [IPAddress], errors: [String]) {
         let exact = Set(valid)
         let containers = Set(valid.map(\.containerID))
         var released: [IPAddress] = []

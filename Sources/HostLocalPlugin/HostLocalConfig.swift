@@ -4,23 +4,23 @@ import HostLocalStore
 
 /// The `ipam` section of the network config (the whole config is on stdin), decoded and
 /// validated before anything on the node is touched. Texts follow the reference.
-public struct HostLocalConfig: Sendable {
-    public static let defaultDataDir = StoreLayout.defaultDataDir
+struct HostLocalConfig: Sendable {
+    static let defaultDataDir = StoreLayout.defaultDataDir
 
     /// `runtimeConfig.ipRanges`, then the legacy top-level range, then `ranges`.
-    public var rangeSets: [RangeSet]
-    public var routes: [CNIResult.Route]
-    public var resolvConf: String?
+    var rangeSets: [RangeSet]
+    var routes: [CNIResult.Route]
+    var resolvConf: String?
     /// CNI_ARGS `IP`, then `args.cni.ips`, then `runtimeConfig.ips`.
-    public var requestedIPs: [IPAddress]
+    var requestedIPs: [IPAddress]
     /// `<dataDir>/<network name>`.
-    public var storeDirectory: String
+    var storeDirectory: String
     /// `releaseOnReboot` (default true): reservations belong to the boot that made them, and the
     /// first ADD after a reboot releases those of earlier boots. Set false for a store shared by
     /// several machines (each has its own boot id) or one that must outlive reboots.
-    public var releaseOnReboot: Bool
+    var releaseOnReboot: Bool
 
-    public init(config: NetworkConfig, environmentArgs: CNIArgs = CNIArgs()) throws(CNIError) {
+    init(config: NetworkConfig, environmentArgs: CNIArgs = CNIArgs()) throws(CNIError) {
         let ipam = try HostLocalConfig.ipamSection(config)
         storeDirectory = try HostLocalConfig.storeDirectory(ipam: ipam, networkName: config.name)
         requestedIPs = try HostLocalConfig.requestedIPs(config, environmentArgs: environmentArgs)
@@ -61,7 +61,7 @@ public struct HostLocalConfig: Sendable {
 
     /// Only where the store lives: what DEL, GC and STATUS need, so they still work when the
     /// ranges came from a runtime capability that is not passed to them.
-    public static func storeDirectory(config: NetworkConfig) throws(CNIError) -> String {
+    static func storeDirectory(config: NetworkConfig) throws(CNIError) -> String {
         try storeDirectory(ipam: try ipamSection(config), networkName: config.name)
     }
 

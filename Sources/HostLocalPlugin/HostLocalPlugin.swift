@@ -8,13 +8,13 @@ import HostLocalStore
 ///
 /// Every verb holds the store's flock for its whole duration (all range sets of an ADD, the whole
 /// DEL), so concurrent invocations for different containers never see each other half-done.
-public struct HostLocalPlugin: CNIPlugin {
-    public let name = "host-local"
-    public var knownArgs: Set<String> { ["IP"] }
+package struct HostLocalPlugin: CNIPlugin {
+    package let name = "host-local"
+    package var knownArgs: Set<String> { ["IP"] }
 
-    public init() {}
+    package init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult {
+    package func add(_ context: PluginContext) throws -> CNIResult {
         let config = try HostLocalConfig(config: context.config, environmentArgs: context.environment.args)
         // Requested IPs that no range set can take fail before the store is touched.
         let assignment = try RangeSet.assign(config.requestedIPs, to: config.rangeSets)
@@ -47,7 +47,7 @@ public struct HostLocalPlugin: CNIPlugin {
     /// Releases everything the attachment holds. Unknown attachments, repeated DELs (also the DEL of
     /// a container whose reservation a reboot released) and a missing store directory are all
     /// success; no netns is needed.
-    public func del(_ context: PluginContext) throws {
+    package func del(_ context: PluginContext) throws {
         let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
         guard store.exists else { return }
         try store.withLock {
@@ -60,7 +60,7 @@ public struct HostLocalPlugin: CNIPlugin {
 
     /// Succeeds while the container still holds an address in the store (as the reference, it
     /// does not compare with prevResult).
-    public func check(_ context: PluginContext) throws {
+    package func check(_ context: PluginContext) throws {
         let config = try HostLocalConfig(config: context.config, environmentArgs: context.environment.args)
         let store = DiskStore(directory: config.storeDirectory)
         let found = store.exists ? try store.withLock { try Allocator(store: store).holdsAddress(context.attachment) } : false
@@ -71,7 +71,7 @@ public struct HostLocalPlugin: CNIPlugin {
 
     /// Releases every reservation whose (containerID, ifname) is not in `cni.dev/valid-attachments`,
     /// and temp files orphaned by killed writers. Continues past errors, then reports them all.
-    public func gc(_ context: PluginContext) throws {
+    package func gc(_ context: PluginContext) throws {
         guard let valid = try context.config.validAttachments() else {
             throw CNIError.invalidConfig("GC needs cni.dev/valid-attachments: refusing to release every address")
         }
@@ -90,7 +90,7 @@ public struct HostLocalPlugin: CNIPlugin {
 
     /// Ready when the store directory can be created and its lock file opened read-write and
     /// locked (a read-only or full filesystem, or a bad dataDir, fails with code 50).
-    public func status(_ context: PluginContext) throws {
+    package func status(_ context: PluginContext) throws {
         let store = DiskStore(directory: try HostLocalConfig.storeDirectory(config: context.config))
         do {
             try store.create()

@@ -3,17 +3,17 @@ import CNIValues
 
 /// One range of a range set: a subnet and the inclusive window `start...end` allocated from it,
 /// with the gateway that is never handed out (host-local's `Range`).
-public struct IPRange: Equatable, Sendable, CustomStringConvertible {
+struct IPRange: Equatable, Sendable, CustomStringConvertible {
     /// The subnet, always given as its network address.
-    public let subnet: IPNetwork
-    public let start: IPAddress
-    public let end: IPAddress
-    public let gateway: IPAddress
+    let subnet: IPNetwork
+    let start: IPAddress
+    let end: IPAddress
+    let gateway: IPAddress
 
     /// Validates and fills in defaults as the reference does: start = subnet + 1, end = the last
     /// address (IPv4: the one before broadcast), gateway = subnet + 1. Messages match the
     /// reference's texts; the caller prefixes `invalid range set N: `.
-    public init(subnet: IPNetwork, start: IPAddress? = nil, end: IPAddress? = nil, gateway: IPAddress? = nil) throws(CNIError) {
+    init(subnet: IPNetwork, start: IPAddress? = nil, end: IPAddress? = nil, gateway: IPAddress? = nil) throws(CNIError) {
         let width = subnet.address.bitWidth
         guard subnet.prefixLength <= width - 2 else {
             throw CNIError.invalidConfig("Network \(subnet) too small to allocate from")
@@ -56,7 +56,7 @@ public struct IPRange: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Reads one range object: `subnet` (required), `rangeStart`, `rangeEnd`, `gateway`.
-    public init(json: JSONObject) throws(CNIError) {
+    init(json: JSONObject) throws(CNIError) {
         guard let subnet = try json.network("subnet") else {
             throw CNIError.invalidConfig("range has no subnet")
         }
@@ -64,16 +64,16 @@ public struct IPRange: Equatable, Sendable, CustomStringConvertible {
                       gateway: try json.address("gateway"))
     }
 
-    public var family: IPAddress.Family { subnet.family }
+    var family: IPAddress.Family { subnet.family }
 
     /// Whether `address` lies in the subnet and inside `start...end`.
-    public func contains(_ address: IPAddress) -> Bool {
+    func contains(_ address: IPAddress) -> Bool {
         IPRange.within(address.canonical, subnet: subnet, lower: start, upper: end)
     }
 
     /// Whether an address of this range may be handed out: never the gateway, the network
     /// address or (IPv4) the broadcast address, whatever `rangeStart`/`rangeEnd` say.
-    public func isAssignable(_ address: IPAddress) -> Bool {
+    func isAssignable(_ address: IPAddress) -> Bool {
         address != gateway && address != subnet.networkAddress
             && !(family == .v4 && address == subnet.lastAddress)
     }
@@ -87,13 +87,13 @@ public struct IPRange: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Any shared address between the two windows (ranges of different families never overlap).
-    public func overlaps(_ other: IPRange) -> Bool {
+    func overlaps(_ other: IPRange) -> Bool {
         guard family == other.family else { return false }
         return contains(other.start) || contains(other.end) || other.contains(start) || other.contains(end)
     }
 
     /// `start-end`, as the reference prints a range in its messages.
-    public var description: String { "\(start)-\(end)" }
+    var description: String { "\(start)-\(end)" }
 
     private static func within(_ a: IPAddress, subnet: IPNetwork, lower: IPAddress, upper: IPAddress?) -> Bool {
         guard a.family == subnet.family, subnet.contains(a) else { return false }

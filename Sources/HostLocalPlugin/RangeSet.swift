@@ -2,12 +2,12 @@ import CNIProtocol
 import CNIValues
 
 /// A list of ranges of one address family; host-local hands out one address per range set.
-public struct RangeSet: Equatable, Sendable, CustomStringConvertible {
+struct RangeSet: Equatable, Sendable, CustomStringConvertible {
     /// Never empty.
-    public let ranges: [IPRange]
+    let ranges: [IPRange]
 
     /// Validates as the reference does: not empty, one family, no two ranges overlapping.
-    public init(_ ranges: [IPRange]) throws(CNIError) {
+    init(_ ranges: [IPRange]) throws(CNIError) {
         guard let first = ranges.first else { throw CNIError.invalidConfig("empty range set") }
         for r in ranges where r.family != first.family {
             throw CNIError.invalidConfig("mixed address families")
@@ -22,7 +22,7 @@ public struct RangeSet: Equatable, Sendable, CustomStringConvertible {
 
     /// Reads a JSON array of range objects; range errors read like the reference's
     /// (`mixed address families` is reported where the mismatching range appears).
-    public init(json value: JSONValue) throws(CNIError) {
+    init(json value: JSONValue) throws(CNIError) {
         guard let list = value.arrayValue else {
             throw CNIError.invalidConfig("a range set must be an array of ranges, got \(value.typeName)")
         }
@@ -40,27 +40,27 @@ public struct RangeSet: Equatable, Sendable, CustomStringConvertible {
         try self.init(ranges)
     }
 
-    public var family: IPAddress.Family { ranges.first?.family ?? .v4 }
+    var family: IPAddress.Family { ranges.first?.family ?? .v4 }
 
     /// The range whose window holds `address`.
-    public func range(containing address: IPAddress) -> IPRange? {
+    func range(containing address: IPAddress) -> IPRange? {
         ranges.first { $0.contains(address) }
     }
 
-    public func contains(_ address: IPAddress) -> Bool { range(containing: address) != nil }
+    func contains(_ address: IPAddress) -> Bool { range(containing: address) != nil }
 
-    public func overlaps(_ other: RangeSet) -> Bool {
+    func overlaps(_ other: RangeSet) -> Bool {
         ranges.contains { a in other.ranges.contains { a.overlaps($0) } }
     }
 
     /// `start-end[,start-end...]`, as in `no IP addresses available in range set: ...`.
-    public var description: String { ranges.map(\.description).joined(separator: ",") }
+    var description: String { ranges.map(\.description).joined(separator: ",") }
 }
 
 extension RangeSet {
     /// Gives each range set the first requested address it contains (in request order); any
     /// requested address no set takes fails the whole ADD before anything is reserved.
-    public static func assign(_ requested: [IPAddress], to sets: [RangeSet]) throws(CNIError) -> [IPAddress?] {
+    static func assign(_ requested: [IPAddress], to sets: [RangeSet]) throws(CNIError) -> [IPAddress?] {
         var remaining: [IPAddress] = []
         for a in requested.map(\.canonical) where !remaining.contains(a) { remaining.append(a) }
         var assignment: [IPAddress?] = []

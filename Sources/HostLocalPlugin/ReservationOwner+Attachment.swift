@@ -2,17 +2,17 @@ import CNIProtocol
 import HostLocalStore
 
 extension ReservationOwner {
-    public init(_ attachment: Attachment) {
+    init(_ attachment: Attachment) {
         self.init(containerID: attachment.containerID, ifname: attachment.ifname)
     }
 
     /// Recorded for exactly this container and interface.
-    public func isExactly(_ a: Attachment) -> Bool {
+    func isExactly(_ a: Attachment) -> Bool {
         ifname == a.ifname && containerID == a.containerID
     }
 
     /// A legacy record of this container (any interface).
-    public func isLegacyRecord(of a: Attachment) -> Bool {
+    func isLegacyRecord(of a: Attachment) -> Bool {
         ifname == nil && containerID == a.containerID
     }
 }

@@ -4,12 +4,12 @@ import HostLocalStore
 
 /// One reserved address. `key` is the store's name for it (the file name on disk), kept so a
 /// record written with a non-canonical name is still released under that name.
-public struct Reservation: Hashable, Sendable {
-    public let address: IPAddress
-    public let owner: ReservationOwner
-    public let key: String
+struct Reservation: Hashable, Sendable {
+    let address: IPAddress
+    let owner: ReservationOwner
+    let key: String
 
-    public init(address: IPAddress, owner: ReservationOwner, key: String? = nil) {
+    init(address: IPAddress, owner: ReservationOwner, key: String? = nil) {
         self.address = address
         self.owner = owner
         self.key = key ?? address.description
@@ -18,7 +18,7 @@ public struct Reservation: Hashable, Sendable {
 
 /// Where reservations live. The allocator is pure logic over this protocol: an in-memory store in
 /// unit tests, `DiskStore` in production. Callers serialise access (the disk store's lock).
-public protocol ReservationStore {
+protocol ReservationStore {
     /// Every reserved address with its owner; entries that are not addresses are ignored.
     func reservations() throws -> [Reservation]
     /// Claims `address` for `owner` exclusively. Returns false when it is already taken.

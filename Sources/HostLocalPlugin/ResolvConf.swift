@@ -4,8 +4,8 @@ import CNISystem
 /// resolv.conf → result `dns`, as host-local reads its `resolvConf` file: `nameserver` (each
 /// line's first value), `domain` (the last one wins), `search` and `options` (every word of every
 /// line). Lines starting with `#` or `;` are comments; other keywords are ignored.
-public enum ResolvConf {
-    public static func parse(_ text: String) -> CNIResult.DNS {
+enum ResolvConf {
+    static func parse(_ text: String) -> CNIResult.DNS {
         var dns = CNIResult.DNS()
         // Character.isNewline also covers "\r\n", which Swift treats as one Character.
         for line in text.split(whereSeparator: \.isNewline) {
@@ -25,7 +25,7 @@ public enum ResolvConf {
     }
 
     /// Reads and parses `path`; a missing file fails like the reference (`open <path>: no such file or directory`).
-    public static func load(path: String) throws -> CNIResult.DNS {
+    static func load(path: String) throws -> CNIResult.DNS {
         let bytes = try FileSystem.readFile(path, limit: 1 << 20)
         return parse(String(decoding: bytes, as: UTF8.self))
     }

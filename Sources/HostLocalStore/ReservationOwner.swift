@@ -1,19 +1,19 @@
 /// Who holds a reserved address, as recorded in its file (the reference's format, byte for byte):
 /// `<containerID>\r\n<ifname>`, or just `<containerID>` in stores written before host-local
 /// recorded the interface ("legacy").
-public struct ReservationOwner: Hashable, Sendable {
-    public let containerID: String
+package struct ReservationOwner: Hashable, Sendable {
+    package let containerID: String
     /// nil for a legacy record.
-    public let ifname: String?
+    package let ifname: String?
 
-    public init(containerID: String, ifname: String?) {
+    package init(containerID: String, ifname: String?) {
         self.containerID = containerID
         self.ifname = ifname
     }
 
     /// Parses a record; surrounding whitespace is ignored, as the reference trims it. The split is
     /// at the exact bytes CR LF (Swift treats "\r\n" as one Character, so this works on bytes).
-    public init(parsing bytes: [UInt8]) {
+    package init(parsing bytes: [UInt8]) {
         let trimmed = ReservationOwner.trimmed(bytes)
         var split: Int? = nil
         var i = 0
@@ -31,7 +31,7 @@ public struct ReservationOwner: Hashable, Sendable {
     }
 
     /// The file content: `<id>\r\n<ifname>`, no trailing newline (the reference's format).
-    public var record: [UInt8] {
+    package var record: [UInt8] {
         let id = ReservationOwner.trimmed(Array(containerID.utf8))
         guard let ifname else { return id }
         return id + [0x0D, 0x0A] + Array(ifname.utf8)

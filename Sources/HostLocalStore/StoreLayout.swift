@@ -14,14 +14,14 @@ import CNIValues
 ///     <dataDir>/<network>/.<name>.tmp-…       an interrupted replacement (`FileSystem.temporaryFileName`)
 ///
 /// The reference ignores `boot_id` (not an address; its content never equals a record).
-public enum StoreLayout {
-    public static let defaultDataDir = "/var/lib/cni/networks"
-    public static let lockFileName = "lock"
-    public static let lastReservedPrefix = "last_reserved_ip."
-    public static let bootFileName = "boot_id"
+package enum StoreLayout {
+    package static let defaultDataDir = "/var/lib/cni/networks"
+    package static let lockFileName = "lock"
+    package static let lastReservedPrefix = "last_reserved_ip."
+    package static let bootFileName = "boot_id"
 
     /// What a name in a store directory is.
-    public enum Entry: Equatable, Sendable {
+    package enum Entry: Equatable, Sendable {
         case reservation(IPAddress)
         case lastReserved(rangeSet: Int)
         case lock
@@ -31,7 +31,7 @@ public enum StoreLayout {
         case other
     }
 
-    public static func entry(_ name: String) -> Entry {
+    package static func entry(_ name: String) -> Entry {
         if name == lockFileName { return .lock }
         if name == bootFileName { return .boot }
         if FileSystem.isTemporaryFileName(name) { return .temporary }
@@ -44,23 +44,23 @@ public enum StoreLayout {
 
     /// The address a reservation file name stands for: what `net.ParseIP` accepts (hidden names
     /// never are). Non-canonical spellings parse; they are released under the name they have.
-    public static func address(fromFileName name: String) -> IPAddress? {
+    package static func address(fromFileName name: String) -> IPAddress? {
         guard !name.hasPrefix(".") else { return nil }
         return IPAddress(name)
     }
 
     /// The file name of a reservation: Go's `net.IP.String()` form.
-    public static func fileName(for address: IPAddress) -> String { address.description }
+    package static func fileName(for address: IPAddress) -> String { address.description }
 
     /// Why a store directory cannot be derived.
-    public enum DirectoryError: Error, Equatable, Sendable {
+    package enum DirectoryError: Error, Equatable, Sendable {
         case invalidNetworkName(String)
         case invalidDataDir(String)
     }
 
     /// `<dataDir>/<network>`; a nil or empty `dataDir` is the default, as in the reference (which
     /// treats `"dataDir": ""` as unset). Refuses a network name that would leave dataDir.
-    public static func storeDirectory(dataDir: String?, network: String) throws(DirectoryError) -> String {
+    package static func storeDirectory(dataDir: String?, network: String) throws(DirectoryError) -> String {
         var dir = dataDir ?? ""
         if dir.isEmpty { dir = defaultDataDir }
         while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
@@ -70,7 +70,7 @@ public enum StoreLayout {
     }
 
     /// A single path component: not empty, `.`, `..`, and without `/` or NUL.
-    public static func isPlainFileName(_ name: String) -> Bool {
+    package static func isPlainFileName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.utf8.contains(UInt8(ascii: "/")) && !name.utf8.contains(0)
     }
 }

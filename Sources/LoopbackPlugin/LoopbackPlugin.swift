@@ -5,12 +5,12 @@ import CNIValues
 
 /// Brings `lo` up in the pod (containerd always calls it). `CNI_IFNAME` is ignored: the
 /// interface is always `lo`, as in the reference.
-public struct LoopbackPlugin: CNIPlugin {
-    public let name = "loopback"
+package struct LoopbackPlugin: CNIPlugin {
+    package let name = "loopback"
 
-    public init() {}
+    package init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult {
+    package func add(_ context: PluginContext) throws -> CNIResult {
         // Every input is checked before the pod is touched: a failed ADD changes nothing.
         let previous = try context.config.previousResult()
         let namespace = try context.openNetns()
@@ -31,14 +31,14 @@ public struct LoopbackPlugin: CNIPlugin {
         return result
     }
 
-    public func del(_ context: PluginContext) throws {
+    package func del(_ context: PluginContext) throws {
         guard let namespace = try context.openNetnsIfPresent() else { return }  // nothing left to undo
         let socket = try NetlinkSocket(in: namespace)
         guard let lo = try socket.link(named: "lo") else { return }
         if lo.isUp { try socket.setLinkDown(index: lo.index) }
     }
 
-    public func check(_ context: PluginContext) throws {
+    package func check(_ context: PluginContext) throws {
         let socket = try NetlinkSocket(in: try context.openNetns())
         guard try loopbackLink(socket).isUp else {
             throw CNIError.internalFailure("loopback interface is down")

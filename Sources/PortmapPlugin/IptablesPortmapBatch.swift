@@ -6,10 +6,10 @@ import CNIFirewall
 /// Declaring a chain (`:NAME - [0:0]`) in a --noflush restore flushes it when it exists, so shared
 /// chains are declared only when missing, while the container's own chain is always declared:
 /// a repeated ADD replaces its rules.
-public enum IptablesPortmapBatch {
+enum IptablesPortmapBatch {
     /// The ADD batch: shared chains and jumps when missing, the container chain replaced, stale
     /// entry rules for it deleted and missing ones appended.
-    public static func setup(_ rules: IptablesPortmapRules, existing: IptablesRuleset) throws(FirewallTextError) -> String {
+    static func setup(_ rules: IptablesPortmapRules, existing: IptablesRuleset) throws(FirewallTextError) -> String {
         var batch = IptablesRestoreBatch(table: "nat")
         func ensure(_ rule: IptablesRule) throws(FirewallTextError) {
             if !existing.contains(rule) { try batch.append(rule) }
@@ -40,7 +40,7 @@ public enum IptablesPortmapBatch {
 
     /// The DEL batch: every jump to the container chain (and to the old `CNI-SN-` chain), then
     /// both chains flushed and deleted. nil when the table holds none of them: nothing to do.
-    public static func teardown(network: String, containerID: String, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
+    static func teardown(network: String, containerID: String, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
         var batch = IptablesRestoreBatch(table: "nat")
         try addTeardown(network: network, containerID: containerID, existing: existing, to: &batch)
         return batch.isEmpty ? nil : batch.text
@@ -61,7 +61,7 @@ public enum IptablesPortmapBatch {
 
     /// GC: the containers of `network` that have entry rules (found by their comment
     /// `dnat name: "<network>" id: "<id>"` and a jump to the matching chain) but are not in `keep`.
-    public static func staleContainers(network: String, keep: Set<String>, existing: IptablesRuleset) -> [String] {
+    static func staleContainers(network: String, keep: Set<String>, existing: IptablesRuleset) -> [String] {
         var stale: [String] = []
         for rule in existing.rules(in: IptablesPortmapRules.topLevelDNATChain) {
             guard let text = rule.comment, let owner = OwnerComment(parsing: text, prefix: OwnerComment.portmapPrefix),
@@ -75,7 +75,7 @@ public enum IptablesPortmapBatch {
     }
 
     /// The GC batch removing every stale container's rules and chain; nil when none is stale.
-    public static func collectGarbage(network: String, keep: Set<String>, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
+    static func collectGarbage(network: String, keep: Set<String>, existing: IptablesRuleset) throws(FirewallTextError) -> String? {
         var batch = IptablesRestoreBatch(table: "nat")
         for id in staleContainers(network: network, keep: keep, existing: existing) {
             try addTeardown(network: network, containerID: id, existing: existing, to: &batch)
@@ -84,7 +84,7 @@ public enum IptablesPortmapBatch {
     }
 
     /// What CHECK finds missing, or nil when every rule of the container is installed.
-    public static func missing(_ rules: IptablesPortmapRules, existing: IptablesRuleset) -> String? {
+    static func missing(_ rules: IptablesPortmapRules, existing: IptablesRuleset) -> String? {
         let chain = rules.dnatChain
         guard existing.hasChain(chain) else { return "chain \(chain) not found in iptables table nat" }
         for rule in rules.chainRules where !existing.contains(rule) {

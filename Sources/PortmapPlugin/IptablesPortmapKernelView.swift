@@ -18,20 +18,15 @@ import CNINetlink
 /// caller lists the chains as on a legacy node: a shared chain holding a rule we do not
 /// recognise, or (ADD) a container chain that already exists, whose rules a repeated ADD must
 /// replace by their exact text.
-package enum IptablesPortmapKernelView {
+enum IptablesPortmapKernelView {
     /// What an ADD reads: which chains exist, and the rules of the built-in and mark chains.
-    package struct SetupRead: Sendable {
-        package var existingChains: Set<String>
-        package var rules: [String: [NftKernelRule]]
-
-        package init(existingChains: Set<String>, rules: [String: [NftKernelRule]]) {
-            self.existingChains = existingChains
-            self.rules = rules
-        }
+    struct SetupRead: Sendable {
+        var existingChains: Set<String>
+        var rules: [String: [NftKernelRule]]
     }
 
     /// The chains whose existence an ADD asks, and those whose rules it dumps.
-    package static func setupQueries(_ rules: IptablesPortmapRules) -> (exists: [String], dump: [String]) {
+    static func setupQueries(_ rules: IptablesPortmapRules) -> (exists: [String], dump: [String]) {
         var exists = [rules.dnatChain, IptablesPortmapRules.topLevelDNATChain]
         var dump = ["PREROUTING", "OUTPUT"]
         if rules.usesMasqueradeChains {
@@ -42,7 +37,7 @@ package enum IptablesPortmapKernelView {
     }
 
     /// The ruleset `IptablesTable.read(chainsForSetup(rules))` would give, or nil (see above).
-    package static func setupRuleset(_ rules: IptablesPortmapRules, _ read: SetupRead) -> IptablesRuleset? {
+    static func setupRuleset(_ rules: IptablesPortmapRules, _ read: SetupRead) -> IptablesRuleset? {
         guard !read.existingChains.contains(rules.dnatChain) else { return nil }
         let builtins = ["PREROUTING", "OUTPUT"] + (rules.usesMasqueradeChains ? ["POSTROUTING"] : [])
         var chains = builtins
@@ -89,18 +84,13 @@ package enum IptablesPortmapKernelView {
 
     /// What a DEL learns from the kernel: whether the container chain and the old SNAT entry
     /// chain exist.
-    package struct TeardownRead: Sendable {
-        package var containerChainExists: Bool
-        package var legacyChainExists: Bool
-
-        package init(containerChainExists: Bool, legacyChainExists: Bool) {
-            self.containerChainExists = containerChainExists
-            self.legacyChainExists = legacyChainExists
-        }
+    struct TeardownRead: Sendable {
+        var containerChainExists: Bool
+        var legacyChainExists: Bool
 
         /// Nothing of this container is in the table: nf_tables refuses a jump to a chain that
         /// does not exist, so without its chain no rule can refer to it. No listing, no batch.
-        package var nothingToRemove: Bool { !containerChainExists && !legacyChainExists }
+        var nothingToRemove: Bool { !containerChainExists && !legacyChainExists }
     }
 
     private static func hostOrder(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }

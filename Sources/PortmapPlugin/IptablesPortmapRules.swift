@@ -14,45 +14,39 @@ import CNIValues
 ///     -A CNI-DN-… -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.3:80
 ///     -A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE
 ///     -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark 0x2000/0x2000
-public struct IptablesPortmapRules: Sendable {
-    public static let topLevelDNATChain = PortmapNames.topLevelDNATChain
-    public static let setMarkChain = PortmapNames.setMarkChain
-    public static let markMasqChain = PortmapNames.markMasqChain
+struct IptablesPortmapRules: Sendable {
+    static let topLevelDNATChain = PortmapNames.topLevelDNATChain
+    static let setMarkChain = PortmapNames.setMarkChain
+    static let markMasqChain = PortmapNames.markMasqChain
     /// multiport accepts at most 15 ports per rule.
-    public static let portsPerEntryRule = 15
+    static let portsPerEntryRule = 15
     /// xt_comment keeps at most 255 characters.
-    public static let maximumCommentLength = 255
+    static let maximumCommentLength = 255
 
-    public let config: PortmapConfig
-    public let containerID: String
+    let config: PortmapConfig
+    let containerID: String
     /// The pod's address with its prefix (`10.244.1.3/24`).
-    public let pod: IPNetwork
+    let pod: IPNetwork
 
-    public init(config: PortmapConfig, containerID: String, pod: IPNetwork) {
-        self.config = config
-        self.containerID = containerID
-        self.pod = pod
-    }
-
-    public var family: IPAddress.Family { pod.family }
+    var family: IPAddress.Family { pod.family }
 
     /// `CNI-DN-` + 21 hex of sha512(name + containerID).
-    public var dnatChain: String { Self.dnatChain(network: config.network, containerID: containerID) }
+    var dnatChain: String { Self.dnatChain(network: config.network, containerID: containerID) }
 
-    public static func dnatChain(network: String, containerID: String) -> String {
+    static func dnatChain(network: String, containerID: String) -> String {
         ChainName.portmapDNAT(network: network, containerID: containerID)
     }
 
     /// The top-level SNAT chain of old portmap versions, which jumped to the `CNI-SN-` chains.
-    public static let legacyTopLevelSNATChain = "CNI-HOSTPORT-SNAT"
+    static let legacyTopLevelSNATChain = "CNI-HOSTPORT-SNAT"
 
     /// The SNAT chain of old portmap versions, which DEL still tears down: `CNI-SN-` + 21 hex.
-    public static func legacySNATChain(network: String, containerID: String) -> String {
+    static func legacySNATChain(network: String, containerID: String) -> String {
         "CNI-SN-" + String(ChainName.portmapDNAT(network: network, containerID: containerID).dropFirst("CNI-DN-".count))
     }
 
     /// `dnat name: "<name>" id: "<cid>"`, cut to 255 characters (252 + `...`).
-    public var comment: String {
+    var comment: String {
         OwnerComment(prefix: OwnerComment.portmapPrefix, network: config.network, containerID: containerID)
             .text(maximumLength: Self.maximumCommentLength)
     }
@@ -62,34 +56,34 @@ public struct IptablesPortmapRules: Sendable {
     // MARK: Shared chains
 
     /// PREROUTING and OUTPUT → CNI-HOSTPORT-DNAT for local destinations.
-    public static var topLevelJumps: [IptablesRule] {
+    static var topLevelJumps: [IptablesRule] {
         ["PREROUTING", "OUTPUT"].map {
             IptablesRule(chain: $0, [.localDestination], .jump(topLevelDNATChain))
         }
     }
 
     /// POSTROUTING → CNI-HOSTPORT-MASQ (inserted at position 1).
-    public static var masqueradeJump: IptablesRule {
+    static var masqueradeJump: IptablesRule {
         IptablesRule(chain: "POSTROUTING", [.comment("CNI portfwd requiring masquerade")], .jump(markMasqChain))
     }
 
-    public var setMarkRule: IptablesRule {
+    var setMarkRule: IptablesRule {
         IptablesRule(chain: Self.setMarkChain, [.comment("CNI portfwd masquerade mark")], .setMark(config.markDefinition))
     }
 
-    public var markMasqueradeRule: IptablesRule {
+    var markMasqueradeRule: IptablesRule {
         IptablesRule(chain: Self.markMasqChain, [.mark(config.markDefinition)], .masquerade)
     }
 
     /// Whether this configuration creates/uses CNI-HOSTPORT-SETMARK and CNI-HOSTPORT-MASQ.
-    public var usesMasqueradeChains: Bool { config.snat && config.externalSetMarkChain == nil }
+    var usesMasqueradeChains: Bool { config.snat && config.externalSetMarkChain == nil }
 
     // MARK: Per container
 
     /// The CNI-HOSTPORT-DNAT rules that send this container's ports to its chain: one per
     /// protocol (sorted), at most 15 ports each, ports in mapping order, conditions appended.
     /// As in the reference, every mapping's port is listed (also those of the other family).
-    public var entryRules: [IptablesRule] {
+    var entryRules: [IptablesRule] {
         var ports: [PortMapping.TransportProtocol: [Int]] = [:]
         for m in config.mappings { ports[m.transport, default: []].append(m.hostPort) }
         var rules: [IptablesRule] = []
@@ -110,7 +104,7 @@ public struct IptablesPortmapRules: Sendable {
 
     /// The container chain: per mapping of this family, the hairpin mark, the localhost mark
     /// (IPv4) and the DNAT; only the DNAT when `snat` is off.
-    public var chainRules: [IptablesRule] {
+    var chainRules: [IptablesRule] {
         var rules: [IptablesRule] = []
         for m in config.mappings where m.applies(to: family) {
             let destination = m.destination.map { [IptablesMatch.destination(.host($0))] } ?? []

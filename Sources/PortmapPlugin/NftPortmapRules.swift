@@ -15,39 +15,33 @@ import CNIValues
 ///                            ip saddr 10.244.1.3 ip daddr 10.244.1.3 masquerade comment "<containerID>"
 ///                            ip saddr 127.0.0.1 ip daddr 10.244.1.3 masquerade comment "<containerID>" }
 ///     }
-public struct NftPortmapRules: Sendable {
-    public static let tableName = PortmapNames.nftTable
-    public static let hostPortsChain = "hostports"
-    public static let hostIPHostPortsChain = "hostip_hostports"
-    public static let hostPortsAllChain = "hostports_all"
-    public static let masqueradingChain = PortmapNames.nftMasqueradingChain
+struct NftPortmapRules: Sendable {
+    static let tableName = PortmapNames.nftTable
+    static let hostPortsChain = "hostports"
+    static let hostIPHostPortsChain = "hostip_hostports"
+    static let hostPortsAllChain = "hostports_all"
+    static let masqueradingChain = PortmapNames.nftMasqueradingChain
     /// The chains holding per-container rules (comment = container ID).
-    public static let containerChains = [hostPortsChain, hostIPHostPortsChain, masqueradingChain]
+    static let containerChains = [hostPortsChain, hostIPHostPortsChain, masqueradingChain]
 
-    public let config: PortmapConfig
-    public let containerID: String
-    public let pod: IPNetwork
+    let config: PortmapConfig
+    let containerID: String
+    let pod: IPNetwork
 
-    public init(config: PortmapConfig, containerID: String, pod: IPNetwork) {
-        self.config = config
-        self.containerID = containerID
-        self.pod = pod
-    }
-
-    public var family: IPAddress.Family { pod.family }
+    var family: IPAddress.Family { pod.family }
 
     /// `ip` / `ip6`: the table's family.
-    public static func nftFamily(_ family: IPAddress.Family) -> NftFamily { family == .v4 ? .ip : .ip6 }
+    static func nftFamily(_ family: IPAddress.Family) -> NftFamily { family == .v4 ? .ip : .ip6 }
 
     var table: String { nftTable.description }
 
     var nftTable: NftTable { Self.nftTable(family) }
 
     /// The family's `cni_hostport` table.
-    public static func nftTable(_ family: IPAddress.Family) -> NftTable { NftTable(family: nftFamily(family), name: tableName) }
+    static func nftTable(_ family: IPAddress.Family) -> NftTable { NftTable(family: nftFamily(family), name: tableName) }
 
     /// The rules (without comment) of this container, per chain.
-    public var containerRules: [(chain: String, rule: NftRule)] {
+    var containerRules: [(chain: String, rule: NftRule)] {
         let podIP = pod.address
         var out: [(chain: String, rule: NftRule)] = []
         for m in config.mappings where m.applies(to: family) {
@@ -74,7 +68,7 @@ public struct NftPortmapRules: Sendable {
 
     /// The ADD batch: table and base chains (idempotent `add`, hook chains rebuilt), this
     /// container's earlier rules (found in `existing`) deleted, its rules added.
-    public func setup(existing: NftRuleListing) throws(FirewallTextError) -> [String] {
+    func setup(existing: NftRuleListing) throws(FirewallTextError) -> [String] {
         var batch = NftBatch(table: nftTable)
         let conditions = config.conditions(for: family)
         let guards: [NftRule.Match] = conditions.isEmpty ? [] : [.configured(conditions)]
@@ -101,7 +95,7 @@ public struct NftPortmapRules: Sendable {
     }
 
     /// `delete rule` lines for every rule of `containerID` in `existing` (one family's table).
-    public static func deletions(family: IPAddress.Family, containerID: String, existing: NftRuleListing) throws(FirewallTextError) -> [String] {
+    static func deletions(family: IPAddress.Family, containerID: String, existing: NftRuleListing) throws(FirewallTextError) -> [String] {
         var batch = NftBatch(table: nftTable(family))
         try addDeletions(containerID: containerID, existing: existing, to: &batch)
         return batch.lines
@@ -116,7 +110,7 @@ public struct NftPortmapRules: Sendable {
     }
 
     /// What CHECK finds missing in `existing`, or nil.
-    public func missing(existing: NftRuleListing) -> String? {
+    func missing(existing: NftRuleListing) -> String? {
         for chain in ["prerouting", "output", Self.hostPortsAllChain] where !existing.hasChain(chain) {
             return "chain \(chain) not found in nftables table \(table)"
         }

@@ -4,16 +4,16 @@ import CNIValues
 /// The pod's addresses to forward to, picked from `prevResult` as the reference does: the first
 /// IPv4 and the first IPv6 whose `interface` index (when it points into `interfaces`) names
 /// `CNI_IFNAME` inside a sandbox.
-public struct PodAddresses: Equatable, Sendable {
-    public var v4: IPNetwork?
-    public var v6: IPNetwork?
+struct PodAddresses: Equatable, Sendable {
+    var v4: IPNetwork?
+    var v6: IPNetwork?
 
-    public init(v4: IPNetwork? = nil, v6: IPNetwork? = nil) {
+    init(v4: IPNetwork? = nil, v6: IPNetwork? = nil) {
         self.v4 = v4
         self.v6 = v6
     }
 
-    public init(result: CNIResult, ifname: String) {
+    init(result: CNIResult, ifname: String) {
         for ip in result.ips {
             let family = ip.address.family
             if family == .v4 && v4 != nil || family == .v6 && v6 != nil { continue }
@@ -26,7 +26,7 @@ public struct PodAddresses: Equatable, Sendable {
     }
 
     /// The addresses present, IPv4 first.
-    public var all: [IPNetwork] { [v4, v6].compactMap { $0 } }
+    var all: [IPNetwork] { [v4, v6].compactMap { $0 } }
 
-    public var isEmpty: Bool { v4 == nil && v6 == nil }
+    var isEmpty: Bool { v4 == nil && v6 == nil }
 }

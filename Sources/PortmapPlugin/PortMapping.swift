@@ -2,20 +2,20 @@ import CNIProtocol
 import CNIValues
 
 /// One `runtimeConfig.portMappings` entry: hostPort (optionally on hostIP) → containerPort.
-public struct PortMapping: Equatable, Sendable {
-    public enum TransportProtocol: String, Sendable, CaseIterable, Comparable {
+struct PortMapping: Equatable, Sendable {
+    enum TransportProtocol: String, Sendable, CaseIterable, Comparable {
         case sctp, tcp, udp
 
-        public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+        static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     }
 
-    public var hostPort: Int
-    public var containerPort: Int
-    public var transport: TransportProtocol
+    var hostPort: Int
+    var containerPort: Int
+    var transport: TransportProtocol
     /// nil when not given (all local addresses).
-    public var hostIP: IPAddress?
+    var hostIP: IPAddress?
 
-    public init(hostPort: Int, containerPort: Int, transport: TransportProtocol = .tcp, hostIP: IPAddress? = nil) {
+    init(hostPort: Int, containerPort: Int, transport: TransportProtocol = .tcp, hostIP: IPAddress? = nil) {
         self.hostPort = hostPort
         self.containerPort = containerPort
         self.transport = transport
@@ -25,7 +25,7 @@ public struct PortMapping: Equatable, Sendable {
     /// Parses one entry. Port checks and texts follow the reference (`Invalid container port
     /// number: 0` before `Invalid host port number: 0`); ports above 65535, unknown protocols and
     /// unparsable host IPs are refused too instead of failing later inside iptables.
-    public init(json value: JSONValue) throws(CNIError) {
+    init(json value: JSONValue) throws(CNIError) {
         guard let o = value.objectValue else {
             throw CNIError.invalidConfig("invalid network config: \"portMappings\" entries must be objects")
         }
@@ -51,12 +51,12 @@ public struct PortMapping: Equatable, Sendable {
 
     /// Whether the mapping applies to a pod address of `family`: a hostIP of the other family
     /// skips it (the reference's rule).
-    public func applies(to family: IPAddress.Family) -> Bool {
+    func applies(to family: IPAddress.Family) -> Bool {
         hostIP.map { $0.family == family } ?? true
     }
 
     /// The destination address to match, when a specific (not unspecified) hostIP is given.
-    public var destination: IPAddress? {
+    var destination: IPAddress? {
         guard let ip = hostIP, !ip.isUnspecified else { return nil }
         return ip
     }

@@ -3,28 +3,28 @@ import CNIProtocol
 import CNIValues
 
 /// The portmap plugin's configuration (keys and defaults of the reference: `containernetworking/plugins:plugins/meta/portmap/main.go`).
-public struct PortmapConfig: Sendable {
-    public enum Backend: String, Sendable {
+struct PortmapConfig: Sendable {
+    enum Backend: String, Sendable {
         case iptables, nftables
     }
 
-    public var network: String
-    public var mappings: [PortMapping]
-    public var snat: Bool
-    public var markMasqBit: Int
-    public var externalSetMarkChain: String?
-    public var conditionsV4: [String]?
-    public var conditionsV6: [String]?
-    public var masqAll: Bool
+    var network: String
+    var mappings: [PortMapping]
+    var snat: Bool
+    var markMasqBit: Int
+    var externalSetMarkChain: String?
+    var conditionsV4: [String]?
+    var conditionsV6: [String]?
+    var masqAll: Bool
     /// The `backend` key; nil lets `resolveBackend` choose.
-    public var requestedBackend: Backend?
+    var requestedBackend: Backend?
     /// Whether `runtimeConfig.portMappings` lists anything, decodable or not: DEL has rules to
     /// look for only then, as in the reference.
-    public var declaresMappings: Bool
+    var declaresMappings: Bool
 
-    public static let defaultMarkBit = 13
+    static let defaultMarkBit = 13
 
-    public init(network: String, mappings: [PortMapping], snat: Bool = true, markMasqBit: Int = defaultMarkBit,
+    init(network: String, mappings: [PortMapping], snat: Bool = true, markMasqBit: Int = defaultMarkBit,
                 externalSetMarkChain: String? = nil, conditionsV4: [String]? = nil, conditionsV6: [String]? = nil,
                 masqAll: Bool = false, requestedBackend: Backend? = nil) {
         self.network = network
@@ -39,11 +39,11 @@ public struct PortmapConfig: Sendable {
         self.declaresMappings = !mappings.isEmpty
     }
 
-    public init(_ config: NetworkConfig) throws(CNIError) {
+    init(_ config: NetworkConfig) throws(CNIError) {
         try self.init(json: config.json, network: config.name)
     }
 
-    public init(json o: JSONObject, network: String) throws(CNIError) {
+    init(json o: JSONObject, network: String) throws(CNIError) {
         let bit = try o.int("markMasqBit")
         let external = try o.string("externalSetMarkChain")
         if bit != nil && external != nil {
@@ -81,7 +81,7 @@ public struct PortmapConfig: Sendable {
     /// What DEL needs, read leniently: the network (the rules carry it) and the backend. Each
     /// `portMappings` entry that does not decode is reported on stderr and skipped; DEL removes
     /// the container's rules by network and container ID, whatever the entries say.
-    public init(deleting o: JSONObject, network: String) {
+    init(deleting o: JSONObject, network: String) {
         var mappings: [PortMapping] = []
         var declared = false
         if let entries = try? o.object("runtimeConfig")?.array("portMappings") {
@@ -101,15 +101,15 @@ public struct PortmapConfig: Sendable {
     }
 
     /// The masquerade mark: `1 << markMasqBit` (0x2000 for bit 13).
-    package var markValue: UInt32 { UInt32(1) << UInt32(truncatingIfNeeded: markMasqBit) }
+    var markValue: UInt32 { UInt32(1) << UInt32(truncatingIfNeeded: markMasqBit) }
 
     /// `0x2000/0x2000` for bit 13.
-    public var markDefinition: String {
+    var markDefinition: String {
         let value = "0x" + String(markValue, radix: 16)
         return value + "/" + value
     }
 
-    public func conditions(for family: IPAddress.Family) -> [String] {
+    func conditions(for family: IPAddress.Family) -> [String] {
         (family == .v4 ? conditionsV4 : conditionsV6) ?? []
     }
 
@@ -151,7 +151,7 @@ public struct PortmapConfig: Sendable {
 
     /// The backend to use: the requested one; else the one the options are written for; else
     /// iptables when `iptables-restore` is present, nftables when only `nft` is.
-    public func resolveBackend(iptablesUsable: Bool, nftablesUsable: Bool) throws(CNIError) -> Backend {
+    func resolveBackend(iptablesUsable: Bool, nftablesUsable: Bool) throws(CNIError) -> Backend {
         if let requestedBackend { return requestedBackend }
         if !iptablesOnlyOptions.isEmpty { return .iptables }
         if !nftablesOnlyOptions.isEmpty { return .nftables }

@@ -4,12 +4,12 @@ import CNIValues
 
 /// portmap: forwards host ports to the pod (runtimeConfig.portMappings) with iptables or
 /// nftables. A chained plugin: it needs `prevResult` and returns it unchanged.
-public struct PortmapPlugin: CNIPlugin {
-    public let name = "portmap"
+package struct PortmapPlugin: CNIPlugin {
+    package let name = "portmap"
 
-    public init() {}
+    package init() {}
 
-    public func add(_ context: PluginContext) throws -> CNIResult {
+    package func add(_ context: PluginContext) throws -> CNIResult {
         let config = try PortmapConfig(context.config)
         guard let previous = try context.config.previousResult() else {
             throw CNIError.internalFailure("must be called as chained plugin")
@@ -29,7 +29,7 @@ public struct PortmapPlugin: CNIPlugin {
         return previous
     }
 
-    public func del(_ context: PluginContext) throws {
+    package func del(_ context: PluginContext) throws {
         let config = try DeleteConfig.decode(plugin: name, strict: { () throws(CNIError) in try PortmapConfig(context.config) },
                                              minimal: { PortmapConfig(deleting: context.config.json, network: context.config.name) })
         guard config.declaresMappings else { return }
@@ -46,7 +46,7 @@ public struct PortmapPlugin: CNIPlugin {
         }
     }
 
-    public func check(_ context: PluginContext) throws {
+    package func check(_ context: PluginContext) throws {
         let config = try PortmapConfig(context.config)
         guard let previous = try context.config.previousResult() else {
             throw CNIError.internalFailure("Required prevResult missing")
@@ -59,7 +59,7 @@ public struct PortmapPlugin: CNIPlugin {
 
     /// GC (CNI 1.1): removes the iptables rules of this network's containers that are not in
     /// `cni.dev/valid-attachments` (the reference does nothing here). Without the list: nothing.
-    public func gc(_ context: PluginContext) throws {
+    package func gc(_ context: PluginContext) throws {
         guard let valid = try context.config.validAttachments() else { return }
         let config = try PortmapConfig(context.config)
         guard let backend = try? Self.backend(for: config) else { return }

@@ -1,7 +1,8 @@
-import BridgePlugin
 import CNINetlink
 import CNIValues
 import XCTest
+
+@testable import BridgePlugin
 
 /// When the bridge's old gateway counts as one of an earlier flannel lease (pure).
 final class LeaseChangeTests: XCTestCase {

@@ -1,7 +1,8 @@
 import CNIProtocol
-import CNIRuntime
 import CNIValues
 import XCTest
+
+@testable import CNIRuntime
 
 final class NetworkConfigListTests: XCTestCase {
     let kubeFlannel = #"""

@@ -1,9 +1,10 @@
 import CNIProtocol
-import CNIRuntime
 import CNITestSupport
 import CNIValues
 import Foundation
 import XCTest
+
+@testable import CNIRuntime
 
 /// The runner's libcni cache holds every pod's config and result: 0600 files in a 0700
 /// `results/` directory (the CIS Kubernetes benchmark's 1.1.9 for CNI files), whatever the umask.

@@ -1,9 +1,10 @@
 import CNIProtocol
 import CNITestSupport
 import CNIValues
-import FlannelPlugin
 import Foundation
 import XCTest
+
+@testable import FlannelPlugin
 
 /// The shipped `conflists/*.conflist`: valid JSON, valid names and versions, every plugin type
 /// is one of ours, capabilities are booleans on the plugins that use them, and the flannel

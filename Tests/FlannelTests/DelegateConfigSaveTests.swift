@@ -1,8 +1,9 @@
 import CNISystem
 import CNITestSupport
-import FlannelPlugin
 import Foundation
 import XCTest
+
+@testable import FlannelPlugin
 
 /// A new container's config is linked straight to its name; a repeated save replaces it whole.
 final class DelegateConfigSaveTests: XCTestCase {

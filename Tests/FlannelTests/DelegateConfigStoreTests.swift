@@ -1,8 +1,9 @@
 import CNISystem
 import CNITestSupport
-import FlannelPlugin
 import Foundation
 import XCTest
+
+@testable import FlannelPlugin
 
 /// flannel's saved configs across a reboot and its temp-file cleanup (no root needed).
 final class DelegateConfigStoreTests: XCTestCase {

@@ -1,8 +1,9 @@
 import CNIProtocol
 import CNIValues
-import FlannelPlugin
 import Foundation
 import XCTest
+
+@testable import FlannelPlugin
 
 /// flannel with CNI_NETNS = its own netns (here the test process's, in-process), against the
 /// recording fake delegate, which is not this build: ADD and CHECK never reach the delegate; DEL

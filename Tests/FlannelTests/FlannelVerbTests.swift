@@ -1,9 +1,10 @@
 import CNIProtocol
 import CNIValues
-import FlannelPlugin
 import FlannelSubnet
 import Foundation
 import XCTest
+
+@testable import FlannelPlugin
 
 /// ADD / DEL / CHECK / GC / STATUS against a recording fake delegate (no root needed): what is
 /// saved, what the delegate receives, and when the saved file is kept or removed.

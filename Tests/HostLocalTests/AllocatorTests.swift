@@ -1,8 +1,9 @@
 import CNIProtocol
 import CNIValues
-import HostLocalPlugin
 import HostLocalStore
 import XCTest
+
+@testable import HostLocalPlugin
 
 /// The allocation rules over an in-memory store: no disk, no root.
 final class AllocatorTests: XCTestCase {

@@ -3,9 +3,10 @@ import CNISystem
 import CNITestSupport
 import CNIValues
 import Foundation
-import HostLocalPlugin
 import HostLocalStore
 import XCTest
+
+@testable import HostLocalPlugin
 
 /// The on-disk format (the reference's, byte for byte) in a temp directory; no root needed.
 final class DiskStoreTests: XCTestCase {

@@ -1,7 +1,8 @@
 import CNIProtocol
 import CNIValues
-import HostLocalPlugin
 import XCTest
+
+@testable import HostLocalPlugin
 
 /// Config decoding and validation: defaults, legacy form, runtime ranges, and the reference's texts.
 final class HostLocalConfigTests: XCTestCase {

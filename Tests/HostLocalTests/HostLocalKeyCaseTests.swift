@@ -1,7 +1,8 @@
 import CNIProtocol
 import CNIValues
-import HostLocalPlugin
 import XCTest
+
+@testable import HostLocalPlugin
 
 /// host-local's IPAMConfig, Range and Route structs read mixed-case keys as encoding/json does.
 final class HostLocalKeyCaseTests: XCTestCase {

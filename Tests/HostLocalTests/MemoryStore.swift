@@ -1,6 +1,7 @@
 import CNIValues
-import HostLocalPlugin
 import HostLocalStore
+
+@testable import HostLocalPlugin
 
 /// An in-memory `ReservationStore` for allocator tests (no disk, no root).
 final class MemoryStore: ReservationStore {

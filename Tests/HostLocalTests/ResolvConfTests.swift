@@ -1,7 +1,8 @@
 import CNIProtocol
 import CNITestSupport
-import HostLocalPlugin
 import XCTest
+
+@testable import HostLocalPlugin
 
 final class ResolvConfTests: XCTestCase {
     func testParsesLikeTheReference() {

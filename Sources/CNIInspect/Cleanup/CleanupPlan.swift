@@ -6,8 +6,8 @@ import CNINetlink
 /// the saved delegate config handed to its plugin's DEL, which releases the reservations under
 /// host-local's lock — and the saved file; reservations that DEL does not reach are released
 /// directly, under the lock.
-public enum CleanupPlan {
-    public static func steps(for trace: ContainerTrace) -> [CleanupStep] {
+enum CleanupPlan {
+    static func steps(for trace: ContainerTrace) -> [CleanupStep] {
         var steps = firewallSteps(trace.artifacts)
         var released: [IPAllocation] = []
         if let saved = trace.savedConfig {
@@ -37,7 +37,7 @@ public enum CleanupPlan {
 
     /// `-D` every referencing rule, then `-F` and `-X` every chain, per iptables family
     /// (`IptablesRestoreBatch`); one nft batch deleting rules by handle (`NftBatch`).
-    public static func firewallSteps(_ artifacts: [FirewallArtifact]) -> [CleanupStep] {
+    static func firewallSteps(_ artifacts: [FirewallArtifact]) -> [CleanupStep] {
         var steps: [CleanupStep] = []
         for ipv6 in [false, true] {
             var deletes: [IptablesRule] = [], chains: [String] = []

@@ -3,7 +3,7 @@ import CNIValues
 
 /// One cleanup action, rendered as the exact shell command a person would type, and executed by
 /// `CleanupExecutor` without a shell.
-public enum CleanupStep: Sendable, Equatable {
+enum CleanupStep: Sendable, Equatable {
     /// The delegate plugin's DEL (bridge → host-local) with flannel's saved config on stdin,
     /// `CNI_NETNS` empty: releases the IPs (and masquerade rules) exactly as flannel's DEL would.
     case pluginDel(type: String, containerID: String, ifname: String, configPath: String)
@@ -24,21 +24,15 @@ public enum CleanupStep: Sendable, Equatable {
     case replaceAddresses(link: String, remove: [IPNetwork], add: [IPNetwork])
 
     /// Where commands run: the node netns (nil: here) and the plugin directories.
-    public struct Context: Sendable, Equatable {
-        public var nodeNetns: String?
+    struct Context: Sendable, Equatable {
+        var nodeNetns: String?
         /// CNI_PATH (colon-separated).
-        public var cniPath: String
+        var cniPath: String = CNIDefaults.pluginDirectory
         /// Plugin executables already looked up (type → path); see `pluginPath`.
-        public var plugins: [String: String]
-
-        public init(nodeNetns: String? = nil, cniPath: String = CNIDefaults.pluginDirectory, plugins: [String: String] = [:]) {
-            self.nodeNetns = nodeNetns
-            self.cniPath = cniPath
-            self.plugins = plugins
-        }
+        var plugins: [String: String] = [:]
 
         /// The plugin executable a DEL runs: the looked-up path, else `<first CNI_PATH dir>/<type>`.
-        public func pluginPath(_ type: String) -> String {
+        func pluginPath(_ type: String) -> String {
             if let known = plugins[type] { return known }
             let first = cniPath.split(separator: ":", omittingEmptySubsequences: true).first.map(String.init)
             return "\(first ?? CNIDefaults.pluginDirectory)/\(type)"
@@ -51,7 +45,7 @@ public enum CleanupStep: Sendable, Equatable {
     }
 
     /// The shell command (several lines for a here-document).
-    public func command(in context: Context) -> String {
+    func command(in context: Context) -> String {
         switch self {
         case .pluginDel(let type, let id, let ifname, let config):
             let plugin = context.pluginPath(type)

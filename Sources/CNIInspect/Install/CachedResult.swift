@@ -2,19 +2,19 @@ import CNIValues
 
 /// One entry of libcni's result cache, `<cacheDir>/results/<network>-<containerID>-<ifname>`,
 /// which the runtime writes after ADD and removes after DEL (pure; `InstallCollector` reads it).
-public struct CachedResult: Sendable, Equatable {
-    public var path: String
-    public var network: String?
-    public var containerID: String?
-    public var ifname: String?
+struct CachedResult: Sendable, Equatable {
+    var path: String
+    var network: String?
+    var containerID: String?
+    var ifname: String?
     /// The pod netns path the ADD ran in.
-    public var netns: String?
+    var netns: String?
     /// Whether `netns` still exists (nil when the entry names none).
-    public var netnsExists: Bool?
+    var netnsExists: Bool?
     /// Set when the file is not a cache entry libcni could read.
-    public var error: String?
+    var error: String?
 
-    public init(path: String, network: String? = nil, containerID: String? = nil, ifname: String? = nil,
+    init(path: String, network: String? = nil, containerID: String? = nil, ifname: String? = nil,
                 netns: String? = nil, netnsExists: Bool? = nil, error: String? = nil) {
         self.path = path
         self.network = network
@@ -26,7 +26,7 @@ public struct CachedResult: Sendable, Equatable {
     }
 
     /// Parses the entry (`{"kind":"cniCacheV1","containerId":...,"ifName":...,"networkName":...,"netns":...}`).
-    public init(path: String, bytes: [UInt8]) {
+    init(path: String, bytes: [UInt8]) {
         self.path = path
         guard let o = (try? JSONParser.parse(bytes))?.objectValue else {
             error = "not JSON"

@@ -6,16 +6,16 @@
 /// load: the error makes the CRI report `NetworkReady=false` ("cni plugin not initialized") and
 /// every later file — the intended one included — goes unread. CRI-O (ocicni) and kubelet's old
 /// dockershim instead log the failure and take the next file that parses.
-public struct ConfigSelection: Sendable, Equatable {
-    public var directory: String
+struct ConfigSelection: Sendable, Equatable {
+    var directory: String
     /// Set when the directory cannot be listed (a missing directory is just empty, as for libcni).
-    public var listError: String?
+    var listError: String?
     /// The candidates, in the runtime's order.
-    public var files: [NetConfFile]
+    var files: [NetConfFile]
     /// Entries libcni does not read (other extensions, directories), for the report.
-    public var ignored: [String]
+    var ignored: [String]
 
-    public init(directory: String, listError: String? = nil, files: [NetConfFile] = [], ignored: [String] = []) {
+    init(directory: String, listError: String? = nil, files: [NetConfFile] = [], ignored: [String] = []) {
         self.directory = directory
         self.listError = listError
         self.files = files.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
@@ -23,16 +23,16 @@ public struct ConfigSelection: Sendable, Equatable {
     }
 
     /// The file containerd loads.
-    public var selected: NetConfFile? { files.first }
+    var selected: NetConfFile? { files.first }
 
     /// The network the runtime runs for pods: the selected file's, when it parses.
-    public var network: NetConfList? { selected?.network }
+    var network: NetConfList? { selected?.network }
 
     /// The file CRI-O or the dockershim would use: the first that parses.
-    public var firstValid: NetConfFile? { files.first { $0.network != nil } }
+    var firstValid: NetConfFile? { files.first { $0.network != nil } }
 
     /// The file meant for this suite: the first whose list runs flannel, else the first that parses.
-    public var intended: NetConfFile? {
+    var intended: NetConfFile? {
         files.first { $0.network?.flannel != nil } ?? firstValid
     }
 }

@@ -5,17 +5,17 @@ import CNIValues
 /// Finds why the node cannot give pods a network (pure), in the order the runtime meets the
 /// causes: the config directory, the plugins of the selected network, flannel's lease; then
 /// leftovers that do not block pods (libcni's result cache, temp files of interrupted writes).
-public struct InstallFinder: Sendable {
-    public let install: InstallSnapshot
+struct InstallFinder: Sendable {
+    let install: InstallSnapshot
     /// Container IDs that have a live pod (from the node snapshot).
-    public let liveContainerIDs: Set<String>
+    let liveContainerIDs: Set<String>
 
-    public init(install: InstallSnapshot, liveContainerIDs: Set<String> = []) {
+    init(install: InstallSnapshot, liveContainerIDs: Set<String> = []) {
         self.install = install
         self.liveContainerIDs = liveContainerIDs
     }
 
-    public func problems() -> [Problem] {
+    func problems() -> [Problem] {
         configProblems() + pluginProblems() + leaseProblems() + buildProblems() + leftoverProblems()
     }
 
@@ -115,7 +115,7 @@ public struct InstallFinder: Sendable {
 
     /// Everything a gone container left is one problem: a stale cache entry of a container the
     /// node problems already name joins that problem (a detail and a last cleanup step).
-    public static func grouping(_ install: [Problem], into node: [Problem]) -> [Problem] {
+    static func grouping(_ install: [Problem], into node: [Problem]) -> [Problem] {
         let containerKinds: [Problem.Kind] = [.staleContainer, .leakedIP, .savedConfigWithoutIP, .staleRules]
         var node = node
         var rest: [Problem] = []

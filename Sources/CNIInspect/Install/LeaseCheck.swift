@@ -4,8 +4,8 @@ import FlannelSubnet
 /// flanneld's lease as the flannel plugin will read it on the next ADD (pure): the file's state
 /// through the plugin's own parser (`SubnetEnv.parse`), then the consistency flanneld guarantees
 /// and a hand-written or stale file may lack.
-public struct LeaseCheck: Sendable, Equatable {
-    public enum State: Sendable, Equatable {
+struct LeaseCheck: Sendable, Equatable {
+    enum State: Sendable, Equatable {
         /// The file is not there: flanneld has not written it (not running, no lease yet).
         case missing(String)
         /// Cannot be read (permissions, a directory, too large).
@@ -16,19 +16,19 @@ public struct LeaseCheck: Sendable, Equatable {
         case parsed(SubnetEnv, inconsistencies: [String])
     }
 
-    public var path: String
+    var path: String
     /// Where the path came from (`subnetFile` of the selected conflist, or `--subnet-file`).
-    public var source: String
-    public var state: State
+    var source: String
+    var state: State
 
-    public init(path: String, source: String, state: State) {
+    init(path: String, source: String, state: State) {
         self.path = path
         self.source = source
         self.state = state
     }
 
     /// Parses file content as the plugin would, then checks it.
-    public init(path: String, source: String, text: String) {
+    init(path: String, source: String, text: String) {
         self.path = path
         self.source = source
         do {
@@ -44,14 +44,14 @@ public struct LeaseCheck: Sendable, Equatable {
         }
     }
 
-    public var isUsable: Bool {
+    var isUsable: Bool {
         if case .parsed(_, let problems) = state { return problems.isEmpty }
         return false
     }
 
     /// FLANNEL_SUBNET inside a FLANNEL_NETWORK; the IPv6 pair both present or both absent, the
     /// subnet inside the network; a subnet of at least one address more than the gateway.
-    public static func inconsistencies(_ env: SubnetEnv) -> [String] {
+    static func inconsistencies(_ env: SubnetEnv) -> [String] {
         var out: [String] = []
         func check(_ subnet: IPNetwork?, _ networks: [IPNetwork], _ subnetKey: String, _ networkKey: String) {
             switch (subnet, networks.isEmpty) {

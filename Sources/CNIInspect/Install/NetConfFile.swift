@@ -5,28 +5,28 @@ import CNIValues
 /// (an object with a string `name`, a `plugins` array of objects each with a `type`), a `.conf`
 /// or `.json` through `ConfFromBytes` (one plugin object with a `type`), upconverted to a list.
 /// Pure: the bytes are read by `InstallCollector`.
-public struct NetConfFile: Sendable, Equatable {
-    public enum Format: String, Sendable, Equatable {
+struct NetConfFile: Sendable, Equatable {
+    enum Format: String, Sendable, Equatable {
         case conflist, conf, json
     }
 
     /// Why libcni refuses the file, with the JSON error's position when it is a syntax error.
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        public var message: String
+    struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        var message: String
         /// 1-based, counted in bytes from the line start (as editors show ASCII JSON).
-        public var line: Int?
-        public var column: Int?
+        var line: Int?
+        var column: Int?
         /// A hint at the usual cause (a conflist saved as .conf, a stray comma).
-        public var hint: String?
+        var hint: String?
 
-        public init(_ message: String, line: Int? = nil, column: Int? = nil, hint: String? = nil) {
+        init(_ message: String, line: Int? = nil, column: Int? = nil, hint: String? = nil) {
             self.message = message
             self.line = line
             self.column = column
             self.hint = hint
         }
 
-        public var description: String {
+        var description: String {
             var s = message
             if let line, let column { s = "line \(line), column \(column): " + s }
             if let hint { s += " (\(hint))" }
@@ -34,32 +34,32 @@ public struct NetConfFile: Sendable, Equatable {
         }
     }
 
-    public var path: String
-    public var format: Format
+    var path: String
+    var format: Format
     /// The network, upconverted to a list for `.conf`/`.json`; nil when `failure` is set.
-    public var network: NetConfList?
-    public var failure: Failure?
+    var network: NetConfList?
+    var failure: Failure?
 
     /// containerd's limit on a config file (`go-cni` `MaxFileSize`, 2 MiB).
-    public static let sizeLimit = 2 << 20
+    static let sizeLimit = 2 << 20
 
-    public var fileName: String { String(path.split(separator: "/").last ?? Substring(path)) }
+    var fileName: String { String(path.split(separator: "/").last ?? Substring(path)) }
 
     /// The format libcni's `ConfFiles` gives a name: `filepath.Ext` (from the last `.`) must be
     /// exactly `.conflist`, `.conf` or `.json`; anything else (`.bak`, `~`, `.disabled`) is not read.
-    public static func format(ofFileName name: String) -> Format? {
+    static func format(ofFileName name: String) -> Format? {
         guard let dot = name.lastIndex(of: ".") else { return nil }
         return Format(rawValue: String(name[name.index(after: dot)...]))
     }
 
-    public init(path: String, format: Format, network: NetConfList? = nil, failure: Failure? = nil) {
+    init(path: String, format: Format, network: NetConfList? = nil, failure: Failure? = nil) {
         self.path = path
         self.format = format
         self.network = network
         self.failure = failure
     }
 
-    public init(path: String, format: Format, bytes: [UInt8]) {
+    init(path: String, format: Format, bytes: [UInt8]) {
         self.path = path
         self.format = format
         do {
@@ -124,7 +124,7 @@ public struct NetConfFile: Sendable, Equatable {
     }
 
     /// 1-based line and column of a byte offset.
-    public static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+    static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
         var line = 1, column = 1
         for b in bytes.prefix(max(0, offset)) {
             if b == 0x0A { line += 1; column = 1 } else { column += 1 }

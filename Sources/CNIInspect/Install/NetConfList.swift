@@ -2,21 +2,15 @@ import CNIValues
 
 /// A network config list as libcni holds it: name, cniVersion (libcni hands the list's version to
 /// every plugin) and the plugins in order.
-public struct NetConfList: Sendable, Equatable {
-    public var name: String
+struct NetConfList: Sendable, Equatable {
+    var name: String
     /// "" when the file gives none.
-    public var cniVersion: String
-    public var plugins: [NetConfPlugin]
-
-    public init(name: String, cniVersion: String, plugins: [NetConfPlugin]) {
-        self.name = name
-        self.cniVersion = cniVersion
-        self.plugins = plugins
-    }
+    var cniVersion: String
+    var plugins: [NetConfPlugin]
 
     /// Every plugin executable an ADD of this list runs, with who runs it, in order: each plugin,
     /// flannel's delegate (default `bridge`) and its IPAM (default `host-local`), each `ipam.type`.
-    public var executables: [(type: String, neededBy: String)] {
+    var executables: [(type: String, neededBy: String)] {
         var out: [(type: String, neededBy: String)] = []
         func add(_ type: String, _ by: String) {
             if !out.contains(where: { $0.type == type }) { out.append((type, by)) }
@@ -35,5 +29,5 @@ public struct NetConfList: Sendable, Equatable {
     }
 
     /// The flannel plugin's entry, when the list has one.
-    public var flannel: NetConfPlugin? { plugins.first { $0.type == "flannel" } }
+    var flannel: NetConfPlugin? { plugins.first { $0.type == "flannel" } }
 }

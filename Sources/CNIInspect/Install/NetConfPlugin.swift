@@ -1,18 +1,18 @@
 import CNIValues
 
 /// One plugin entry: the keys that decide which executables run and where flannel keeps state.
-public struct NetConfPlugin: Sendable, Equatable {
-    public var type: String
+struct NetConfPlugin: Sendable, Equatable {
+    var type: String
     /// `ipam.type` (for flannel: the delegate's IPAM).
-    public var ipamType: String?
+    var ipamType: String?
     /// flannel: `delegate.type`.
-    public var delegateType: String?
+    var delegateType: String?
     /// flannel: `subnetFile`, `dataDir`, `ipam.dataDir`.
-    public var subnetFile: String?
-    public var dataDir: String?
-    public var ipamDataDir: String?
+    var subnetFile: String?
+    var dataDir: String?
+    var ipamDataDir: String?
 
-    public init(type: String, ipamType: String? = nil, delegateType: String? = nil, subnetFile: String? = nil,
+    init(type: String, ipamType: String? = nil, delegateType: String? = nil, subnetFile: String? = nil,
                 dataDir: String? = nil, ipamDataDir: String? = nil) {
         self.type = type
         self.ipamType = ipamType

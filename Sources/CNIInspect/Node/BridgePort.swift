@@ -2,9 +2,9 @@ import CNINetlink
 import CNIValues
 
 /// One port of the bridge: the host end of a pod's veth and, when found, the pod end.
-public struct BridgePort: Sendable, Equatable {
+struct BridgePort: Sendable, Equatable {
     /// How the pod end was found.
-    public enum Match: String, Sendable, Equatable {
+    enum Match: String, Sendable, Equatable {
         /// The peer netns is the one the veth's IFLA_LINK_NETNSID names, and the ifindexes pair up.
         case exact
         /// Only one scanned netns has an interface pairing up with this veth.
@@ -17,37 +17,21 @@ public struct BridgePort: Sendable, Equatable {
         case notVeth = "not-veth"
     }
 
-    public var name: String
-    public var index: InterfaceIndex
-    public var kind: String?
-    public var mtu: Int
-    public var mac: MACAddress?
-    public var hairpin: Bool?
+    var name: String
+    var index: InterfaceIndex
+    var kind: String? = "veth"
+    var mtu: Int = 1500
+    var mac: MACAddress?
+    var hairpin: Bool?
     /// IFLA_LINK: the peer's ifindex in its own netns.
-    public var peerIndex: InterfaceIndex?
+    var peerIndex: InterfaceIndex?
     /// IFLA_LINK_NETNSID: the node's id for the peer's netns.
-    public var peerNetnsID: Int32?
-    public var match: Match
+    var peerNetnsID: Int32?
+    var match: Match = .none
     /// The pod end (set for `exact`, `unique`, `ambiguous`).
-    public var pod: ObservedPod?
+    var pod: ObservedPod?
     /// For `ambiguous`: every candidate pod end.
-    public var candidates: [ObservedPod]
+    var candidates: [ObservedPod] = []
 
-    public init(name: String, index: InterfaceIndex, kind: String? = "veth", mtu: Int = 1500, mac: MACAddress? = nil,
-                hairpin: Bool? = nil, peerIndex: InterfaceIndex? = nil, peerNetnsID: Int32? = nil,
-                match: Match = .none, pod: ObservedPod? = nil, candidates: [ObservedPod] = []) {
-        self.name = name
-        self.index = index
-        self.kind = kind
-        self.mtu = mtu
-        self.mac = mac
-        self.hairpin = hairpin
-        self.peerIndex = peerIndex
-        self.peerNetnsID = peerNetnsID
-        self.match = match
-        self.pod = pod
-        self.candidates = candidates
-    }
-
-    public var isVeth: Bool { kind == "veth" }
+    var isVeth: Bool { kind == "veth" }
 }

@@ -3,24 +3,24 @@ import CNIValues
 
 /// Everything on the node that names one container ID: reservations, flannel's saved config,
 /// NAT rules. The unit of a "stale container" problem.
-public struct ContainerTrace: Sendable, Equatable {
-    public var containerID: String
-    public var allocations: [IPAllocation] = []
-    public var savedConfig: SavedFlannelConfig?
-    public var artifacts: [FirewallArtifact] = []
-    public var hostPorts: [HostPortMapping] = []
+struct ContainerTrace: Sendable, Equatable {
+    var containerID: String
+    var allocations: [IPAllocation] = []
+    var savedConfig: SavedFlannelConfig?
+    var artifacts: [FirewallArtifact] = []
+    var hostPorts: [HostPortMapping] = []
     /// The bridge ports whose pods hold one of the container's addresses.
-    public var livePorts: [BridgePort] = []
+    var livePorts: [BridgePort] = []
 
-    public init(containerID: String) { self.containerID = containerID }
+    init(containerID: String) { self.containerID = containerID }
 
-    public var isLive: Bool { !livePorts.isEmpty }
+    var isLive: Bool { !livePorts.isEmpty }
 
     /// Groups the snapshot by container ID (in order of first appearance: store, saved configs,
     /// rules). Reservations outside the bridge's pod subnets, and rules of networks this node's
     /// store and saved configs don't know, belong to another network and are left out. Returns
     /// the per-container chains that no container could be matched to, too.
-    public static func collect(_ snapshot: NodeSnapshot) -> (traces: [ContainerTrace], orphans: [FirewallArtifact]) {
+    static func collect(_ snapshot: NodeSnapshot) -> (traces: [ContainerTrace], orphans: [FirewallArtifact]) {
         let subnets = snapshot.podSubnets
         let allocations = snapshot.allocations.filter { a in subnets.isEmpty || subnets.contains { $0.contains(a.ip) } }
         var networks: [String] = []

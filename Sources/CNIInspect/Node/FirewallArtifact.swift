@@ -1,8 +1,8 @@
 import CNIFirewall
 
 /// A rule or chain that exists for one container, and what removes it.
-public struct FirewallArtifact: Sendable, Equatable {
-    public enum Item: Sendable, Equatable {
+struct FirewallArtifact: Sendable, Equatable {
+    enum Item: Sendable, Equatable {
         /// A rule outside the container's own chains (entry rule, POSTROUTING jump): deleted with `-D`.
         case iptablesRule(ipv6: Bool, rule: IptablesRule)
         /// A per-container chain: flushed and deleted (`-F`, `-X`).
@@ -11,25 +11,18 @@ public struct FirewallArtifact: Sendable, Equatable {
         case nftRule(family: String, table: String, chain: String, handle: Int, text: String)
     }
 
-    public enum Purpose: String, Sendable, Equatable {
+    enum Purpose: String, Sendable, Equatable {
         case hostPort = "hostport"
         case masquerade
     }
 
     /// nil for a per-container chain nothing points at and whose owner is unknown.
-    public var containerID: String?
-    public var network: String?
-    public var purpose: Purpose
-    public var item: Item
+    var containerID: String?
+    var network: String?
+    var purpose: Purpose
+    var item: Item
 
-    public init(containerID: String?, network: String?, purpose: Purpose, item: Item) {
-        self.containerID = containerID
-        self.network = network
-        self.purpose = purpose
-        self.item = item
-    }
-
-    public var backend: FirewallBackend {
+    var backend: FirewallBackend {
         switch item {
         case .iptablesRule(let v6, _), .iptablesChain(let v6, _): return v6 ? .ip6tables : .iptables
         case .nftRule: return .nftables
@@ -37,7 +30,7 @@ public struct FirewallArtifact: Sendable, Equatable {
     }
 
     /// One line for reports: `iptables nat chain CNI-DN-…`, `iptables nat rule -A …`, `nft rule …`.
-    public var summary: String {
+    var summary: String {
         switch item {
         case .iptablesChain(_, let name): return "\(backend.rawValue) nat chain \(name)"
         case .iptablesRule(_, let rule): return "\(backend.rawValue) nat rule \(rule.description)"

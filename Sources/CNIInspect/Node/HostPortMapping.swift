@@ -1,19 +1,19 @@
 /// One hostPort → pod mapping (portmap's iptables DNAT rule, or its nft `hostports` rule).
-public struct HostPortMapping: Sendable, Equatable {
-    public var containerID: String
+struct HostPortMapping: Sendable, Equatable {
+    var containerID: String
     /// From the iptables comment; nft rules carry only the container ID.
-    public var network: String?
-    public var backend: FirewallBackend
-    public var `protocol`: String
+    var network: String?
+    var backend: FirewallBackend
+    var `protocol`: String
     /// `-d` / `ip daddr`, when the mapping is bound to one host address.
-    public var hostIP: String?
-    public var hostPort: Int
+    var hostIP: String?
+    var hostPort: Int
     /// `ip:port` (`[ip]:port` for IPv6).
-    public var destination: String
+    var destination: String
     /// The `CNI-DN-…` chain, or the nft chain.
-    public var chain: String
+    var chain: String
 
-    public init(containerID: String, network: String?, backend: FirewallBackend, protocol: String, hostIP: String? = nil,
+    init(containerID: String, network: String?, backend: FirewallBackend, protocol: String, hostIP: String? = nil,
                 hostPort: Int, destination: String, chain: String) {
         self.containerID = containerID
         self.network = network
@@ -26,7 +26,7 @@ public struct HostPortMapping: Sendable, Equatable {
     }
 
     /// The destination's IP without port and brackets.
-    public var destinationIP: String {
+    var destinationIP: String {
         var d = destination
         if d.hasPrefix("["), let close = d.firstIndex(of: "]") {
             return String(d[d.index(after: d.startIndex)..<close])

@@ -4,19 +4,19 @@ import HostLocalStore
 /// One host-local reservation file, `<dataDir>/<network>/<ip>` holding `<containerID>\r\n<ifname>`
 /// (containernetworking/plugins:plugins/ipam/host-local/backend/disk/backend.go; legacy files hold
 /// only the container ID). Names and records follow `StoreLayout`.
-public struct IPAllocation: Sendable, Equatable {
+struct IPAllocation: Sendable, Equatable {
     /// The store directory's name: the CNI network name.
-    public var network: String
-    public var ip: IPAddress
+    var network: String
+    var ip: IPAddress
     /// The reservation file.
-    public var path: String
+    var path: String
     /// `<store dir>/lock`, host-local's flock file.
-    public var lockPath: String
-    public var containerID: String
+    var lockPath: String
+    var containerID: String
     /// nil for a legacy (pre-ifname) reservation.
-    public var ifname: String?
+    var ifname: String?
 
-    public init(network: String, ip: IPAddress, path: String, lockPath: String, containerID: String, ifname: String?) {
+    init(network: String, ip: IPAddress, path: String, lockPath: String, containerID: String, ifname: String?) {
         self.network = network
         self.ip = ip
         self.path = path
@@ -27,7 +27,7 @@ public struct IPAllocation: Sendable, Equatable {
 
     /// Parses one store entry; nil for names that are not reservations (`lock`,
     /// `last_reserved_ip.N`, `boot_id`, temp files) and for empty content.
-    public init?(storeDirectory: String, network: String, fileName: String, content: [UInt8]) {
+    init?(storeDirectory: String, network: String, fileName: String, content: [UInt8]) {
         guard case .reservation(let ip) = StoreLayout.entry(fileName) else { return nil }
         let owner = ReservationOwner(parsing: content)
         guard !owner.containerID.isEmpty else { return nil }

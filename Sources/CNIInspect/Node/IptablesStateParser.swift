@@ -8,8 +8,8 @@ import CNIFirewall
 /// - bridge (`containernetworking/plugins:pkg/ip/ipmasq_iptables_linux.go`):
 ///   `-A POSTROUTING -s <ip> … --comment "name: \"<net>\" id: \"<cid>\"" -j CNI-<24 hex>`.
 /// - `CNI-DN-…` / `CNI-<24 hex>` chains nothing owns are kept as artifacts without a container.
-public enum IptablesStateParser {
-    public static func parse(_ text: String, ipv6: Bool) -> FirewallState {
+enum IptablesStateParser {
+    static func parse(_ text: String, ipv6: Bool) -> FirewallState {
         let ruleset = IptablesRuleset(saveOutput: text, table: "nat")
         let backend: FirewallBackend = ipv6 ? .ip6tables : .iptables
         var state = FirewallState()
@@ -73,17 +73,17 @@ public enum IptablesStateParser {
     }
 
     /// `CNI-DN-` + 21 lowercase hex.
-    public static func isHostPortChain(_ name: String) -> Bool {
+    static func isHostPortChain(_ name: String) -> Bool {
         ChainName.isPortmapDNAT(name)
     }
 
     /// `CNI-` + 24 lowercase hex.
-    public static func isMasqueradeChain(_ name: String) -> Bool {
+    static func isMasqueradeChain(_ name: String) -> Bool {
         ChainName.isMasquerade(name)
     }
 
     /// `(network, containerID)` from `<prefix>name: "<net>" id: "<cid>"` (`OwnerComment`).
-    public static func parseComment(_ comment: String, prefix: String) -> (network: String, containerID: String)? {
+    static func parseComment(_ comment: String, prefix: String) -> (network: String, containerID: String)? {
         OwnerComment(parsing: comment, prefix: prefix).map { ($0.network, $0.containerID) }
     }
 

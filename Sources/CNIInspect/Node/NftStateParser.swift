@@ -9,17 +9,17 @@ import CNIFirewall
 ///   (`containernetworking/plugins:pkg/ip/ipmasq_nftables_linux.go`).
 ///
 /// Other tables (iptables-nft's `ip nat`, …) are skipped.
-public enum NftStateParser {
-    public static let hostPortTable = PortmapNames.nftTable
-    public static let masqueradeTable = MasqueradeNames.nftTable
+enum NftStateParser {
+    static let hostPortTable = PortmapNames.nftTable
+    static let masqueradeTable = MasqueradeNames.nftTable
     static let hostPortMasqueradeChain = PortmapNames.nftMasqueradingChain
 
     /// Parses `nft -j list ruleset` output.
-    public static func parse(json text: String) throws -> FirewallState {
+    static func parse(json text: String) throws -> FirewallState {
         parse(try NftRuleListing(json: text))
     }
 
-    public static func parse(_ listing: NftRuleListing) -> FirewallState {
+    static func parse(_ listing: NftRuleListing) -> FirewallState {
         var state = FirewallState()
         for rule in listing.rules where rule.table == hostPortTable || rule.table == masqueradeTable {
             guard let comment = rule.comment else { continue }

@@ -2,17 +2,17 @@ import CNIValues
 
 /// Finds what is wrong on the node (pure): leftovers of gone containers (grouped per container),
 /// veths without pods, MTU and subnet disagreements with subnet.env.
-public struct ProblemFinder: Sendable {
-    public let snapshot: NodeSnapshot
+struct ProblemFinder: Sendable {
+    let snapshot: NodeSnapshot
     /// Where cleanup commands run; shapes only the advice text.
-    public let context: CleanupStep.Context
+    let context: CleanupStep.Context
 
-    public init(snapshot: NodeSnapshot, context: CleanupStep.Context = CleanupStep.Context()) {
+    init(snapshot: NodeSnapshot, context: CleanupStep.Context = CleanupStep.Context()) {
         self.snapshot = snapshot
         self.context = context
     }
 
-    public func problems() -> [Problem] {
+    func problems() -> [Problem] {
         var out = bridgeProblems() + vethProblems() + mtuProblems()
         let (traces, orphans) = ContainerTrace.collect(snapshot)
         out += traces.compactMap(problem(for:))

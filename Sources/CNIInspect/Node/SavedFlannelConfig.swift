@@ -3,24 +3,24 @@ import HostLocalStore
 
 /// flannel's saved delegate config, `<dataDir>/<containerID>` (flannel-io/cni-plugin:flannel.go,
 /// `saveScratchNetConf`): the exact JSON that DEL hands to the delegate plugin.
-public struct SavedFlannelConfig: Sendable, Equatable {
-    public var containerID: String
-    public var path: String
+struct SavedFlannelConfig: Sendable, Equatable {
+    var containerID: String
+    var path: String
     /// The delegate plugin type (`bridge`).
-    public var type: String?
+    var type: String?
     /// The network name (the host-local store directory's name).
-    public var network: String?
+    var network: String?
     /// `ipam.type` (`host-local`).
-    public var ipamType: String?
+    var ipamType: String?
     /// `ipam.dataDir`, when set (empty or absent: host-local's default, `StoreLayout.defaultDataDir`).
-    public var ipamDataDir: String?
-    public var ipMasq: Bool?
+    var ipamDataDir: String?
+    var ipMasq: Bool?
     /// The subnets of `ipam.ranges`.
-    public var subnets: [IPNetwork]
+    var subnets: [IPNetwork]
     /// Why the file could not be used, when it cannot.
-    public var error: String?
+    var error: String?
 
-    public init(containerID: String, path: String, type: String? = "bridge", network: String? = nil,
+    init(containerID: String, path: String, type: String? = "bridge", network: String? = nil,
                 ipamType: String? = "host-local", ipamDataDir: String? = nil, ipMasq: Bool? = nil,
                 subnets: [IPNetwork] = [], error: String? = nil) {
         self.containerID = containerID
@@ -35,7 +35,7 @@ public struct SavedFlannelConfig: Sendable, Equatable {
     }
 
     /// Parses the saved bytes; a file that is not a JSON object keeps `error` set.
-    public init(containerID: String, path: String, bytes: [UInt8]) {
+    init(containerID: String, path: String, bytes: [UInt8]) {
         self.init(containerID: containerID, path: path, type: nil, ipamType: nil)
         if bytes.isEmpty {
             error = "empty file"
@@ -61,7 +61,7 @@ public struct SavedFlannelConfig: Sendable, Equatable {
     }
 
     /// The host-local store directory this config's DEL releases addresses from.
-    public var storeDirectory: String? {
+    var storeDirectory: String? {
         guard ipamType == "host-local", let network else { return nil }
         return try? StoreLayout.storeDirectory(dataDir: ipamDataDir, network: network)
     }

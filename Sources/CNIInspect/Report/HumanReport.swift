@@ -1,17 +1,17 @@
 /// The one-screen text report (pure): subnet.env, the bridge and its pods, the host-local store,
 /// flannel's saved configs, hostPorts and masquerade rules, then the problems with their fixes.
-public struct HumanReport: Sendable {
-    public let snapshot: NodeSnapshot
-    public let problems: [Problem]
-    public let context: CleanupStep.Context
+struct HumanReport: Sendable {
+    let snapshot: NodeSnapshot
+    let problems: [Problem]
+    let context: CleanupStep.Context
 
-    public init(snapshot: NodeSnapshot, problems: [Problem], context: CleanupStep.Context = CleanupStep.Context()) {
+    init(snapshot: NodeSnapshot, problems: [Problem], context: CleanupStep.Context = CleanupStep.Context()) {
         self.snapshot = snapshot
         self.problems = problems
         self.context = context
     }
 
-    public func render() -> String {
+    func render() -> String {
         var sections = [header(), subnetSection(), bridgeSection(), storeSection(), savedSection(), rulesSection(),
                         problemSection()]
         if !snapshot.notes.isEmpty { sections.append((["notes:"] + snapshot.notes.map { "  - " + $0 }).joined(separator: "\n")) }

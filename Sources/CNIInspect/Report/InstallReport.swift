@@ -1,9 +1,9 @@
 import CNIValues
 
 /// The verdict line and the installation section of both reports (pure).
-public enum InstallReport {
+enum InstallReport {
     /// Text that precedes `HumanReport`: the verdict, then config, plugins, lease, leftovers.
-    public static func render(_ install: InstallSnapshot, verdict: Verdict) -> String {
+    static func render(_ install: InstallSnapshot, verdict: Verdict) -> String {
         var head = verdict.text
         let more = verdict.blockingCount - 1
         if more > 0 { head += "\n  (and \(more) more blocking problem\(more == 1 ? "" : "s"): see problems below)" }
@@ -86,7 +86,7 @@ public enum InstallReport {
     // MARK: - JSON
 
     /// Adds `verdict` and `installation` to the report object.
-    public static func addJSON(to report: JSONValue, _ install: InstallSnapshot, verdict: Verdict) -> JSONValue {
+    static func addJSON(to report: JSONValue, _ install: InstallSnapshot, verdict: Verdict) -> JSONValue {
         guard case .object(var top) = report else { return report }
         top["verdict"] = obj([
             ("ready", .bool(verdict.ready)), ("text", .string(verdict.text)),

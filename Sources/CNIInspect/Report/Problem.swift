@@ -1,7 +1,7 @@
 /// One thing wrong on the node, grouped by its cause: everything a gone container left behind
 /// (reservations, saved config, rules) is one problem, with the steps that clean it up.
-public struct Problem: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable, CaseIterable {
+struct Problem: Sendable, Equatable {
+    enum Kind: String, Sendable, Equatable, CaseIterable {
         /// A container whose pod is gone left several things behind (netns deleted without CNI DEL).
         case staleContainer = "stale-container"
         /// Only reservations remain: IPs allocated to no live pod.
@@ -35,34 +35,24 @@ public struct Problem: Sendable, Equatable {
         case abandonedTempFile = "abandoned-temp-file"
     }
 
-    public var kind: Kind
+    var kind: Kind
     /// The container ID, veth or bridge name the problem is about.
-    public var subject: String
-    public var summary: String
+    var subject: String
+    var summary: String
     /// One line per thing found (`IP 10.244.1.4 (cbr0, eth0): <file>`).
-    public var details: [String]
+    var details: [String] = []
     /// What removes it, in order (stop at the first failure). Empty when a human must decide.
-    public var steps: [CleanupStep]
+    var steps: [CleanupStep] = []
     /// Suggestions for problems `--fix` leaves alone.
-    public var advice: [String]
-
-    public init(kind: Kind, subject: String, summary: String, details: [String] = [], steps: [CleanupStep] = [],
-                advice: [String] = []) {
-        self.kind = kind
-        self.subject = subject
-        self.summary = summary
-        self.details = details
-        self.steps = steps
-        self.advice = advice
-    }
+    var advice: [String] = []
 
     /// `--fix` acts only on problems with cleanup steps.
-    public var isFixable: Bool { !steps.isEmpty }
+    var isFixable: Bool { !steps.isEmpty }
 }
 
 extension Problem.Kind {
     /// Problems that keep pods from getting a network; the verdict names the first of them.
-    public var isBlocking: Bool {
+    var isBlocking: Bool {
         switch self {
         case .noNetworkConfig, .invalidConfig, .shadowedConfig, .missingPlugin, .pluginCannotStart, .unsupportedVersion,
              .leaseMissing, .leaseInvalid:

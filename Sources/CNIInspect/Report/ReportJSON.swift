@@ -1,8 +1,8 @@
 import CNIValues
 
 /// The `--json` report (pure). Keys are stable and printed sorted; absent values are `null`.
-public enum ReportJSON {
-    public static func value(_ s: NodeSnapshot, problems: [Problem], context: CleanupStep.Context) -> JSONValue {
+enum ReportJSON {
+    static func value(_ s: NodeSnapshot, problems: [Problem], context: CleanupStep.Context) -> JSONValue {
         var top: [(String, JSONValue)] = [
             ("netns", s.netns.map(JSONValue.string) ?? .null),
             ("subnetEnv", subnetEnv(s)),
@@ -25,7 +25,7 @@ public enum ReportJSON {
         return .object(JSONObject(top))
     }
 
-    public static func text(_ value: JSONValue) -> String {
+    static func text(_ value: JSONValue) -> String {
         JSONSerializer.string(value, style: .pretty, sortedKeys: true) + "\n"
     }
 

@@ -1,21 +1,15 @@
 /// A plain-text table with aligned columns (pure): a header row, then rows; every column is
 /// as wide as its widest cell, columns separated by two spaces, trailing blanks trimmed.
-public struct TextTable: Sendable, Equatable {
-    public var headers: [String]
-    public var rows: [[String]]
+struct TextTable: Sendable, Equatable {
+    var headers: [String]
+    var rows: [[String]] = []
     /// Columns right-aligned (numbers), by index.
-    public var rightAligned: Set<Int>
+    var rightAligned: Set<Int> = []
 
-    public init(headers: [String], rows: [[String]] = [], rightAligned: Set<Int> = []) {
-        self.headers = headers
-        self.rows = rows
-        self.rightAligned = rightAligned
-    }
-
-    public mutating func append(_ row: [String]) { rows.append(row) }
+    mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The rendered lines, each prefixed with `indent`; no trailing newline.
-    public func render(indent: String = "") -> String {
+    func render(indent: String = "") -> String {
         let columns = ([headers] + rows).map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in [headers] + rows {
