@@ -8,7 +8,9 @@
 # Go plugins (containernetworking-plugins), busybox-static, python3, python3-matplotlib (benchmark
 # plots), podman, containerd, runc,
 # buildah (the init-container image), debootstrap (the Debian 11 rootfs), strace, file,
-# and for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler.
+# and for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler;
+# qemu-system-x86 and linux-image-amd64 (Debian's kernel, booted in a VM by e2e-cluster when the
+# running kernel has no ipip/esp4/gcm).
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
@@ -19,6 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     packages+=(nftables conntrack containernetworking-plugins busybox-static python3 python3-matplotlib procps iputils-ping curl time podman containerd runc)
     packages+=(buildah debootstrap strace file)  # scripts/e2e-image.sh, e2e-portable.sh, check-install.sh
     packages+=(gcc libc6-dev python3-grpcio python3-protobuf protobuf-compiler)  # scripts/e2e-cri.sh
+    packages+=(qemu-system-x86 linux-image-amd64)  # e2e-cluster's ipip/ipsec passes on a kernel without them
 fi
 missing=()
 for p in "${packages[@]}"; do
