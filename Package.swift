@@ -4,10 +4,10 @@
 //
 // Layers (dependencies point down only):
 //   cni-plugins (multicall executable)
-//   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin
+//   LoopbackPlugin  HostLocalPlugin  BridgePlugin  FlannelPlugin  PortmapPlugin  BandwidthPlugin
 //   CNIFirewall (rule model, iptables-restore / nft renderers, scoped reads)
 //   CNIProtocol (env, config, results per version, errors, dispatcher, delegation) · FlannelSubnet (subnet.env)
-//   · HostLocalStore (host-local's on-disk layout and record format)
+//   · HostLocalStore (host-local's on-disk layout and record format) · BandwidthIFB (the bandwidth plugin's ifb names, orphans)
 //   CNINetlink (typed rtnetlink over libmnl)
 //   CNISystem (the only place with syscalls) · CNIValues (pure: JSON, IP math, MAC)
 //   CMnl (libmnl system module) · CLinux (kernel uapi constants for CNISystem)
@@ -39,11 +39,13 @@ let package = Package(
         .target(name: "FlannelSubnet", dependencies: ["CNISystem", "CNIValues"]),
         .target(name: "FlannelPlugin", dependencies: ["CNIProtocol", "CNISystem", "CNIValues", "FlannelSubnet"]),
         .target(name: "PortmapPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNIFirewall", "CNISystem"]),
+        .target(name: "BandwidthIFB", dependencies: ["CNINetlink", "CNIValues"]),
+        .target(name: "BandwidthPlugin", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "BandwidthIFB"]),
         .target(name: "CNIRuntime", dependencies: ["CNIProtocol", "CNISystem", "CNIValues"]),
-        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet", "HostLocalStore"]),
+        .target(name: "CNIInspect", dependencies: ["CNIProtocol", "CNINetlink", "CNISystem", "CNIValues", "CNIFirewall", "FlannelSubnet", "HostLocalStore", "BandwidthIFB"]),
         .executableTarget(
             name: "cni-plugins",
-            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
+            dependencies: ["LoopbackPlugin", "HostLocalPlugin", "BridgePlugin", "FlannelPlugin", "PortmapPlugin", "BandwidthPlugin", "CNIRuntime", "CNIInspect", "CNIProtocol", "CNISystem", "CNIValues"]
         ),
         .target(name: "CNITestSupport", dependencies: ["CNISystem", "CNIValues"]),
         .testTarget(name: "CNIValuesTests", dependencies: ["CNIValues", "CNITestSupport"]),
@@ -59,5 +61,6 @@ let package = Package(
         .testTarget(name: "CNIInspectTests", dependencies: ["CNIInspect", "HostLocalStore", "CNITestSupport", "CNIValues"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["CNITestSupport"]),
         .testTarget(name: "PortmapTests", dependencies: ["PortmapPlugin", "CNITestSupport"]),
+        .testTarget(name: "BandwidthTests", dependencies: ["BandwidthPlugin", "BandwidthIFB", "CNINetlink", "CNITestSupport", "CNIProtocol", "CNIValues"]),
     ]
 )

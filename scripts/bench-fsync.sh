@@ -24,8 +24,9 @@ def conf(durable):
     if durable: ipam["releaseOnReboot"] = False
     return json.dumps({"cniVersion": "1.0.0", "name": "bench", "type": "host-local", "ipam": ipam}).encode()
 def run(cmd, cid, data):
-    env = {"CNI_COMMAND": cmd, "CNI_CONTAINERID": cid, "CNI_NETNS": "/proc/self/ns/net", "CNI_IFNAME": "eth0",
-           "CNI_PATH": d, "PATH": "/usr/bin:/bin"}
+    # CNI_NETNS: the plugin's own netns, on purpose (host-local never enters it): hence the override.
+    env = {"CNI_COMMAND": cmd, "CNI_CONTAINERID": cid, "CNI_NETNS": "/proc/self/ns/net", "CNI_NETNS_OVERRIDE": "1",
+           "CNI_IFNAME": "eth0", "CNI_PATH": d, "PATH": "/usr/bin:/bin"}
     t0 = time.perf_counter()
     p = subprocess.run([f"{d}/host-local"], input=data, env=env, capture_output=True)
     dt = time.perf_counter() - t0

@@ -2,8 +2,9 @@
 # Usage: scripts/bench-node-scale.sh [SIZE:SAMPLES ...]   (root; default 0:9 2000:9 10000:9 50000:2)
 # portmap and bridge ipMasq ADD/DEL, ours vs Debian's reference plugins (/usr/lib/cni), on a node
 # whose nat table holds a generated kube-proxy-like rule set of SIZE rules (loaded with one
-# iptables-restore inside a private node netns that is deleted afterwards). Prints medians,
-# ratios and our growth factor; writes docs/performance-node-scale.{png,json}
+# iptables-restore inside a private node netns that is deleted afterwards), portmap also against
+# the floor (scripts/bench/floor.c: its rules in one iptables-restore). Prints medians, ratios
+# and our growth factor; writes docs/performance-node-scale.{png,json}
 # (OUT=prefix to write elsewhere). Figures, not a test.
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
@@ -22,6 +23,10 @@ if [ -z "$ours" ]; then
     ours=$tmp
 fi
 ref=/usr/lib/cni
+# The floor: portmap's rules written with one iptables-restore per ADD and per DEL (scripts/bench/floor.c).
+mkdir -p "$tmp/floor"
+gcc -O2 -static -o "$tmp/floor/portmap" scripts/bench/floor.c
+export FLOOR_PLUGINS="$tmp/floor"
 ip netns add "$node"
 echo "node-scale: ours $ours, reference containernetworking-plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins 2>/dev/null || echo '?'), $(iptables --version)"
 echo "plan (nat rules:samples): ${plan[*]}"

@@ -2,21 +2,23 @@
 # Installs the release build into a temp dir and checks what users depend on:
 # - the binary is fully static (no PT_INTERP, no DT_NEEDED; `file`: statically linked; `ldd`:
 #   not a dynamic executable), with no rpath/runpath;
-# - every plugin name is its own regular file (own inode, link count 1), all five the same build
+# - every plugin name is its own regular file (own inode, link count 1), all six the same build
 #   (same ELF build-id), and each runs under its own name (VERSION lists 1.1.0);
-# - the five files together take at most 50 MB (a copy per name: 5 × the binary);
+# - the six files together take at most 63 MiB (a copy per name: 6 × the binary, each ≤ 10.5 MiB);
 # - `cp -f <foreign binary> DIR/flannel`, exactly as kube-flannel's init container does, leaves
-#   bridge, host-local, portmap and loopback intact: byte-identical to the build, VERSION still
+#   bridge, host-local, portmap, loopback and bandwidth intact: byte-identical to the build, VERSION still
 #   ours, and (as root, in a private node netns) a bridge ADD/DEL still works, with host-local run
 #   in-process (same build-id: no exec, seen with strace) — and exec'ed once the reference
 #   host-local is copied over ours;
-# - installing twice changes nothing (same inodes).
+# - installing twice changes nothing (same inodes);
+# - a conflist installed by `cni-plugins install --conflist` or `scripts/install.sh --conflist`
+#   is mode 0600, complete, and no temp file is left.
 # Closing line: "install check: N passed, M failed".
 set -uo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 . "$(dirname "$0")/lib/suite-binary.sh"
 cd "$(dirname "$0")/.." || exit 1
-BUDGET_KIB=51200  # 50 MB for the five files
+BUDGET_KIB=64512  # 6 × 10.5 MiB for the six files
 dir=$(mktemp -d /tmp/cni-install-check.XXXXXX)
 node="cni-ic-node-$$" pod="cni-ic-pod-$$"
 cleanup() {
@@ -60,14 +62,14 @@ for p in "${SUITE_PLUGIN_NAMES[@]}"; do
     echo "$out" | grep -q '"1.1.0"' || fail "$p VERSION: $out"
 done
 distinct=$(printf '%s\n' "${inodes[@]}" | sort -u | wc -l)
-[ "$distinct" = "${#SUITE_PLUGIN_NAMES[@]}" ] && pass "five names, five files (own inode each), all one build, VERSION 1.1.0" \
+[ "$distinct" = "${#SUITE_PLUGIN_NAMES[@]}" ] && pass "six names, six files (own inode each), all one build, VERSION 1.1.0" \
     || fail "only $distinct distinct files for ${#SUITE_PLUGIN_NAMES[@]} names"
 hidden=$(find "$bindir" -mindepth 1 -name '.*' | head -n 3)
 [ -z "$hidden" ] && pass "no temp files left" || fail "temp files left in $bindir: $hidden"
 
 kib=$(du -sk "$bindir" | cut -f1)
-echo "install check: $kib KiB for the five files ($(stat -c %s "$bin") bytes each) in $bindir"
-((kib <= BUDGET_KIB)) && pass "size $kib KiB <= $BUDGET_KIB KiB" || fail "installed suite is $kib KiB > $BUDGET_KIB KiB (50 MB)"
+echo "install check: $kib KiB for the six files ($(stat -c %s "$bin") bytes each) in $bindir"
+((kib <= BUDGET_KIB)) && pass "size $kib KiB <= $BUDGET_KIB KiB" || fail "installed suite is $kib KiB > $BUDGET_KIB KiB (6 × 10.5 MiB)"
 
 # ---- idempotent ------------------------------------------------------------------------------
 # A temp file of an install killed mid-write (its pid is gone) is swept by the next install.
@@ -81,18 +83,36 @@ after=$(stat -c '%n %i %Y' "$bindir"/* | sort)
 [ ! -e "$bindir/.bridge.tmp-$deadpid-0badcafe" ] && pass "an abandoned temp file of a killed install was removed" \
     || fail "abandoned temp file .bridge.tmp-$deadpid-0badcafe left in $bindir"
 
+# ---- conflists: 0600 (CIS Kubernetes 1.1.9), renamed into place ------------------------------
+for how in binary script; do
+    netconf="$dir/net.d-$how"
+    if [ "$how" = binary ]; then
+        (exec -a cni-plugins "$bin" install "$bindir" --conflist conflists/10-flannel.conflist --netconf-dir "$netconf") >/dev/null
+    else
+        scripts/install.sh "$bindir" --no-build --conflist conflists/10-flannel.conflist --netconf-dir "$netconf" >/dev/null
+    fi || { fail "$how: installing the conflist failed"; continue; }
+    f="$netconf/10-flannel.conflist"
+    mode=$(stat -c %a "$f" 2>/dev/null)
+    left=$(find "$netconf" -mindepth 1 -name '.*' | head -n 3)
+    if [ "$mode" = 600 ] && cmp -s "$f" conflists/10-flannel.conflist && [ -z "$left" ]; then
+        pass "$how installs the conflist with mode 0600, no temp file left"
+    else
+        fail "$how: $f mode ${mode:-missing} (want 600), temp files: ${left:-none}"
+    fi
+done
+
 # ---- cp -f over flannel ----------------------------------------------------------------------
 foreign=/usr/lib/cni/bridge
 [ -x "$foreign" ] || foreign=/bin/true
 cp -f "$foreign" "$bindir/flannel"
 cmp -s "$foreign" "$bindir/flannel" || fail "cp -f did not replace flannel"
 ok=1
-for p in bridge host-local portmap loopback; do
+for p in bridge host-local portmap loopback bandwidth; do
     cmp -s "$bindir/$p" "$bin" || { fail "$p changed after cp -f over flannel"; ok=0; }
     out=$(CNI_COMMAND=VERSION "$bindir/$p" </dev/null)
     echo "$out" | grep -q '"1.1.0"' || { fail "$p VERSION after cp -f over flannel: $out"; ok=0; }
 done
-((ok)) && pass "cp -f $foreign $bindir/flannel: the other four are intact and answer VERSION as ours"
+((ok)) && pass "cp -f $foreign $bindir/flannel: the other five are intact and answer VERSION as ours"
 
 # ---- a bridge ADD after the cp, host-local in-process vs exec'ed ------------------------------
 bridge_add() {  # $1: label; runs ADD (under strace, execs logged to $dir/trace) then DEL

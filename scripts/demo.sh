@@ -132,11 +132,8 @@ for pod in pod1 pod2; do
 done
 inspect --json >"$E2E_TMP/after.json"
 rc=$?
-left="$(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-print(len(r["pods"]) + len(r["problems"]) + len(r["ipam"]["allocations"]) + len(r["hostPorts"]) + len(r["installation"]["cachedResults"]))
-' "$E2E_TMP/after.json" 2>&1)"
+left="$(jq '[.pods, .problems, .ipam.allocations, .hostPorts, .installation.cachedResults] | map(length) | add' \
+    "$E2E_TMP/after.json" 2>&1)"
 if [ "$rc" = 0 ] && [ "$left" = 0 ]; then ok "cni-inspect: no pods, no reservations, no hostPorts, no problems"
 else bad "after DEL: cni-inspect exit $rc, $left things left"; fi
 

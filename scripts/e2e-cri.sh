@@ -13,7 +13,8 @@
 # busybox-static) and imported with `ctr -n k8s.io images import` (scripts/lib/cri-images.sh):
 # no registry is contacted.
 #
-# For each conflist (kube-flannel's cniVersion 0.3.1 file, then the 1.0.0 one): one pod
+# For each conflist (kube-flannel's cniVersion 0.3.1 file, the 1.0.0 one, then k3s's flannel +
+# portmap + bandwidth with the pod's bandwidth annotations, scripts/lib/cri-bandwidth.sh): one pod
 # through RunPodSandbox (hostPort 8080 -> 80/TCP), PodSandboxStatus, Create/StartContainer,
 # traffic from the node, from a client netns attached to the node and hairpin from the pod,
 # StopPodSandbox twice, RemovePodSandbox, then nothing may be left (scripts/lib/cri-pod.sh).
@@ -38,9 +39,10 @@ NAME=e2e-cri
 . "$E2E_ROOT/scripts/lib/cri-images.sh"
 . "$E2E_ROOT/scripts/lib/cri-trace.sh"
 . "$E2E_ROOT/scripts/lib/cri-pod.sh"
+. "$E2E_ROOT/scripts/lib/cri-bandwidth.sh"
 
 # label and conflist file of each run
-CRI_RUNS=("0.3.1:10-flannel.conflist" "1.0.0:10-flannel-v1.1.conflist")
+CRI_RUNS=("0.3.1:10-flannel.conflist" "1.0.0:10-flannel-v1.1.conflist" "k3s:10-flannel-k3s.conflist")
 
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (creates namespaces and runs containerd)"
@@ -120,6 +122,8 @@ run_conflist() {
     fi
     pass "$label: CRI Status NetworkReady (the CRI plugin loaded the conflist)"
     measure "$label: containerd start until NetworkReady" $(($(now_ms) - t0))
+    CRI_POD_BANDWIDTH=""
+    [ "$label" = k3s ] && CRI_POD_BANDWIDTH=1
     run_cri_pod "$label" "web-${label//./}"
 }
 
@@ -142,6 +146,10 @@ for run in "${CRI_RUNS[@]}"; do
     expect_contains "$label: traced ADD portmap on eth0" "ADD portmap eth0 netns=/var/run/netns/cni-" "$seq"
     expect_contains "$label: traced DEL flannel with the pod netns (StopPodSandbox)" "DEL flannel eth0 netns=/var/run/netns/cni-" "$seq"
     expect_contains "$label: traced DEL flannel with an empty CNI_NETNS (netns gone)" "DEL flannel eth0 netns=empty" "$seq"
+    if [ "$label" = k3s ]; then
+        expect_contains "$label: traced ADD bandwidth on eth0" "ADD bandwidth eth0 netns=/var/run/netns/cni-" "$seq"
+        expect_contains "$label: traced DEL bandwidth" "DEL bandwidth eth0" "$seq"
+    fi
     expect_eq "$label: every traced plugin call exited 0" "" \
         "$(sandbox_run "$CRI_PYTHON" "$E2E_ROOT/scripts/cri/trace-print.py" --failed "$CRI_TRACE_DIR/$label")"
 done

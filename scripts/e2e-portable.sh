@@ -4,7 +4,7 @@
 #   images; `debootstrap --variant=minbase bullseye` + Debian 11's iptables, cached outside the
 #   repo, see scripts/lib/debian-rootfs.sh; skipped with the reason when Debian's archive is
 #   unreachable and nothing is cached);
-# - an empty root filesystem holding nothing but the suite binary (the five plugin files and a
+# - an empty root filesystem holding nothing but the suite binary (the six plugin files and a
 #   copy named cni-exec) and a mounted /proc: no libc, no shell, no iptables.
 # In each: every plugin's VERSION; the flannel chain ADD, CHECK, DEL run by `cni-exec` (the
 # suite's libcni-style runner) inside the root, the plugins inside the private node netns
@@ -97,7 +97,7 @@ chain_test() {
     if [[ "$out" != *'"10.244.1.'* ]]; then fail "$label: flannel chain ADD" "$out"; return; fi
     pass "$label: flannel chain ADD returns a pod address in 10.244.1.0/24"
     local ip
-    ip=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ips"][0]["address"].split("/")[0])' 2>/dev/null)
+    ip=$(printf '%s' "$out" | jq -r '.ips[0].address | split("/")[0]' 2>/dev/null)
     expect_contains "$label: pod eth0 has $ip/24" "inet $ip/24" "$(ip -n "$pod" -4 addr show dev eth0 2>&1)"
     expect_contains "$label: node cni0 is the gateway 10.244.1.1/24" "inet 10.244.1.1/24" "$(ip -n "$NODE" -4 addr show dev cni0 2>&1)"
     check "$label: host-local reservation $ip is the container's" grep -q "^$id" "$files/var/lib/cni/networks/cbr0/$ip"

@@ -3,7 +3,7 @@
 #
 # Installs dependencies, builds the static release binary (unless --no-build and dist/ has one)
 # and installs it into DIR (default /opt/cni/bin) under every plugin name (flannel bridge
-# host-local portmap loopback), each name its own file — so a `cp -f` over one name (as
+# host-local portmap loopback bandwidth), each name its own file — so a `cp -f` over one name (as
 # kube-flannel's init container does with flannel) leaves the others intact — each written as a
 # temp file and renamed into place, so a running kubelet never execs a half-written binary.
 # With --conflist, also installs that conflist into --netconf-dir (default /etc/cni/net.d).
@@ -35,7 +35,8 @@ if [ -n "$conflist" ]; then
     mkdir -p "$netconf"
     base=$(basename "$conflist")
     trap 'rm -f "$netconf/.$base.new.$$"' EXIT
-    cp "$conflist" "$netconf/.$base.new.$$"
+    # 0600 (CIS Kubernetes 1.1.9), set on the temp file before the rename makes it visible.
+    install -m 0600 "$conflist" "$netconf/.$base.new.$$"
     mv -f "$netconf/.$base.new.$$" "$netconf/$base"
     echo "installed $netconf/$base"
 fi

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Usage: scripts/kind-load.sh [--dry-run] [--binary FILE] [--conflist FILE | --no-conflist] [CLUSTER]
+# Usage: scripts/kind-load.sh [--dry-run] [--binary FILE] [--binary-arm64 FILE]
+#                             [--conflist FILE | --no-conflist] [CLUSTER]
 #
 # Installs the suite into every node of a kind cluster (default cluster: $KIND_CLUSTER_NAME or
-# "kind"): the static multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback},
+# "kind"): the static multicall binary as /opt/cni/bin/{flannel,bridge,host-local,portmap,loopback,bandwidth},
 # each name its own file, and the conflist as /etc/cni/net.d/10-flannel.conflist. The binary is
 # copied to a staging dir on the node (/opt/cni/.cni-plugins-install) and installs itself with
 # `cni-plugins install /opt/cni/bin` (temp file + rename per name: a running kubelet never execs a
 # half-written file; names already up to date are kept); the conflist is copied to a temp name and
 # renamed with `docker exec NODE mv`. Nodes: `kind get nodes --name CLUSTER`, or without kind
 # `docker ps --filter label=io.x-k8s.kind.cluster=CLUSTER`. --dry-run prints the install commands
-# (shell-quoted, one per line) and runs none of them; only the read-only node listing runs.
-# Binary: --binary, else the suite binary (scripts/lib/suite-binary.sh: dist/cni-plugins, built
-# with scripts/build.sh when missing or stale). Conflist: --conflist, else
+# (shell-quoted, one per line) and runs none of them; only the read-only node listing and each
+# node's `uname -m` run.
+# Each node gets the binary of its architecture (`docker exec NODE uname -m`): x86_64 nodes
+# --binary, else the suite binary (scripts/lib/suite-binary.sh: dist/cni-plugins, built with
+# scripts/build.sh when missing or stale); aarch64 nodes --binary-arm64, else
+# dist/cni-plugins-arm64 (built with scripts/build.sh --arch arm64 when missing or stale).
+# Conflist: --conflist, else
 # conflists/10-flannel.conflist. Env: DOCKER (e.g. podman), KIND.
 # Create the cluster with `networking.disableDefaultCNI: true`. kube-flannel's stock init
 # container `install-cni-plugin` copies its own flannel over /opt/cni/bin/flannel at every start:
@@ -25,12 +30,13 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/lib/suite-binary.sh
 . "$here/scripts/lib/suite-binary.sh"
 
-dry_run=0; binary=""; conflist="$here/conflists/10-flannel.conflist"; with_conflist=1
+dry_run=0; binary=""; binary_arm64=""; conflist="$here/conflists/10-flannel.conflist"; with_conflist=1
 cluster="${KIND_CLUSTER_NAME:-kind}"
 while (($#)); do
     case "$1" in
         --dry-run|-n) dry_run=1; shift ;;
         --binary) binary="${2:?--binary needs a file}"; shift 2 ;;
+        --binary-arm64) binary_arm64="${2:?--binary-arm64 needs a file}"; shift 2 ;;
         --conflist) conflist="${2:?--conflist needs a file}"; shift 2 ;;
         --no-conflist) with_conflist=0; shift ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -72,10 +78,30 @@ run() {
     "$@"
 }
 
+# The binary for an aarch64 node, found (or built) at the first such node.
+arm64_binary() {
+    if [ -z "$binary_arm64" ]; then
+        binary_arm64="$here/dist/cni-plugins-arm64"
+        if ((!dry_run)) && ! suite_binary_is_fresh "$binary_arm64" "$here"; then
+            echo "kind-load: building $binary_arm64 (scripts/build.sh --arch arm64)" >&2
+            "$here/scripts/build.sh" --arch arm64 >/dev/null || { echo "kind-load: scripts/build.sh --arch arm64 failed" >&2; return 1; }
+        fi
+    fi
+    ((dry_run)) || [ -f "$binary_arm64" ] || { echo "kind-load: arm64 binary $binary_arm64 not found" >&2; return 1; }
+}
+
 install_node() {
-    local node="$1" base
+    local node="$1" base machine file
+    # Read-only: runs in --dry-run too (the printed commands depend on it).
+    machine=$("$DOCKER" exec "$node" uname -m </dev/null) || { echo "kind-load: docker exec $node uname -m failed" >&2; return 1; }
+    case "$machine" in
+        x86_64 | amd64) file=$binary ;;
+        aarch64 | arm64) arm64_binary || return; file=$binary_arm64 ;;
+        *) echo "kind-load: node $node is $machine: the suite is built for x86_64 and aarch64 only" >&2; return 1 ;;
+    esac
+    ((dry_run)) && echo "# $node: $machine"
     run "$DOCKER" exec "$node" mkdir -p "$staging" || return
-    run "$DOCKER" cp -L "$binary" "$node:$staging/cni-plugins" || return
+    run "$DOCKER" cp -L "$file" "$node:$staging/cni-plugins" || return
     run "$DOCKER" exec "$node" chmod 0755 "$staging/cni-plugins" || return
     run "$DOCKER" exec "$node" "$staging/cni-plugins" install "$bindir" || return
     run "$DOCKER" exec "$node" rm -rf "$staging" || return
@@ -83,6 +109,7 @@ install_node() {
         base="$(basename "$conflist")"
         run "$DOCKER" exec "$node" mkdir -p "$netconf" || return
         run "$DOCKER" cp -L "$conflist" "$node:$netconf/.$base.new" || return
+        run "$DOCKER" exec "$node" chmod 0600 "$netconf/.$base.new" || return  # CIS 1.1.9, before the rename
         run "$DOCKER" exec "$node" mv -f "$netconf/.$base.new" "$netconf/$base" || return
     fi
     # The installed plugin must run on the node: VERSION needs no config.

@@ -78,7 +78,7 @@ struct BridgeAdd {
                 let masq = Masquerade(network: context.config.name, containerID: context.containerID, ifname: ifname)
                 let families = Array(Set(plan.ips.map(\.address.family)))
                 rollback.record("remove IP masquerade rules") { try masq.teardown(families: families) }
-                try masq.setup(plan.ips.map(\.address), backend: Masquerade.backend(for: config))
+                try masq.setup(plan.ips.map(\.address), config: config)
             }
             result.ips = plan.ips
             result.routes = plan.routes

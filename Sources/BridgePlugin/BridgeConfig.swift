@@ -4,18 +4,19 @@ import CNIValues
 /// The bridge plugin's network configuration (the reference's `NetConf`), fully validated
 /// before anything on the node is touched. Pure: no syscalls.
 public struct BridgeConfig: Equatable, Sendable {
-    public enum MasqueradeBackend: String, Sendable {
+    /// `ipMasqBackend`: which tool writes the masquerade rules (a `MasqueradeBackend`).
+    public enum IPMasqBackend: String, Sendable {
         case iptables
         case nftables
     }
 
-    public var bridgeName = "cni0"
+    public var bridgeName = CNIDefaults.bridgeName
     public var isGateway = false
     public var isDefaultGateway = false
     public var forceAddress = false
     public var ipMasq = false
     /// nil: iptables when `iptables-restore` exists, else nftables (decided at use).
-    public var ipMasqBackend: MasqueradeBackend?
+    public var ipMasqBackend: IPMasqBackend?
     /// 0: kernel default.
     public var mtu = 0
     public var hairpinMode = false
@@ -62,7 +63,7 @@ public struct BridgeConfig: Equatable, Sendable {
         forceAddress = try o.bool("forceAddress") ?? false
         ipMasq = try o.bool("ipMasq") ?? false
         if let backend = try o.string("ipMasqBackend"), !backend.isEmpty {
-            guard let b = MasqueradeBackend(rawValue: backend) else {
+            guard let b = IPMasqBackend(rawValue: backend) else {
                 throw CNIError.invalidConfig("unknown ipmasq backend \"\(backend)\"",
                                              details: "ipMasqBackend must be \"iptables\" or \"nftables\"")
             }
@@ -110,7 +111,7 @@ public struct BridgeConfig: Equatable, Sendable {
             bridgeName = bridge
         }
         ipMasq = (try? o.bool("ipMasq")) ?? false
-        ipMasqBackend = (try? o.string("ipMasqBackend")).flatMap(MasqueradeBackend.init(rawValue:))
+        ipMasqBackend = (try? o.string("ipMasqBackend")).flatMap(IPMasqBackend.init(rawValue:))
         macSpoofCheck = (try? o.bool("macspoofchk")) ?? false
         ipamType = (try? o.object("ipam")?.string("type")) ?? ""
     }

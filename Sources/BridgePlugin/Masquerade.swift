@@ -13,23 +13,22 @@ struct Masquerade {
 
     static let backends: [any MasqueradeBackend] = [IptablesMasqueradeBackend(), NftMasqueradeBackend()]
 
-    static func backend(for config: BridgeConfig) -> BridgeConfig.MasqueradeBackend {
-        if let b = config.ipMasqBackend { return b }
-        return FirewallBatch.isAvailable(.iptablesRestore) ? .iptables : .nftables
-    }
-
-    static func implementation(_ choice: BridgeConfig.MasqueradeBackend) -> any MasqueradeBackend {
+    /// The configured backend, else iptables when `iptables-restore` exists, else nftables.
+    static func backend(for config: BridgeConfig) -> (name: BridgeConfig.IPMasqBackend, backend: any MasqueradeBackend) {
+        let choice = config.ipMasqBackend ?? (FirewallBatch.isAvailable(.iptablesRestore) ? .iptables : .nftables)
         switch choice {
-        case .iptables: return IptablesMasqueradeBackend()
-        case .nftables: return NftMasqueradeBackend()
+        case .iptables: return (choice, IptablesMasqueradeBackend())
+        case .nftables: return (choice, NftMasqueradeBackend())
         }
     }
 
-    func setup(_ addresses: [IPNetwork], backend: BridgeConfig.MasqueradeBackend) throws {
+    /// Installs the rules for `addresses` through `config`'s backend.
+    func setup(_ addresses: [IPNetwork], config: BridgeConfig) throws {
+        let chosen = Self.backend(for: config)
         do {
-            try Self.implementation(backend).setup(rules, addresses: addresses)
+            try chosen.backend.setup(rules, addresses: addresses)
         } catch {
-            throw CNIError.internalFailure("failed to set up IP masquerade (\(backend.rawValue)): \(error)")
+            throw CNIError.internalFailure("failed to set up IP masquerade (\(chosen.name.rawValue)): \(error)")
         }
     }
 

@@ -33,7 +33,7 @@ public struct MasqueradeRules: Sendable {
     static let multicast: [IPNetwork] = ["224.0.0.0/4", "ff00::/8"].compactMap { IPNetwork($0) }
 
     /// The chain holding the jumps.
-    public static let jumpChain = "POSTROUTING"
+    public static let jumpChain = MasqueradeNames.jumpChain
 
     // MARK: iptables
 
@@ -94,8 +94,8 @@ public struct MasqueradeRules: Sendable {
 
     // MARK: nftables (table inet cni_plugins_masquerade, as upstream v1.6+)
 
-    public static let nftTable = NftTable(family: "inet", name: "cni_plugins_masquerade")
-    public static let nftChecksChain = "masq_checks"
+    public static let nftTable = NftTable(family: MasqueradeNames.nftFamily, name: MasqueradeNames.nftTable)
+    public static let nftChecksChain = MasqueradeNames.nftChecksChain
 
     /// The nft rule comment (`MasqueradeComment`).
     public var nftOwner: MasqueradeComment { MasqueradeComment(network: network, ifname: ifname, containerID: containerID) }

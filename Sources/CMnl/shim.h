@@ -20,9 +20,17 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/pkt_sched.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <libmnl/libmnl.h>
 
 /* Function-like macros do not import into Swift: re-export them as inline functions. */
 static inline uint16_t cmnl_nla_f_nested(void) { return NLA_F_NESTED; }
+static inline uint16_t cmnl_nla_type_mask(void) { return (uint16_t)NLA_TYPE_MASK; }
+static inline uint32_t cmnl_tc_h_make(uint32_t major, uint32_t minor) { return TC_H_MAKE(major, minor); }
+/* struct tc_u32_sel ends in a flexible array (keys[]): its C size, without keys. */
+static inline size_t cmnl_tc_u32_sel_size(void) { return sizeof(struct tc_u32_sel); }
 
 #endif

@@ -40,7 +40,7 @@ public enum FirewallBatch {
             return ProcessResult(exitStatus: 127, stdout: [],
                                  stderr: Array("\(tool.rawValue) not found in \(SystemTool.searchPath)".utf8), timedOut: false)
         }
-        return try Subprocess.run(exe, arguments: arguments, stdin: Array(input.utf8), timeoutSeconds: 60)
+        return try Program.run(exe, arguments: arguments, stdin: Array(input.utf8), timeoutSeconds: 60)
     }
 
     /// Runs the tool with `arguments` and `input` on stdin; throws on a non-zero exit.

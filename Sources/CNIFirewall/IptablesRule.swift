@@ -14,13 +14,22 @@ public struct IptablesRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses an `iptables-save` rule line (`-A CHAIN ...`); nil for anything else.
+    /// `-p 6` / `-p 17` / `-p 132` read as `-p tcp` / `udp` / `sctp`: iptables-save prints the
+    /// number where it cannot resolve the name (no `/etc/protocols` or no NSS `files` module,
+    /// as in minimal images), and the rules we generate name the protocol.
     public init?(saveLine line: some StringProtocol) {
-        guard line.hasPrefix("-A "), let words = RestoreTokens.split(String(line)), words.count >= 2 else {
+        guard line.hasPrefix("-A "), var words = RestoreTokens.split(String(line)), words.count >= 2 else {
             return nil
+        }
+        for i in words.indices.dropLast() where words[i] == "-p" {
+            if let name = Self.protocolNames[words[i + 1]] { words[i + 1] = name }
         }
         self.chain = words[1]
         self.arguments = Array(words.dropFirst(2))
     }
+
+    /// The protocol numbers iptables-save may print instead of the names we write.
+    static let protocolNames = ["6": "tcp", "17": "udp", "132": "sctp"]
 
     /// The target after `-j` (or `-g`), if any.
     public var target: String? {

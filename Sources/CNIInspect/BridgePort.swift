@@ -28,13 +28,13 @@ public struct BridgePort: Sendable, Equatable {
     public var peerNetnsID: Int32?
     public var match: Match
     /// The pod end (set for `exact`, `unique`, `ambiguous`).
-    public var pod: PodInterface?
+    public var pod: ObservedPod?
     /// For `ambiguous`: every candidate pod end.
-    public var candidates: [PodInterface]
+    public var candidates: [ObservedPod]
 
     public init(name: String, index: Int32, kind: String? = "veth", mtu: Int = 1500, mac: MACAddress? = nil,
                 hairpin: Bool? = nil, peerIndex: Int32? = nil, peerNetnsID: Int32? = nil,
-                match: Match = .none, pod: PodInterface? = nil, candidates: [PodInterface] = []) {
+                match: Match = .none, pod: ObservedPod? = nil, candidates: [ObservedPod] = []) {
         self.name = name
         self.index = index
         self.kind = kind

@@ -17,7 +17,7 @@ struct CleanupExecutor {
             let stdin = try FileSystem.readFile(config, limit: 1 << 20)
             let env = ["CNI_COMMAND=DEL", "CNI_CONTAINERID=\(id)", "CNI_IFNAME=\(ifname)", "CNI_NETNS=",
                        "CNI_PATH=\(context.cniPath)", "PATH=\(SystemTool.searchPath)"]
-            let result = try inNode { try Subprocess.run(plugin, arguments: [], environment: env, stdin: stdin, timeoutSeconds: 120) }
+            let result = try inNode { try Program.run(plugin, arguments: [], environment: env, stdin: stdin, timeoutSeconds: 120) }
             guard result.succeeded else {
                 let msg = (try? JSONParser.parse(result.stdout))?["msg"]?.stringValue ?? result.stdoutText + result.stderrText
                 throw InspectError("\(type) DEL failed (exit \(result.exitStatus)): \(msg.trimmingBlanks())")

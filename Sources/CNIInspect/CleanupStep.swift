@@ -1,3 +1,4 @@
+import CNIProtocol
 import CNIValues
 
 /// One cleanup action, rendered as the exact shell command a person would type, and executed by
@@ -30,7 +31,7 @@ public enum CleanupStep: Sendable, Equatable {
         /// Plugin executables already looked up (type → path); see `pluginPath`.
         public var plugins: [String: String]
 
-        public init(nodeNetns: String? = nil, cniPath: String = "/opt/cni/bin", plugins: [String: String] = [:]) {
+        public init(nodeNetns: String? = nil, cniPath: String = CNIDefaults.pluginDirectory, plugins: [String: String] = [:]) {
             self.nodeNetns = nodeNetns
             self.cniPath = cniPath
             self.plugins = plugins
@@ -40,7 +41,7 @@ public enum CleanupStep: Sendable, Equatable {
         public func pluginPath(_ type: String) -> String {
             if let known = plugins[type] { return known }
             let first = cniPath.split(separator: ":", omittingEmptySubsequences: true).first.map(String.init)
-            return "\(first ?? "/opt/cni/bin")/\(type)"
+            return "\(first ?? CNIDefaults.pluginDirectory)/\(type)"
         }
 
         /// `nsenter --net=<path> ` when a node netns was given.

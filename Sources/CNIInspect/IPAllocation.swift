@@ -3,7 +3,7 @@ import HostLocalStore
 
 /// One host-local reservation file, `<dataDir>/<network>/<ip>` holding `<containerID>\r\n<ifname>`
 /// (containernetworking/plugins:plugins/ipam/host-local/backend/disk/backend.go; legacy files hold
-/// only the container ID). Names and records follow `HostLocalStore`.
+/// only the container ID). Names and records follow `StoreLayout`.
 public struct IPAllocation: Sendable, Equatable {
     /// The store directory's name: the CNI network name.
     public var network: String
@@ -28,11 +28,11 @@ public struct IPAllocation: Sendable, Equatable {
     /// Parses one store entry; nil for names that are not reservations (`lock`,
     /// `last_reserved_ip.N`, `boot_id`, temp files) and for empty content.
     public init?(storeDirectory: String, network: String, fileName: String, content: [UInt8]) {
-        guard case .reservation(let ip) = HostLocalStore.entry(fileName) else { return nil }
+        guard case .reservation(let ip) = StoreLayout.entry(fileName) else { return nil }
         let owner = ReservationOwner(parsing: content)
         guard !owner.containerID.isEmpty else { return nil }
         self.init(network: network, ip: ip, path: "\(storeDirectory)/\(fileName)",
-                  lockPath: "\(storeDirectory)/\(HostLocalStore.lockFileName)",
+                  lockPath: "\(storeDirectory)/\(StoreLayout.lockFileName)",
                   containerID: owner.containerID, ifname: owner.ifname)
     }
 }

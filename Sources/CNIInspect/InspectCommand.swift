@@ -110,7 +110,7 @@ public enum InspectCommand {
     static func cleanupContext(_ options: InspectOptions, _ snapshot: NodeSnapshot) -> CleanupStep.Context {
         var plugins: [String: String] = [:]
         for type in snapshot.savedConfigs.compactMap(\.type) where !type.contains("/") && !type.isEmpty {
-            if let path = Subprocess.findExecutable(type, searchPath: options.cniPath) { plugins[type] = path }
+            if let path = Program.findExecutable(type, searchPath: options.cniPath) { plugins[type] = path }
         }
         return CleanupStep.Context(nodeNetns: options.netns, cniPath: options.cniPath, plugins: plugins)
     }

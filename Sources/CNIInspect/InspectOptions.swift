@@ -1,16 +1,18 @@
+import CNIProtocol
+import FlannelSubnet
 import HostLocalStore
 
 /// `cni-inspect` command-line options (pure parsing).
 public struct InspectOptions: Sendable, Equatable {
     public var netns: String?
-    public var subnetFile = "/run/flannel/subnet.env"
-    public var bridge = "cni0"
-    public var ipamDirectory = HostLocalStore.defaultDataDir
+    public var subnetFile = FlannelDefaults.subnetFile
+    public var bridge = CNIDefaults.bridgeName
+    public var ipamDirectory = StoreLayout.defaultDataDir
     public var network: String?
-    public var flannelDirectory = "/var/lib/cni/flannel"
-    public var cniPath = "/opt/cni/bin"
-    public var netconfDirectory = "/etc/cni/net.d"
-    public var cacheDirectory = "/var/lib/cni"
+    public var flannelDirectory = FlannelDefaults.dataDirectory
+    public var cniPath = CNIDefaults.pluginDirectory
+    public var netconfDirectory = CNIDefaults.configDirectory
+    public var cacheDirectory = CNIDefaults.cacheDirectory
     public var pluginTimeout = 5.0
     public var json = false
     public var fix = false
@@ -25,14 +27,14 @@ public struct InspectOptions: Sendable, Equatable {
           Says whether this node can give pods a network (first line), why not, and explains its
           flannel/bridge pod network and finds leaks.
           --netns NAME|PATH    inspect this node netns (NAME = /run/netns/NAME) instead of the current one
-          --subnet-file PATH   flanneld's lease (default /run/flannel/subnet.env)
-          --bridge NAME        the pod bridge (default cni0)
-          --ipam-dir DIR       host-local store root (default /var/lib/cni/networks)
+          --subnet-file PATH   flanneld's lease (default \(FlannelDefaults.subnetFile))
+          --bridge NAME        the pod bridge (default \(CNIDefaults.bridgeName))
+          --ipam-dir DIR       host-local store root (default \(StoreLayout.defaultDataDir))
           --network NAME       only this network's store and rules (default: all)
-          --flannel-dir DIR    flannel's saved delegate configs (default /var/lib/cni/flannel)
-          --cni-path DIRS      plugin directories (default $CNI_PATH or /opt/cni/bin)
-          --netconf-dir DIR    the runtime's network config directory (default /etc/cni/net.d)
-          --cache-dir DIR      libcni's cache directory, results in DIR/results (default /var/lib/cni)
+          --flannel-dir DIR    flannel's saved delegate configs (default \(FlannelDefaults.dataDirectory))
+          --cni-path DIRS      plugin directories (default $CNI_PATH or \(CNIDefaults.pluginDirectory))
+          --netconf-dir DIR    the runtime's network config directory (default \(CNIDefaults.configDirectory))
+          --cache-dir DIR      libcni's cache directory, results in DIR/results (default \(CNIDefaults.cacheDirectory))
           --plugin-timeout S   seconds a plugin may take to answer VERSION (default 5)
           --json               machine-readable report (stable, sorted keys)
           --fix                clean up the problems found (asks first), then inspect again

@@ -93,8 +93,9 @@ struct InstallCollector {
         let build = Self.buildID(of: path)
         c.buildID = build.id
         c.buildNote = build.note
+        c.machine = build.machine
         do {
-            let r = try Subprocess.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
+            let r = try Program.run(path, arguments: [], environment: ["CNI_COMMAND=VERSION", Self.probePath],
                                        stdin: Array(#"{"cniVersion":"\#(version)"}"#.utf8), timeoutSeconds: options.pluginTimeout)
             c.exitStatus = r.exitStatus
             c.timedOut = r.timedOut
@@ -106,19 +107,22 @@ struct InstallCollector {
             return c
         }
         guard c.supportedVersions != nil else { return c }
-        if let r = try? Subprocess.run(path, arguments: [], environment: [Self.probePath], timeoutSeconds: options.pluginTimeout),
+        if let r = try? Program.run(path, arguments: [], environment: [Self.probePath], timeoutSeconds: options.pluginTimeout),
            !r.timedOut {
             c.about = PluginCheck.aboutLine(r.stderrText) ?? PluginCheck.aboutLine(r.stdoutText).map { String($0.prefix(200)) }
         }
         return c
     }
 
-    static func buildID(of path: String) -> (id: String?, note: String?) {
-        guard let bytes = try? FileProbe.readPrefix(path, count: elfPrefix) else { return (nil, "unreadable") }
+    /// The ELF build-id of an executable (or a note saying why there is none) and the
+    /// architecture it is built for.
+    static func buildID(of path: String) -> (id: String?, note: String?, machine: ELFMachine?) {
+        guard let bytes = try? FileProbe.readPrefix(path, count: elfPrefix) else { return (nil, "unreadable", nil) }
+        let machine = ELFMachine.parse(bytes)
         switch ELFBuildID.parse(bytes) {
-        case .notELF: return (nil, "not an ELF file")
-        case .none: return (nil, "ELF without a build-id note")
-        case .id(let id): return (ELFBuildID.id(id).hex, nil)
+        case .notELF: return (nil, "not an ELF file", machine)
+        case .none: return (nil, "ELF without a build-id note", machine)
+        case .id(let id): return (ELFBuildID.id(id).hex, nil, machine)
         }
     }
 
@@ -173,7 +177,7 @@ struct InstallCollector {
         for dir in dirs where seen.insert(dir).inserted {
             for name in (try? FileSystem.listDirectory(dir))?.sorted() ?? [] {
                 guard let pid = TempFile.writerPID(ofFileName: name) else { continue }
-                out.append(TempFile(path: "\(dir)/\(name)", pid: pid, writerAlive: FileProbe.processExists(pid)))
+                out.append(TempFile(path: "\(dir)/\(name)", pid: pid, writerAlive: ProcessProbe.exists(pid)))
             }
         }
         return out

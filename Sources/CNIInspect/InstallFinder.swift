@@ -1,3 +1,4 @@
+import CNIProtocol
 import CNIValues
 /// Finds why the node cannot give pods a network (pure), in the order the runtime meets the
 /// causes: the config directory, the plugins of the selected network, flannel's lease; then
@@ -65,7 +66,7 @@ public struct InstallFinder: Sendable {
         var out: [Problem] = []
         let version = install.checkedNetwork?.cniVersion ?? ""
         let dirs = install.cniPath.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
-        let firstDir = dirs.first ?? "/opt/cni/bin"
+        let firstDir = dirs.first ?? CNIDefaults.pluginDirectory
         let listTypes = Set((install.checkedNetwork?.executables ?? []).map(\.type))
         for p in install.plugins where !p.neededBy.isEmpty {
             let who = p.neededBy.joined(separator: "; ")
@@ -87,11 +88,14 @@ public struct InstallFinder: Sendable {
                 continue
             }
             if let failure = p.startFailure {
+                let advice = p.foreignMachine != nil && ELFMachine.current != nil
+                    ? "install the build for \(ELFMachine.current?.description ?? "this node"): cni-plugins install --from <that binary> \(ShellWords.quote(FileSystemPath.directory(of: path)))"
+                    : "reinstall a build for this node (a static build needs no shared libraries): scripts/install.sh \(ShellWords.quote(FileSystemPath.directory(of: path)))"
                 out.append(Problem(
                     kind: .pluginCannotStart, subject: p.type,
                     summary: "\(path) does not start on this node: \(firstLine(failure))",
                     details: ["needed by \(who)"] + (TextLines.split(failure).count > 1 ? TextLines.split(failure).map { "  " + $0 } : []),
-                    advice: ["reinstall a build for this node (a static build needs no shared libraries): scripts/install.sh \(ShellWords.quote(FileSystemPath.directory(of: path)))"]))
+                    advice: [advice]))
                 continue
             }
             // libcni hands the list's cniVersion to each plugin it runs; containerd's own loopback
@@ -131,7 +135,7 @@ public struct InstallFinder: Sendable {
                 kind: .mixedBuilds, subject: install.cniPath,
                 summary: "this suite's plugins in \(install.cniPath) come from \(builds.count) different builds (a partial upgrade?)",
                 details: details,
-                advice: ["reinstall every plugin from one build: scripts/install.sh \(ShellWords.quote(install.cniPath.split(separator: ":").first.map(String.init) ?? "/opt/cni/bin"))"]))
+                advice: ["reinstall every plugin from one build: scripts/install.sh \(ShellWords.quote(install.cniPath.split(separator: ":").first.map(String.init) ?? CNIDefaults.pluginDirectory))"]))
         }
         return out
     }

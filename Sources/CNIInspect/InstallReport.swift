@@ -127,6 +127,7 @@ public enum InstallReport {
                     ("supportedVersions", p.supportedVersions.map { .array($0.map(JSONValue.string)) } ?? .null),
                     ("about", p.about.map(JSONValue.string) ?? .null), ("ours", .bool(p.isOurs)),
                     ("buildID", p.buildID.map(JSONValue.string) ?? .null),
+                    ("architecture", p.machine.map { JSONValue.string($0.description) } ?? .null),
                 ])
             })),
             ("lease", lease(i.lease)),

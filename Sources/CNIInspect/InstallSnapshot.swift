@@ -1,3 +1,5 @@
+import CNIProtocol
+
 /// The node's CNI installation as the runtime meets it before any pod exists: the config
 /// directory, the plugins the selected network runs, flannel's lease, and the leftovers of libcni
 /// and of interrupted writes. Pure data, gathered by `InstallCollector`, judged by `InstallFinder`.
@@ -14,8 +16,8 @@ public struct InstallSnapshot: Sendable, Equatable {
     public var cachedResults: [CachedResult]
     public var tempFiles: [TempFile]
 
-    public init(selection: ConfigSelection, cniPath: String = "/opt/cni/bin", plugins: [PluginCheck] = [],
-                inspectorBuildID: String? = nil, lease: LeaseCheck, cacheDirectory: String = "/var/lib/cni",
+    public init(selection: ConfigSelection, cniPath: String = CNIDefaults.pluginDirectory, plugins: [PluginCheck] = [],
+                inspectorBuildID: String? = nil, lease: LeaseCheck, cacheDirectory: String = CNIDefaults.cacheDirectory,
                 cachedResults: [CachedResult] = [], tempFiles: [TempFile] = []) {
         self.selection = selection
         self.cniPath = cniPath

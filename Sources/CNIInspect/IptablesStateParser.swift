@@ -21,12 +21,12 @@ public enum IptablesStateParser {
             if !owners.contains(where: { $0.chain == chain }) { owners.append((chain, owner)) }
         }
 
-        for rule in ruleset.rules(in: "CNI-HOSTPORT-DNAT") {
+        for rule in ruleset.rules(in: PortmapNames.topLevelDNATChain) {
             guard let target = rule.target, isHostPortChain(target),
                   let (network, id) = commentOwner(rule, prefix: OwnerComment.portmapPrefix) else { continue }
             own(rule, chain: target, Owner(containerID: id, network: network, purpose: .hostPort))
         }
-        for rule in ruleset.rules(in: "POSTROUTING") {
+        for rule in ruleset.rules(in: MasqueradeNames.jumpChain) {
             guard let target = rule.target, isMasqueradeChain(target),
                   let (network, id) = commentOwner(rule, prefix: "") else { continue }
             own(rule, chain: target, Owner(containerID: id, network: network, purpose: .masquerade))

@@ -73,7 +73,7 @@ struct LinkCollector {
         return port
     }
 
-    func podInterface(_ end: PodEnd, notes: inout [String]) -> PodInterface {
+    func podInterface(_ end: PodEnd, notes: inout [String]) -> ObservedPod {
         var addresses: [IPNetwork] = []
         do {
             let socket = try NetlinkSocket(in: try NetworkNamespace(path: end.netns.path))
@@ -81,7 +81,7 @@ struct LinkCollector {
         } catch {
             notes.append("addresses of \(end.link.name) in \(end.netns.path): \(error)")
         }
-        return PodInterface(netns: end.netns.path, netnsInode: end.netns.identity.inode, name: end.link.name,
+        return ObservedPod(netns: end.netns.path, netnsInode: end.netns.identity.inode, name: end.link.name,
                             index: end.link.index, peerIndex: end.link.parentIndex, mtu: end.link.mtu, mac: end.link.mac,
                             addresses: addresses)
     }

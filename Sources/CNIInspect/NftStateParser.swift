@@ -10,9 +10,9 @@ import CNIFirewall
 ///
 /// Other tables (iptables-nft's `ip nat`, …) are skipped.
 public enum NftStateParser {
-    public static let hostPortTable = "cni_hostport"
-    public static let masqueradeTable = "cni_plugins_masquerade"
-    static let hostPortMasqueradeChain = "masquerading"
+    public static let hostPortTable = PortmapNames.nftTable
+    public static let masqueradeTable = MasqueradeNames.nftTable
+    static let hostPortMasqueradeChain = PortmapNames.nftMasqueradingChain
 
     /// Parses `nft -j list ruleset` output.
     public static func parse(json text: String) throws -> FirewallState {

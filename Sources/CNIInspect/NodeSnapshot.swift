@@ -1,4 +1,6 @@
+import CNIProtocol
 import CNIValues
+import FlannelSubnet
 import HostLocalStore
 
 /// Everything the inspector knows about one node's pod network, gathered once by the collectors.
@@ -17,12 +19,14 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var flannelDirectory: String
     public var savedConfigs: [SavedFlannelConfig]
     public var firewall: FirewallState
+    /// ifbs of the bandwidth plugin that no filter on any link redirects to (`OrphanIFB`).
+    public var orphanIFBs: [String] = []
     /// What could not be read, and other remarks (tools missing, unreadable files).
     public var notes: [String]
 
-    public init(netns: String? = nil, subnetFilePath: String = "/run/flannel/subnet.env", subnetEnv: SubnetEnvReport? = nil,
-                bridgeName: String = "cni0", bridge: BridgeState? = nil, ipamDirectory: String = HostLocalStore.defaultDataDir,
-                allocations: [IPAllocation] = [], flannelDirectory: String = "/var/lib/cni/flannel",
+    public init(netns: String? = nil, subnetFilePath: String = FlannelDefaults.subnetFile, subnetEnv: SubnetEnvReport? = nil,
+                bridgeName: String = CNIDefaults.bridgeName, bridge: BridgeState? = nil, ipamDirectory: String = StoreLayout.defaultDataDir,
+                allocations: [IPAllocation] = [], flannelDirectory: String = FlannelDefaults.dataDirectory,
                 savedConfigs: [SavedFlannelConfig] = [], firewall: FirewallState = FirewallState(), notes: [String] = []) {
         self.netns = netns
         self.subnetFilePath = subnetFilePath
@@ -40,7 +44,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     public var ports: [BridgePort] { bridge?.ports ?? [] }
 
     /// Ports whose pod end was found (first candidate for ambiguous ones).
-    public var pods: [(port: BridgePort, pod: PodInterface)] {
+    public var pods: [(port: BridgePort, pod: ObservedPod)] {
         ports.compactMap { port in port.pod.map { (port, $0) } }
     }
 
@@ -57,7 +61,7 @@ public struct NodeSnapshot: Sendable, Equatable {
     }
 
     /// The container a pod belongs to, through its addresses' reservations.
-    public func containerID(of pod: PodInterface) -> String? {
+    public func containerID(of pod: ObservedPod) -> String? {
         for a in pod.addresses { if let alloc = allocation(of: a.address) { return alloc.containerID } }
         return nil
     }

@@ -25,6 +25,8 @@ public struct PluginCheck: Sendable, Equatable {
     /// The ELF build-id (hex), nil when the file has none or is not ELF (`buildNote` says which).
     public var buildID: String?
     public var buildNote: String?
+    /// The architecture the ELF file is built for (`e_machine`), nil when it is not ELF.
+    package var machine: ELFMachine?
 
     public init(type: String, neededBy: [String], path: String? = nil) {
         self.type = type
@@ -35,16 +37,27 @@ public struct PluginCheck: Sendable, Equatable {
     /// The suite's own plugins announce themselves as `CNI <name> plugin (swift-cni-plugins)`.
     public static let suiteMarker = "(swift-cni-plugins)"
     /// The plugin names this suite installs.
-    public static let suiteNames = ["flannel", "bridge", "host-local", "portmap", "loopback"]
+    public static let suiteNames = ["flannel", "bridge", "host-local", "portmap", "loopback", "bandwidth"]
 
     public var isOurs: Bool { about?.contains(Self.suiteMarker) ?? false }
 
     /// Found and answered VERSION.
     public var starts: Bool { path != nil && supportedVersions != nil }
 
+    /// The architecture it is built for when that is not the one this inspector runs on (the
+    /// kernel refuses to exec it: "exec format error").
+    package var foreignMachine: ELFMachine? {
+        guard let machine, let current = ELFMachine.current, machine != current else { return nil }
+        return machine
+    }
+
     /// Why it does not start, in the words of whoever refused (the loader, the kernel, the plugin).
     public var startFailure: String? {
         guard path != nil, supportedVersions == nil else { return nil }
+        if let foreign = foreignMachine, let current = ELFMachine.current {
+            let refusal = spawnError ?? "exec format error"
+            return "built for \(foreign), this node runs \(current) (\(refusal))"
+        }
         if let spawnError { return spawnError }
         if timedOut { return "no answer to VERSION within the timeout (killed)" }
         let err = stderr.trimmingBlanks(), out = stdout.trimmingBlanks()

@@ -12,6 +12,8 @@ public struct Problem: Sendable, Equatable {
         case staleRules = "stale-rules"
         /// A per-container chain no rule points at and no known container owns.
         case orphanChain = "orphan-chain"
+        /// A bandwidth ifb (`bwp…`) that no filter redirects to: its pod went away without a DEL.
+        case orphanIFB = "orphan-ifb"
         /// A bridge port whose pod end is in no visible netns.
         case vethWithoutPod = "veth-without-pod"
         /// A pod (or its host veth) whose MTU differs from subnet.env's FLANNEL_MTU.

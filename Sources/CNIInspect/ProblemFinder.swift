@@ -22,6 +22,11 @@ public struct ProblemFinder: Sendable {
                                summary: "\(artifact.backend.rawValue) nat chain \(name) belongs to no known container and nothing jumps to it",
                                details: [artifact.summary], steps: CleanupPlan.firewallSteps([artifact])))
         }
+        for name in snapshot.orphanIFBs {
+            out.append(Problem(kind: .orphanIFB, subject: name,
+                               summary: "bandwidth ifb \(name) shapes no pod: no filter on any link redirects to it (pod gone without CNI DEL?)",
+                               steps: [.deleteLink(name: name)]))
+        }
         let order = Problem.Kind.allCases
         return out.sorted { a, b in
             let ka = order.firstIndex(of: a.kind) ?? 0, kb = order.firstIndex(of: b.kind) ?? 0

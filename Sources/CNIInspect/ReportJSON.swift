@@ -69,7 +69,7 @@ public enum ReportJSON {
         ])
     }
 
-    static func pod(_ port: BridgePort, _ pod: PodInterface, _ s: NodeSnapshot) -> JSONValue {
+    static func pod(_ port: BridgePort, _ pod: ObservedPod, _ s: NodeSnapshot) -> JSONValue {
         obj([
             ("containerID", s.containerID(of: pod).map(JSONValue.string) ?? .null),
             ("netns", .string(pod.netns)), ("ifname", .string(pod.name)), ("ifindex", .int(Int(pod.index))),

@@ -12,7 +12,7 @@ public struct SavedFlannelConfig: Sendable, Equatable {
     public var network: String?
     /// `ipam.type` (`host-local`).
     public var ipamType: String?
-    /// `ipam.dataDir`, when set (empty or absent: host-local's default, `HostLocalStore.defaultDataDir`).
+    /// `ipam.dataDir`, when set (empty or absent: host-local's default, `StoreLayout.defaultDataDir`).
     public var ipamDataDir: String?
     public var ipMasq: Bool?
     /// The subnets of `ipam.ranges`.
@@ -63,6 +63,6 @@ public struct SavedFlannelConfig: Sendable, Equatable {
     /// The host-local store directory this config's DEL releases addresses from.
     public var storeDirectory: String? {
         guard ipamType == "host-local", let network else { return nil }
-        return try? HostLocalStore.storeDirectory(dataDir: ipamDataDir, network: network)
+        return try? StoreLayout.storeDirectory(dataDir: ipamDataDir, network: network)
     }
 }

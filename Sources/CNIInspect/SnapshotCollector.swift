@@ -1,3 +1,4 @@
+import BandwidthIFB
 import CNINetlink
 import CNISystem
 
@@ -26,6 +27,12 @@ struct SnapshotCollector {
             snapshot.savedConfigs = snapshot.savedConfigs.filter { $0.network == nil || $0.network == network }
         }
         snapshot.firewall = FirewallCollector(node: node).collect(network: options.network, notes: &notes)
+        do {
+            let socket = try node.map { try NetlinkSocket(in: $0) } ?? NetlinkSocket()
+            snapshot.orphanIFBs = try OrphanIFB.find(socket: socket).map(\.name).sorted()
+        } catch {
+            notes.append("cannot read traffic-control state (bandwidth ifbs): \(error)")
+        }
         snapshot.notes = notes
         return snapshot
     }

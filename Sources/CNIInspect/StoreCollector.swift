@@ -17,7 +17,7 @@ struct StoreCollector {
             let dir = "\(root)/\(net)"
             var found: [IPAllocation] = []
             for name in list(dir, notes: &notes) {
-                guard case .reservation = HostLocalStore.entry(name),
+                guard case .reservation = StoreLayout.entry(name),
                       let bytes = read("\(dir)/\(name)", limit: 4096, notes: &notes),
                       let a = IPAllocation(storeDirectory: dir, network: net, fileName: name, content: bytes) else { continue }
                 found.append(a)

@@ -1,4 +1,5 @@
 import CNIValues
+import Glibc
 
 /// One conntrack entry as far as deleting it needs: its original-direction tuple and zone.
 public struct ConntrackEntry: Hashable, Sendable, CustomStringConvertible {
@@ -32,5 +33,6 @@ public struct ConntrackEntry: Hashable, Sendable, CustomStringConvertible {
             + "sport=\(original.sourcePort) dport=\(original.destinationPort) zone \(zone)"
     }
 
-    public static let udp: UInt8 = 17
+    /// IPPROTO_UDP, the protocol portmap flushes.
+    public static let udp = UInt8(IPPROTO_UDP)
 }

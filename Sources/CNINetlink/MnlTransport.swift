@@ -43,7 +43,8 @@ final class MnlTransport: NetlinkTransport {
 
     func receive() throws(Errno) -> [UInt8] {
         while true {
-            // Uninitialized: zeroing 64 KiB for every reply was a fifth of an ADD's instructions.
+            // Uninitialized: a reply fills only what the kernel wrote, so zeroing the 64 KiB
+            // buffer first would be pure cost on every request.
             var failure: Errno? = nil
             let reply = [UInt8](unsafeUninitializedCapacity: MnlTransport.receiveBufferSize) { buffer, count in
                 let n = mnl_socket_recvfrom(socket, buffer.baseAddress, buffer.count)

@@ -1,3 +1,5 @@
+import CMnl
+
 /// A bounds-checked view of a run of netlink attributes (TLVs). Malformed or truncated attributes
 /// end the run; nothing here can trap on a bad kernel reply.
 struct NetlinkAttributes: Sequence {
@@ -21,7 +23,7 @@ struct NetlinkAttributes: Sequence {
                   let value = remaining.bytes(at: 4, count: Int(length) - 4)
             else { return nil }
             remaining = remaining.suffix(from: netlinkAligned(Int(length)))
-            return Attribute(type: type & 0x3FFF, value: value)
+            return Attribute(type: type & cmnl_nla_type_mask(), value: value)
         }
     }
 

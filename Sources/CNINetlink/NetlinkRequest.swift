@@ -57,6 +57,9 @@ struct NetlinkRequest {
     mutating func put(_ type: Int, u8 value: UInt8) throws(NetlinkError) { try put(type, bytes: [value]) }
     mutating func put(_ type: Int, u16 value: UInt16) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
     mutating func put(_ type: Int, u32 value: UInt32) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
+    mutating func put(_ type: Int, u64 value: UInt64) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
+    /// In network byte order (ports, conntrack zones), as ctnetlink wants.
+    mutating func put(_ type: Int, be16 value: UInt16) throws(NetlinkError) { try put(type, bytes: Self.raw(value.bigEndian)) }
     mutating func put(_ type: Int, i32 value: Int32) throws(NetlinkError) { try put(type, bytes: Self.raw(value)) }
     /// NUL-terminated, as the kernel expects for names and kinds.
     mutating func put(_ type: Int, string: String) throws(NetlinkError) { try put(type, bytes: Array(string.utf8) + [0]) }

@@ -11,12 +11,16 @@ extension NetlinkSocket {
     /// kernels ignore the filter and send every entry, so the match is checked here too.
     public func conntrackEntries(family: IPAddress.Family, protocolNumber: UInt8, destinationPort: UInt16) throws -> [ConntrackEntry] {
         var m = NetlinkRequest(type: Self.ctnetlink(IPCTNL_MSG_CT_GET), dump: true)
-        m.header(bytes: Self.nfgenmsg(family))
-        let proto = Self.tlv(CTA_PROTO_NUM.rawValue, [protocolNumber])
-            + Self.tlv(CTA_PROTO_DST_PORT.rawValue, Self.bigEndian(destinationPort))
-        try m.put(Self.nested(CTA_TUPLE_ORIG.rawValue), bytes: Self.tlv(Self.nested(CTA_TUPLE_PROTO.rawValue), proto))
-        try m.put(Self.nested(CTA_FILTER.rawValue),
-              bytes: Self.tlv(CTA_FILTER_ORIG_FLAGS.rawValue, Self.raw(Self.filterProtocolNumber | Self.filterDestinationPort)))
+        m.header(Self.familyHeader(family))
+        try m.nest(Int(CTA_TUPLE_ORIG.rawValue), flagged: true) { m throws(NetlinkError) in
+            try m.nest(Int(CTA_TUPLE_PROTO.rawValue), flagged: true) { m throws(NetlinkError) in
+                try m.put(Int(CTA_PROTO_NUM.rawValue), u8: protocolNumber)
+                try m.put(Int(CTA_PROTO_DST_PORT.rawValue), be16: destinationPort)
+            }
+        }
+        try m.nest(Int(CTA_FILTER.rawValue), flagged: true) { m throws(NetlinkError) in
+            try m.put(Int(CTA_FILTER_ORIG_FLAGS.rawValue), u32: Self.filterProtocolNumber | Self.filterDestinationPort)
+        }
         let messages = try execute(m, "list conntrack entries (proto \(protocolNumber) dport \(destinationPort))")
         return messages.compactMap(Self.entry(from:)).filter {
             $0.original.protocolNumber == protocolNumber && $0.original.destinationPort == destinationPort
@@ -27,9 +31,9 @@ extension NetlinkSocket {
     /// Deletes one entry by its original tuple. ENOENT (gone meanwhile) is not an error.
     public func deleteConntrack(_ entry: ConntrackEntry) throws {
         var m = NetlinkRequest(type: Self.ctnetlink(IPCTNL_MSG_CT_DELETE))
-        m.header(bytes: Self.nfgenmsg(entry.original.destination.family))
+        m.header(Self.familyHeader(entry.original.destination.family))
         try Self.putTuple(entry.original, into: &m)
-        if entry.zone != 0 { try m.put(Int(CTA_ZONE.rawValue), bytes: Self.bigEndian(entry.zone)) }
+        if entry.zone != 0 { try m.put(Int(CTA_ZONE.rawValue), be16: entry.zone) }
         let outcome: Result<[NetlinkMessage], NetlinkError> = Result { () throws(NetlinkError) in
             try execute(m, "delete conntrack entry \(entry)")
         }
@@ -55,43 +59,32 @@ extension NetlinkSocket {
         Int(NFNL_SUBSYS_CTNETLINK) << 8 | Int(message.rawValue)
     }
 
-    /// `struct nfgenmsg`: family, NFNETLINK_V0, res_id 0 (big-endian).
-    static func nfgenmsg(_ family: IPAddress.Family) -> [UInt8] {
-        [family == .v4 ? UInt8(AF_INET) : UInt8(AF_INET6), UInt8(NFNETLINK_V0), 0, 0]
+    /// `struct nfgenmsg`: family, NFNETLINK_V0, res_id 0.
+    static func familyHeader(_ family: IPAddress.Family) -> nfgenmsg {
+        nfgenmsg(nfgen_family: UInt8(family == .v4 ? AF_INET : AF_INET6), version: UInt8(NFNETLINK_V0), res_id: 0)
     }
-
-    static func bigEndian(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
 
     static func putTuple(_ tuple: ConntrackEntry.Tuple, into m: inout NetlinkRequest) throws(NetlinkError) {
         let v4 = tuple.destination.family == .v4
-        let ip = tlv(v4 ? CTA_IP_V4_SRC.rawValue : CTA_IP_V6_SRC.rawValue, tuple.source.bytes)
-            + tlv(v4 ? CTA_IP_V4_DST.rawValue : CTA_IP_V6_DST.rawValue, tuple.destination.bytes)
-        let proto = tlv(CTA_PROTO_NUM.rawValue, [tuple.protocolNumber])
-            + tlv(CTA_PROTO_SRC_PORT.rawValue, bigEndian(tuple.sourcePort))
-            + tlv(CTA_PROTO_DST_PORT.rawValue, bigEndian(tuple.destinationPort))
-        try m.put(nested(CTA_TUPLE_ORIG.rawValue), bytes: tlv(nested(CTA_TUPLE_IP.rawValue), ip) + tlv(nested(CTA_TUPLE_PROTO.rawValue), proto))
+        try m.nest(Int(CTA_TUPLE_ORIG.rawValue), flagged: true) { m throws(NetlinkError) in
+            try m.nest(Int(CTA_TUPLE_IP.rawValue), flagged: true) { m throws(NetlinkError) in
+                try m.put(Int(v4 ? CTA_IP_V4_SRC.rawValue : CTA_IP_V6_SRC.rawValue), bytes: tuple.source.bytes)
+                try m.put(Int(v4 ? CTA_IP_V4_DST.rawValue : CTA_IP_V6_DST.rawValue), bytes: tuple.destination.bytes)
+            }
+            try m.nest(Int(CTA_TUPLE_PROTO.rawValue), flagged: true) { m throws(NetlinkError) in
+                try m.put(Int(CTA_PROTO_NUM.rawValue), u8: tuple.protocolNumber)
+                try m.put(Int(CTA_PROTO_SRC_PORT.rawValue), be16: tuple.sourcePort)
+                try m.put(Int(CTA_PROTO_DST_PORT.rawValue), be16: tuple.destinationPort)
+            }
+        }
     }
-
-    /// An attribute type with NLA_F_NESTED set.
-    static func nested(_ type: UInt32) -> Int { Int(type) | Int(cmnl_nla_f_nested()) }
-    static func nested(_ type: Int) -> Int { type | Int(cmnl_nla_f_nested()) }
-
-    /// One attribute (length, type, value, padding to 4 bytes), for building nests as bytes.
-    static func tlv(_ type: UInt32, _ value: [UInt8]) -> [UInt8] { tlv(Int(type), value) }
-    static func tlv(_ type: Int, _ value: [UInt8]) -> [UInt8] {
-        var out = raw(UInt16(truncatingIfNeeded: value.count + 4)) + raw(UInt16(truncatingIfNeeded: type)) + value
-        while out.count % 4 != 0 { out.append(0) }
-        return out
-    }
-
-    static func raw<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
 
     // MARK: - Decoding
 
     /// An IPCTNL_MSG_CT_NEW message of a dump; nil when it lacks an address or port we need.
     static func entry(from message: NetlinkMessage) -> ConntrackEntry? {
         guard Int(message.type) == ctnetlink(IPCTNL_MSG_CT_NEW) else { return nil }
-        let attributes = message.attributes(afterHeader: 4)
+        let attributes = message.attributes(afterHeader: MemoryLayout<nfgenmsg>.size)
         guard let tuple = attributes.nested(Int(CTA_TUPLE_ORIG.rawValue)),
               let ip = tuple.nested(Int(CTA_TUPLE_IP.rawValue)),
               let proto = tuple.nested(Int(CTA_TUPLE_PROTO.rawValue)),

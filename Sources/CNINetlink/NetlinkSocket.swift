@@ -23,7 +23,7 @@ public final class NetlinkSocket {
         do { transport = try MnlTransport(protocol: NETLINK_NETFILTER) } catch {
             throw NetlinkError(errno: error, operation: "open netfilter netlink socket")
         }
-        return NetlinkSocket(transport: transport, firstSequence: UInt32(truncatingIfNeeded: time(nil)))
+        return NetlinkSocket(transport: transport, firstSequence: UInt32(truncatingIfNeeded: CurrentProcess.wallClockSeconds))
     }
 
     /// A NETLINK_NETFILTER socket opened inside `namespace`, usable from here.

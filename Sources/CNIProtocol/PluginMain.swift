@@ -16,6 +16,7 @@ public enum PluginMain {
 
     /// Runs the plugin for this process and exits.
     public static func run(_ plugin: any CNIPlugin) -> Never {
+        ProcessNetns.record()  // before anything could setns (the multicall main has already)
         let outcome = execute(plugin, environment: ProcessEnvironment.current()) {
             try StandardIO.readAll(fd: 0, limit: stdinLimit)
         }
@@ -29,6 +30,14 @@ public enum PluginMain {
     public static func execute(_ plugin: any CNIPlugin, environment env: [String: String],
                                resultStyle: JSONSerializer.Style = .pretty,
                                readStdin: () throws -> [UInt8]) -> Outcome {
+        execute(plugin, environment: env, resultStyle: resultStyle, ownNetns: ProcessNetns.original, readStdin: readStdin)
+    }
+
+    /// `ownNetns`: the plugin's own network namespace, which `CNI_NETNS` must not name
+    /// (`NetnsSelfCheck`); the process's original one (`ProcessNetns`) unless a test says otherwise.
+    package static func execute(_ plugin: any CNIPlugin, environment env: [String: String],
+                                resultStyle: JSONSerializer.Style = .pretty, ownNetns: NamespaceIdentity?,
+                                readStdin: () throws -> [UInt8]) -> Outcome {
         let commandText = env["CNI_COMMAND"] ?? ""
         if commandText.isEmpty {
             let about = "CNI \(plugin.name) plugin (swift-cni-plugins)\nCNI protocol versions supported: "
@@ -52,14 +61,23 @@ public enum PluginMain {
             let config = try NetworkConfig(bytes: stdin, deleting: command == .del)
             try checkVersion(config, command: command)
             if command.targetsAttachment { try environment.args.validate(knownKeys: plugin.knownArgs) }
+            // The last check, after every input error (the reference's order) and before the
+            // plugin acts: the plugin's own netns is never set up, checked or torn down as a pod.
+            let podNetns = command.targetsAttachment ? try NetnsSelfCheck.classify(environment, own: ownNetns)
+                                                     : PodNetns(unchecked: environment.netns)
+            if podNetns.isPluginsOwn && command != .del { throw NetnsSelfCheck.error }
             let context = PluginContext(environment: environment, config: config,
-                                        delegator: Delegator(environment: environment))
+                                        delegator: Delegator(environment: environment, podNetns: podNetns),
+                                        podNetns: podNetns)
             switch command {
             case .add:
                 let result = try plugin.add(context)
                 let json = try result.json(version: config.versionString)
                 return Outcome(exitCode: 0, stdout: JSONSerializer.bytes(json, style: resultStyle), stderr: [])
-            case .del: try plugin.del(context)
+            case .del:
+                // Host-side cleanup only (see `PodNetns.pluginsOwn`); its own failure comes first.
+                try plugin.del(context)
+                if podNetns.isPluginsOwn { throw NetnsSelfCheck.error }
             case .check: try plugin.check(context)
             case .gc: try plugin.gc(context)
             case .status: try plugin.status(context)

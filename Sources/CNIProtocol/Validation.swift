@@ -1,3 +1,5 @@
+import CNISystem
+
 /// Input checks done before anything on the node is touched (cni `pkg/utils`).
 public enum Validation {
     /// `^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$` with no trailing newline.
@@ -16,7 +18,16 @@ public enum Validation {
         guard isValidIdentifier(id) else {
             throw CNIError(code: CNIError.invalidEnvironment, "invalid characters in containerID", details: id)
         }
+        // Ours only: the reference has no limit and fails halfway with ENAMETOOLONG.
+        guard id.utf8.count <= maxContainerIDBytes else {
+            throw CNIError(code: CNIError.invalidEnvironment, "containerID is too long",
+                           details: "it is a file name (flannel saves <dataDir>/<containerID>): at most \(maxContainerIDBytes)"
+                               + " bytes, this one has \(id.utf8.count)")
+        }
     }
+
+    /// The longest container ID: a file name's limit, since flannel saves `<dataDir>/<containerID>`.
+    package static let maxContainerIDBytes = FileSystem.maxNameBytes
 
     public static func validateNetworkName(_ name: String) throws(CNIError) {
         guard !name.isEmpty else { throw CNIError(code: CNIError.invalidNetworkConfig, "missing network name") }

@@ -28,10 +28,10 @@ public enum CNIExecCommand {
                 }
                 capArgs = o
             }
-            let paths = (env["CNI_PATH"] ?? "/opt/cni/bin").split(separator: ":").map(String.init)
+            let paths = (env["CNI_PATH"] ?? CNIDefaults.pluginDirectory).split(separator: ":").map(String.init)
             var base: [String: String] = [:]
             for key in ["CNI_ARGS", "PATH"] { base[key] = env[key] }
-            let runner = ChainRunner(list: list, cache: ResultCache(directory: env["CNI_CACHE_DIR"] ?? "/var/lib/cni"),
+            let runner = ChainRunner(list: list, cache: ResultCache(directory: env["CNI_CACHE_DIR"] ?? CNIDefaults.cacheDirectory),
                                      pluginPaths: paths, baseEnvironment: base, capabilityArgs: capArgs)
             switch command {
             case .gc: try runner.gc(); return 0

@@ -28,8 +28,8 @@ public final class FileDescriptor {
         try FileDescriptor.readToEnd(rawValue, limit: limit, path: path)
     }
 
-    /// The one read loop of files and stdin. The buffer is never zero-filled (that was a fifth of
-    /// an ADD's instructions), and the first read asks for at most `limit + 1` bytes, 4 KiB when the
+    /// The one read loop of files and stdin. The buffer is never zero-filled (only what `read`
+    /// returned is kept), and the first read asks for at most `limit + 1` bytes, 4 KiB when the
     /// limit is larger: /proc/sys handlers allocate and zero a kernel buffer of the requested size
     /// on every read, and state files are a few dozen bytes. Reads grow to 64 KiB for large inputs.
     static func readToEnd(_ fd: Int32, limit: Int, path: String?) throws(SystemError) -> [UInt8] {
@@ -40,10 +40,7 @@ public final class FileDescriptor {
         defer { buffer.deallocate() }
         while true {
             let n = system_read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<chunkSize]))
-            if n < 0 {
-                if Errno.current == .interrupted { continue }
-                throw SystemError(operation: "read", path: path, errno: .current)
-            }
+            if n < 0 { throw SystemError(operation: "read", path: path, errno: .current) }
             if n == 0 { return out }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             if out.count > limit { throw SystemError(operation: "read", path: path, errno: .fileTooLarge) }

@@ -1,6 +1,6 @@
 import Glibc
 
-/// Small read-only probes the inspector uses on files and processes it does not own.
+/// Small read-only probes on files the caller does not own (the inspector, the plugin registry).
 public enum FileProbe {
     /// Up to `count` bytes from the start of `path` (fewer at end of file): enough for an ELF
     /// header and its notes without reading a whole binary.
@@ -13,7 +13,6 @@ public enum FileProbe {
             while filled < buffer.count {
                 let n = system_read(fd.rawValue, UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[filled...])))
                 if n < 0 {
-                    if Errno.current == .interrupted { continue }
                     failure = .current
                     return
                 }
@@ -30,12 +29,5 @@ public enum FileProbe {
         var st = stat()
         guard system_stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else { return false }
         return system_access(path, X_OK) != 0
-    }
-
-    /// Whether process `pid` exists (kill(pid, 0)); nil when that cannot be told (EPERM means it exists).
-    public static func processExists(_ pid: Int32) -> Bool? {
-        guard pid > 0 else { return nil }
-        if system_kill(pid, 0) == 0 { return true }
-        return Errno.current == .noSuchProcess ? false : true
     }
 }

@@ -6,6 +6,9 @@ import Glibc
 /// leaves nothing; the kernel frees the inode. Filesystems without `O_TMPFILE` (EOPNOTSUPP/EISDIR)
 /// get a named temp file instead, with the same naming rule (`temporaryFileName`).
 public enum FileSystem {
+    /// The longest file name a directory entry takes (NAME_MAX of <linux/limits.h>), in bytes.
+    package static let maxNameBytes = Int(NAME_MAX)
+
     /// Reads a whole file, failing with EFBIG past `limit` bytes.
     public static func readFile(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
         let fd = try FileDescriptor.open(path, flags: O_RDONLY)
@@ -113,6 +116,9 @@ public enum FileSystem {
         return system_access(path, X_OK) == 0
     }
 
+    /// `path` with every symbolic link resolved (realpath(3)); nil when it cannot be resolved.
+    package static func resolvedPath(_ path: String) -> String? { system_realpath(path) }
+
     /// The directory part of a path ("." when there is none).
     public static func directoryName(of path: String) -> String {
         var bytes = Array(path.utf8)
@@ -138,7 +144,7 @@ extension FileSystem {
     /// `<base>`, so a cleanup can tell whose it is (the base: a container ID, an address, a
     /// `last_reserved_ip.N`) and whether its writer still runs (the pid).
     public static func temporaryFileName(for base: String) -> String {
-        ".\(base).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        ".\(base).tmp-\(system_getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     }
 
     /// Whether `name` follows `temporaryFileName`'s rule.
@@ -173,7 +179,7 @@ extension FileSystem {
         var removed: [String] = []
         for name in names {
             guard let parts = temporaryFileParts(name), base == nil || parts.base == base else { continue }
-            if onlyAbandoned && (system_kill(parts.pid, 0) == 0 || Errno.current != .noSuchProcess) { continue }
+            if onlyAbandoned && ProcessProbe.exists(parts.pid) != false { continue }
             if system_unlink(directory + "/" + name) == 0 { removed.append(name) }
         }
         return removed

@@ -6,7 +6,7 @@ public struct ProcessResult: Sendable {
     public let signal: Int32?
     public let stdout: [UInt8]
     public let stderr: [UInt8]
-    /// True when `Subprocess.run` killed the child because its timeout passed.
+    /// True when `Program.run` killed the child because its timeout passed.
     public let timedOut: Bool
 
     public init(exitStatus: Int32, signal: Int32? = nil, stdout: [UInt8], stderr: [UInt8], timedOut: Bool = false) {

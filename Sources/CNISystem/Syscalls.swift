@@ -3,18 +3,11 @@ import Glibc
 
 // Every libc call of the suite that reaches the kernel goes through one `system_<name>` wrapper
 // here (swift-system's Syscalls.swift model), so `grep system_` lists them all. The rest of the
-// suite reaches them through CNISystem's public types (`FileSystem`, `Subprocess`,
-// `SocketOption`, `sleep(milliseconds:)`, `CurrentProcess` ...). A few Linux-only calls are hidden behind _GNU_SOURCE in glibc's headers
-// and so don't import through the Glibc module; they are bound to their C symbols directly.
-// Their signatures use only C-compatible scalar and pointer types.
-
-@_silgen_name("setns")
-private func c_setns(_ fd: Int32, _ nstype: Int32) -> Int32
-@_silgen_name("pipe2")
-private func c_pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
-@_silgen_name("fstatfs")
-private func c_fstatfs(_ fd: Int32, _ buf: UnsafeMutableRawPointer) -> Int32
-
+// suite reaches them through CNISystem's public types (`FileSystem`, `Program`,
+// `SocketOption`, `sleep(milliseconds:)`, `CurrentProcess` ...). Linux-only calls that glibc
+// declares only under _GNU_SOURCE (setns, pipe2) and `struct statfs` come from the CLinux shim.
+// EINTR has one policy: `retryingInterrupts` around calls that may be restarted; the few that
+// must not be (close, poll) say so.
 
 /// Retries `body` while it fails with EINTR. `body` returns -1 and sets errno on failure.
 @inline(__always)
@@ -86,14 +79,27 @@ func system_fstat(_ fd: Int32, _ buf: inout stat) -> Int32 { fstat(fd, &buf) }
 /// access(2)
 func system_access(_ path: String, _ mode: Int32) -> Int32 { refusingNUL(path) { access(path, mode) } }
 
+/// realpath(3): the absolute path with every symlink resolved; nil on failure.
+func system_realpath(_ path: String) -> String? {
+    guard !path.utf8.contains(0), let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
 /// flock(2)
-func system_flock(_ fd: Int32, _ operation: Int32) -> Int32 { retryingInterrupts { flock(fd, operation) } }
+func system_flock(_ fd: Int32, _ operation: Int32) -> Int32 {
+    if let hook = SystemCallHooks.flock { return retryingInterrupts { hook(fd, operation) } }
+    return retryingInterrupts { flock(fd, operation) }
+}
 
 /// setns(2)
-func system_setns(_ fd: Int32, _ nstype: Int32) -> Int32 { c_setns(fd, nstype) }
+func system_setns(_ fd: Int32, _ nstype: Int32) -> Int32 {
+    if let hook = SystemCallHooks.setns { return hook(fd, nstype) }
+    return setns(fd, nstype)
+}
 
 /// setns(2) into a network namespace (`CLONE_NEWNET` from <linux/sched.h>, through CLinux).
-func system_setnsNetwork(_ fd: Int32) -> Int32 { c_setns(fd, Int32(CLONE_NEWNET)) }
+func system_setnsNetwork(_ fd: Int32) -> Int32 { system_setns(fd, Int32(CLONE_NEWNET)) }
 
 /// opendir(3); glibc opens the directory O_CLOEXEC.
 func system_opendir(_ path: String) -> OpaquePointer? {
@@ -132,6 +138,7 @@ func system_posix_spawn(
     stdin: Int32, stdout: Int32, stderr: Int32
 ) -> Result<pid_t, Errno> {
     if path.utf8.contains(0) { return .failure(.invalidArgument) }
+    if let hook = SystemCallHooks.posixSpawn, let outcome = hook(path) { return outcome }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -211,20 +218,18 @@ func system_pipe() -> (read: Int32, write: Int32)? {
     var fds: (Int32, Int32) = (-1, -1)
     let r = withUnsafeMutableBytes(of: &fds) { raw -> Int32 in
         guard let p = raw.baseAddress?.assumingMemoryBound(to: Int32.self) else { return -1 }
-        return c_pipe2(p, O_CLOEXEC)
+        return pipe2(p, O_CLOEXEC)
     }
     return r == 0 ? (fds.0, fds.1) : nil
 }
 
-/// fstatfs(2), returning only `f_type` (the first field of `struct statfs` on Linux).
+/// fstatfs(2), returning only `f_type`. `struct statfs` comes from the C header (through CLinux),
+/// so its layout is the target's own: glibc's x86_64 and aarch64 layouts differ (generic
+/// `asm-generic/statfs.h` on aarch64), and `f_type` is a `long` on both.
 func system_fstatfsType(_ fd: Int32) -> Int? {
-    // struct statfs is 120 bytes on 64-bit Linux; a larger buffer keeps this layout-agnostic.
-    var buffer = [Int](repeating: 0, count: 64)
-    let r = buffer.withUnsafeMutableBytes { raw -> Int32 in
-        guard let p = raw.baseAddress else { return -1 }
-        return retryingInterrupts { c_fstatfs(fd, p) }
-    }
-    return r == 0 ? buffer.first : nil
+    var info = statfs()
+    let r = retryingInterrupts { fstatfs(fd, &info) }
+    return r == 0 ? Int(info.f_type) : nil
 }
 
 /// fcntl(2) F_GETFL / F_SETFL helper: adds O_NONBLOCK.

@@ -6,14 +6,17 @@ public enum SystemTool {
     /// The directories searched after `PATH`.
     public static let fallbackDirectories = "/usr/sbin:/sbin:/usr/bin:/bin"
 
-    /// `PATH` of this process followed by `fallbackDirectories`.
-    public static var searchPath: String {
-        let path = ProcessEnvironment.current()["PATH"] ?? ""
-        return path.isEmpty ? fallbackDirectories : path + ":" + fallbackDirectories
+    /// `path` (a `PATH` value) followed by `fallbackDirectories`.
+    public static func searchPath(path: String?) -> String {
+        guard let path, !path.isEmpty else { return fallbackDirectories }
+        return path + ":" + fallbackDirectories
     }
 
+    /// This process's `PATH` followed by `fallbackDirectories`, read from the environment once.
+    public static let searchPath = searchPath(path: ProcessEnvironment.current()["PATH"])
+
     /// The executable `name` (a bare name) in `searchPath`, or nil.
-    public static func find(_ name: String) -> String? {
-        Subprocess.findExecutable(name, searchPath: searchPath)
+    public static func find(_ name: String, searchPath: String = SystemTool.searchPath) -> String? {
+        Program.findExecutable(name, searchPath: searchPath)
     }
 }

@@ -18,7 +18,7 @@ public enum Command {
         }
         let env = environment.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
         do {
-            let r = try Subprocess.run(executable, arguments: Array(argv.dropFirst()), environment: env,
+            let r = try Program.run(executable, arguments: Array(argv.dropFirst()), environment: env,
                                        stdin: Array(stdin.utf8), timeoutSeconds: 120)
             return (r.exitStatus, r.stdoutText, r.stderrText)
         } catch {

@@ -3,7 +3,7 @@ import Foundation
 /// Finds the built multicall executable and lays out a CNI_PATH directory for it.
 public enum PluginBinaries {
     /// The plugin names the multicall binary answers to.
-    public static let pluginNames = ["bridge", "host-local", "portmap", "loopback", "flannel"]
+    public static let pluginNames = ["bridge", "host-local", "portmap", "loopback", "flannel", "bandwidth"]
 
     /// Debian's containernetworking-plugins, for comparison tests.
     public static let referencePluginDir = "/usr/lib/cni"
@@ -37,7 +37,7 @@ public enum PluginBinaries {
         return executable
     }
 
-    /// A directory holding `bridge`, `host-local`, `portmap`, `loopback`, `flannel` symlinks to
+    /// A directory holding `bridge`, `host-local`, `portmap`, `loopback`, `flannel`, `bandwidth` symlinks to
     /// the multicall binary, for use as CNI_PATH: `plugin-links/` beside the binary (so nothing
     /// accumulates in /tmp), refreshed once per test process.
     public static func makePluginDir() -> String {

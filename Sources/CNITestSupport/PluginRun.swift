@@ -40,6 +40,8 @@ public enum PluginRun {
     }
 
     /// Parses plugin output into Foundation objects (`[String: Any]` for objects); nil when it isn't JSON.
+    /// Deliberately not the suite's own parser: the reliability and integration tests check what the
+    /// plugins print with an independent one (Foundation's), an oracle that shares no code with them.
     public static func foundationJSON(_ text: String) -> Any? {
         try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }

@@ -27,19 +27,7 @@ public enum ELFBuildID: Equatable, Sendable {
 
     /// Parses the start of a file (the header, program headers and notes must lie within it).
     public static func parse(_ bytes: [UInt8]) -> ELFBuildID {
-        guard bytes.count >= 52, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else { return .notELF }
-        let is64: Bool
-        switch bytes[4] {
-        case 1: is64 = false
-        case 2: is64 = true
-        default: return .notELF
-        }
-        let reader: Reader
-        switch bytes[5] {
-        case 1: reader = Reader(bytes: bytes, bigEndian: false)
-        case 2: reader = Reader(bytes: bytes, bigEndian: true)
-        default: return .notELF
-        }
+        guard let (is64, reader) = header(bytes) else { return .notELF }
         guard let phoff = is64 ? reader.u64(0x20) : reader.u32(0x1C).map(UInt64.init),
               let phentsize = reader.u16(is64 ? 0x36 : 0x2A), let phnum = reader.u16(is64 ? 0x38 : 0x2C)
         else { return .notELF }
@@ -61,6 +49,23 @@ public enum ELFBuildID: Equatable, Sendable {
             }
         }
         return .none
+    }
+
+    /// The ELF identification (magic, class, data encoding) of a file's first bytes: whether it
+    /// is 64-bit, and a reader in its byte order. Nil when the bytes are not an ELF header.
+    static func header(_ bytes: [UInt8]) -> (is64: Bool, reader: Reader)? {
+        guard bytes.count >= 52, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else { return nil }
+        let is64: Bool
+        switch bytes[4] {
+        case 1: is64 = false
+        case 2: is64 = true
+        default: return nil
+        }
+        switch bytes[5] {
+        case 1: return (is64, Reader(bytes: bytes, bigEndian: false))
+        case 2: return (is64, Reader(bytes: bytes, bigEndian: true))
+        default: return nil
+        }
     }
 
     /// Walks the notes in `[start, end)`: namesz, descsz, type, name and desc each padded to `align`.

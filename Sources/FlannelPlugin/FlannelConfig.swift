@@ -1,5 +1,6 @@
 import CNIProtocol
 import CNIValues
+import FlannelSubnet
 
 /// The flannel plugin's own configuration (flannel-io/cni-plugin `NetConf`):
 ///
@@ -12,8 +13,8 @@ import CNIValues
 /// reference, `args` is forwarded to the delegate together with `runtimeConfig`, and empty
 /// `subnetFile` / `dataDir` values are rejected up front.
 public struct FlannelConfig: Sendable {
-    public static let defaultSubnetFile = "/run/flannel/subnet.env"
-    public static let defaultDataDir = "/var/lib/cni/flannel"
+    public static let defaultSubnetFile = FlannelDefaults.subnetFile
+    public static let defaultDataDir = FlannelDefaults.dataDirectory
 
     public let name: String
     /// The declared `cniVersion`; nil when absent or empty (then the delegate gets none).

@@ -76,7 +76,15 @@ public struct FlannelPlugin: CNIPlugin {
             Self.log("\(error.msg) (\(store.path(containerID: context.containerID)); the delegate was not called, the file is kept)")
             return
         }
-        // Exactly the ADD-time bytes. On failure the file stays, so a retried DEL cleans up.
+        if context.netnsIsPluginsOwn && !context.delegator.runsInProcess(saved.type) {
+            // A delegate of another build may act inside CNI_NETNS, here the node's own netns: it is
+            // not run, and the file stays for the retried DEL (the runtime gets code 8).
+            Self.log("CNI_NETNS is flannel's own netns: delegate \"\(saved.type)\" is not this build, its DEL is left"
+                + " for a retry with the pod's netns (or none); \(store.path(containerID: context.containerID)) is kept")
+            return
+        }
+        // Exactly the ADD-time bytes. On failure the file stays, so a retried DEL cleans up. With
+        // flannel's own netns, the delegate (this build) releases its host side only.
         try context.delegator.del(type: saved.type, config: bytes)
         do {
             try store.remove(containerID: context.containerID)

@@ -4,7 +4,7 @@ import CNIValues
 import Glibc
 import HostLocalStore
 
-/// The reference's on-disk store, byte for byte (layout and names: `HostLocalStore`). Unlike the
+/// The reference's on-disk store, byte for byte (layout and names: `StoreLayout`). Unlike the
 /// reference, a reservation exists only complete (an O_TMPFILE inode linked exclusively to its
 /// name), `last_reserved_ip` is replaced atomically, files are mode 0600, and the store records the
 /// boot its reservations belong to (`enterBoot`).
@@ -50,13 +50,13 @@ public struct DiskStore: ReservationStore {
 
     /// Runs `body` holding the store's flock, shared with the reference plugin's processes.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        try FileLock.withExclusiveLock(path: try path(HostLocalStore.lockFileName), body)
+        try FileLock.withExclusiveLock(path: try path(StoreLayout.lockFileName), body)
     }
 
     public func reservations() throws -> [Reservation] {
         var out: [Reservation] = []
         for name in try entryNames() {
-            guard case .reservation(let address) = HostLocalStore.entry(name) else { continue }
+            guard case .reservation(let address) = StoreLayout.entry(name) else { continue }
             let file = try path(name)
             // An unreadable record still occupies its address; it just belongs to nobody we know.
             let record = (try? FileSystem.readFile(file, limit: DiskStore.recordLimit)) ?? []
@@ -67,7 +67,7 @@ public struct DiskStore: ReservationStore {
 
     public func reserve(_ address: IPAddress, for owner: ReservationOwner) throws -> Bool {
         do {
-            try FileSystem.createFileExclusively(try path(HostLocalStore.fileName(for: address)), owner.record,
+            try FileSystem.createFileExclusively(try path(StoreLayout.fileName(for: address)), owner.record,
                                                  mode: DiskStore.fileMode, durable: durable)
             return true
         } catch let e as SystemError where e.errno == .fileExists {
@@ -80,7 +80,7 @@ public struct DiskStore: ReservationStore {
     }
 
     public func lastReserved(rangeSet index: Int) -> IPAddress? {
-        guard let file = try? path(HostLocalStore.lastReservedPrefix + String(index)),
+        guard let file = try? path(StoreLayout.lastReservedPrefix + String(index)),
               let bytes = try? FileSystem.readFile(file, limit: 256) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
         return IPAddress(text)?.canonical
@@ -89,7 +89,7 @@ public struct DiskStore: ReservationStore {
     /// A round-robin hint: atomic against kills, but not fsynced (losing it to a power cut only
     /// restarts the walk at rangeStart, as the reference does when the file is missing).
     public func recordLastReserved(_ address: IPAddress, rangeSet index: Int) throws {
-        try FileSystem.writeFileAtomically(try path(HostLocalStore.lastReservedPrefix + String(index)),
+        try FileSystem.writeFileAtomically(try path(StoreLayout.lastReservedPrefix + String(index)),
                                            Array(address.description.utf8), mode: DiskStore.fileMode, durable: false)
     }
 
@@ -119,13 +119,13 @@ public struct DiskStore: ReservationStore {
     /// next ADD. A store without a record (new, or written by the reference or an older version)
     /// is adopted as this boot's. Returns nil when the store already belongs to `boot`.
     public func enterBoot(_ boot: String) throws -> BootTransition? {
-        let record = try path(HostLocalStore.bootFileName)
+        let record = try path(StoreLayout.bootFileName)
         let previous = BootID.recorded(in: record)
         if previous == boot { return nil }
         var released: [IPAddress] = []
         if previous != nil {
             for name in try FileSystem.listDirectory(directory) {
-                switch HostLocalStore.entry(name) {
+                switch StoreLayout.entry(name) {
                 case .reservation(let address):
                     if try FileSystem.removeFileIfPresent(try path(name)) { released.append(address) }
                 case .lastReserved, .temporary:
@@ -141,7 +141,7 @@ public struct DiskStore: ReservationStore {
 
     /// `directory/name`, refusing anything that could leave the store directory.
     func path(_ name: String) throws(CNIError) -> String {
-        guard HostLocalStore.isPlainFileName(name) else {
+        guard StoreLayout.isPlainFileName(name) else {
             throw CNIError.internalFailure("refusing store entry name outside \(directory)", details: name)
         }
         return directory + "/" + name

@@ -5,7 +5,7 @@ import HostLocalStore
 /// The `ipam` section of the network config (the whole config is on stdin), decoded and
 /// validated before anything on the node is touched. Texts follow the reference.
 public struct HostLocalConfig: Sendable {
-    public static let defaultDataDir = HostLocalStore.defaultDataDir
+    public static let defaultDataDir = StoreLayout.defaultDataDir
 
     /// `runtimeConfig.ipRanges`, then the legacy top-level range, then `ranges`.
     public var rangeSets: [RangeSet]
@@ -75,12 +75,12 @@ public struct HostLocalConfig: Sendable {
         return ipam
     }
 
-    /// `<dataDir>/<name>` (`HostLocalStore.storeDirectory`). The dispatcher already checked the
+    /// `<dataDir>/<name>` (`StoreLayout.storeDirectory`). The dispatcher already checked the
     /// name against the CNI regex; this still refuses anything that would leave dataDir.
     static func storeDirectory(ipam: JSONObject, networkName: String) throws(CNIError) -> String {
         let dataDir = try ipam.string("dataDir")
-        do throws(HostLocalStore.DirectoryError) {
-            return try HostLocalStore.storeDirectory(dataDir: dataDir, network: networkName)
+        do throws(StoreLayout.DirectoryError) {
+            return try StoreLayout.storeDirectory(dataDir: dataDir, network: networkName)
         } catch {
             switch error {
             case .invalidNetworkName(let name):

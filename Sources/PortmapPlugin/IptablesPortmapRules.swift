@@ -15,9 +15,9 @@ import CNIValues
 ///     -A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE
 ///     -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark 0x2000/0x2000
 public struct IptablesPortmapRules: Sendable {
-    public static let topLevelDNATChain = "CNI-HOSTPORT-DNAT"
-    public static let setMarkChain = "CNI-HOSTPORT-SETMARK"
-    public static let markMasqChain = "CNI-HOSTPORT-MASQ"
+    public static let topLevelDNATChain = PortmapNames.topLevelDNATChain
+    public static let setMarkChain = PortmapNames.setMarkChain
+    public static let markMasqChain = PortmapNames.markMasqChain
     /// multiport accepts at most 15 ports per rule.
     public static let portsPerEntryRule = 15
     /// xt_comment keeps at most 255 characters.

@@ -15,11 +15,11 @@ import CNIValues
 ///                            ip saddr 127.0.0.1 ip daddr 10.244.1.3 masquerade comment "<containerID>" }
 ///     }
 public struct NftPortmapRules: Sendable {
-    public static let tableName = "cni_hostport"
+    public static let tableName = PortmapNames.nftTable
     public static let hostPortsChain = "hostports"
     public static let hostIPHostPortsChain = "hostip_hostports"
     public static let hostPortsAllChain = "hostports_all"
-    public static let masqueradingChain = "masquerading"
+    public static let masqueradingChain = PortmapNames.nftMasqueradingChain
     /// The chains holding per-container rules (comment = container ID).
     public static let containerChains = [hostPortsChain, hostIPHostPortsChain, masqueradingChain]
 

@@ -100,9 +100,12 @@ public struct PortmapConfig: Sendable {
         declaresMappings = declared
     }
 
+    /// The masquerade mark: `1 << markMasqBit` (0x2000 for bit 13).
+    package var markValue: UInt32 { UInt32(1) << UInt32(truncatingIfNeeded: markMasqBit) }
+
     /// `0x2000/0x2000` for bit 13.
     public var markDefinition: String {
-        let value = "0x" + String(UInt32(1) << UInt32(truncatingIfNeeded: markMasqBit), radix: 16)
+        let value = "0x" + String(markValue, radix: 16)
         return value + "/" + value
     }
 

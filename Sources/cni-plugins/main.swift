@@ -1,5 +1,6 @@
 // One executable for the whole suite, installed as one copy per plugin name (see
 // InstallCommand): the name it is run under picks the plugin.
+import BandwidthPlugin
 import BridgePlugin
 import CNIInspect
 import CNIProtocol
@@ -11,8 +12,12 @@ import HostLocalPlugin
 import LoopbackPlugin
 import PortmapPlugin
 
+// First thing: the netns this process started in, which CNI_NETNS must not name (its plugin's and
+// every in-process delegate's check compare with this record).
+ProcessNetns.record()
+
 let plugins: [any CNIPlugin] = [
-    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(),
+    LoopbackPlugin(), HostLocalPlugin(), BridgePlugin(), FlannelPlugin(), PortmapPlugin(), BandwidthPlugin(),
 ]
 PluginRegistry.register(plugins)
 

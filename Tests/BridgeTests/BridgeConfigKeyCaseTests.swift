@@ -1,7 +1,7 @@
-@testable import BridgePlugin
 import CNIProtocol
 import CNIValues
 import XCTest
+@testable import BridgePlugin
 
 /// Keys are matched as Go's encoding/json fills the reference's NetConf struct; DEL reads only
 /// what it needs.

@@ -1,7 +1,7 @@
-@testable import BridgePlugin
 import CNIProtocol
 import CNIValues
 import XCTest
+@testable import BridgePlugin
 
 final class BridgeConfigTests: XCTestCase {
     private func parse(_ json: String, mac: String? = nil) throws -> BridgeConfig {

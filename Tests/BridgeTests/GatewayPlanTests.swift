@@ -1,7 +1,7 @@
-@testable import BridgePlugin
 import CNIProtocol
 import CNIValues
 import XCTest
+@testable import BridgePlugin
 
 final class GatewayPlanTests: XCTestCase {
     private func net(_ s: String) -> IPNetwork { IPNetwork(s) ?? IPNetwork(address: .v4(0), prefixLength: 0)! }

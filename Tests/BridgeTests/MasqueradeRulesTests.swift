@@ -1,9 +1,10 @@
-@testable import BridgePlugin
 import CNIFirewall
 import CNIProtocol
+import CNITestSupport
 import CNIValues
 import Foundation
 import XCTest
+@testable import BridgePlugin
 
 final class MasqueradeRulesTests: XCTestCase {
     private let rules = MasqueradeRules(network: "cbr0", containerID: "c2", ifname: "eth0")
@@ -19,19 +20,19 @@ final class MasqueradeRulesTests: XCTestCase {
         COMMIT
         """
 
-    /// The reference's rules for pod 10.244.1.3/24 on `cbr0`, id `c2`, as iptables-save printed them.
-    private let referenceSave = #"""
+    /// The reference's rules for pod 10.244.1.3/24 on `cbr0`, id `c2`, as iptables-save printed them
+    /// (the shared reference text the inspector's parser tests read too).
+    private let referenceSave = """
         *nat
         :PREROUTING ACCEPT [0:0]
         :INPUT ACCEPT [0:0]
         :OUTPUT ACCEPT [0:0]
         :POSTROUTING ACCEPT [0:0]
         :CNI-a0fff058eeb324ed03b3bf6f - [0:0]
-        -A POSTROUTING -s 10.244.1.3/32 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j CNI-a0fff058eeb324ed03b3bf6f
-        -A CNI-a0fff058eeb324ed03b3bf6f -d 10.244.1.0/24 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j ACCEPT
-        -A CNI-a0fff058eeb324ed03b3bf6f ! -d 224.0.0.0/4 -m comment --comment "name: \"cbr0\" id: \"c2\"" -j MASQUERADE
+        \(ReferenceIptables.masqueradeJump)
+        \(ReferenceIptables.masqueradeChainRules)
         COMMIT
-        """#
+        """
 
     func testChainNameAndCommentMatchTheReference() {
         XCTAssertEqual(rules.chain, "CNI-a0fff058eeb324ed03b3bf6f")

@@ -1,6 +1,6 @@
-@testable import BridgePlugin
 import CNIFirewall
 import XCTest
+@testable import BridgePlugin
 
 final class SpoofCheckRulesTests: XCTestCase {
     private let rules = SpoofCheckRules(containerID: "c1", ifname: "eth0")

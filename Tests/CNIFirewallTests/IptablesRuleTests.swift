@@ -13,6 +13,19 @@ final class IptablesRuleTests: XCTestCase {
                        #"-I POSTROUTING 1 -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ"#)
     }
 
+    /// iptables 1.8.7 (iptables-nft) on a node without the NSS `files` module prints `-p 6`.
+    func testProtocolNumbersReadAsTheNamesWeWrite() throws {
+        let saved = try XCTUnwrap(IptablesRule(
+            saveLine: "-A CNI-DN-1acd23a563d6b73ddfb74 -s 10.244.1.0/24 -p 6 -m tcp --dport 8080 -j CNI-HOSTPORT-SETMARK"))
+        let ours = IptablesRule(chain: "CNI-DN-1acd23a563d6b73ddfb74",
+                                ["-s", "10.244.1.0/24", "-p", "tcp", "-m", "tcp", "--dport", "8080", "-j", "CNI-HOSTPORT-SETMARK"])
+        XCTAssertEqual(saved, ours)
+        XCTAssertEqual(IptablesRule(saveLine: "-A X -p 17 -m udp --dport 53 -j ACCEPT")?.arguments[1], "udp")
+        XCTAssertEqual(IptablesRule(saveLine: "-A X -p 132 -j ACCEPT")?.arguments[1], "sctp")
+        XCTAssertEqual(IptablesRule(saveLine: "-A X -p 47 -j ACCEPT")?.arguments[1], "47")
+        XCTAssertEqual(IptablesRule(saveLine: "-A X -m comment --comment 6 -j ACCEPT")?.comment, "6")
+    }
+
     func testNonRuleLinesAreNotRules() {
         XCTAssertNil(IptablesRule(saveLine: ":PREROUTING ACCEPT [0:0]"))
         XCTAssertNil(IptablesRule(saveLine: "COMMIT"))

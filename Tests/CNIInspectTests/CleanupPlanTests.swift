@@ -1,7 +1,7 @@
 import CNIFirewall
-@testable import CNIInspect
 import CNIValues
 import XCTest
+@testable import CNIInspect
 
 /// Cleanup steps and the commands they print.
 final class CleanupPlanTests: XCTestCase {

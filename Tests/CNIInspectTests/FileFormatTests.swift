@@ -1,6 +1,6 @@
-@testable import CNIInspect
 import CNIValues
 import XCTest
+@testable import CNIInspect
 
 /// subnet.env, host-local reservation files, flannel's saved configs, `ip -j netns list-id`.
 final class FileFormatTests: XCTestCase {

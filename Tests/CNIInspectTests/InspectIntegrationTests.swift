@@ -17,9 +17,7 @@ final class InspectIntegrationTests: XCTestCase {
         for (i, pod) in pods.enumerated() {
             let mapping = i == 0 ? #"[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]"#
                 : i == 2 ? #"[{"hostPort":9090,"containerPort":90,"protocol":"tcp"}]"# : nil
-            let result = try n.add(pod, id: ids[i], portMappings: mapping)
-            let first = (result["ips"] as? [[String: Any]])?.first?["address"] as? String
-            ips.append(try XCTUnwrap(first, "no IP in \(result)"))
+            ips.append(try n.add(pod, id: ids[i], portMappings: mapping))
         }
 
         // The three leaks: a reservation nobody holds, a pod netns deleted without DEL, a stray rule.
@@ -38,31 +36,28 @@ final class InspectIntegrationTests: XCTestCase {
 
         let (status, report) = try n.inspectJSON()
         XCTAssertEqual(status, 3, "exit status 3: problems found")
-        let diagnosis = "notes: \(report["notes"] ?? "-"); ports: \((report["bridge"] as? [String: Any])?["ports"] ?? "-")"
-        let listed = try XCTUnwrap(report["pods"] as? [[String: Any]])
-        XCTAssertEqual(listed.map { $0["containerID"] as? String }, ["pod-a", "pod-b"], diagnosis)
-        XCTAssertEqual(listed.map { $0["netns"] as? String }, [pods[0].path, pods[1].path], diagnosis)
-        XCTAssertEqual(listed.map { ($0["ips"] as? [String]) ?? [] }, [[ips[0]], [ips[1]]], diagnosis)
-        XCTAssertEqual(listed.map { $0["match"] as? String }, ["exact", "exact"], diagnosis)
+        let diagnosis = "notes: \(report.notes); ports: \(report.bridge?.ports.map(\.name) ?? [])"
+        let listed = report.pods
+        XCTAssertEqual(listed.map(\.containerID), ["pod-a", "pod-b"], diagnosis)
+        XCTAssertEqual(listed.map(\.netns), [pods[0].path, pods[1].path], diagnosis)
+        XCTAssertEqual(listed.map(\.ips), [[ips[0]], [ips[1]]], diagnosis)
+        XCTAssertEqual(listed.map(\.match), ["exact", "exact"], diagnosis)
         for (i, pod) in listed.enumerated() {
-            XCTAssertEqual(pod["hairpin"] as? Bool, true)
-            XCTAssertEqual(pod["mtu"] as? Int, 1450)
-            XCTAssertEqual(pod["ifname"] as? String, "eth0")
+            XCTAssertEqual(pod.hairpin, true)
+            XCTAssertEqual(pod.mtu, 1450)
+            XCTAssertEqual(pod.ifname, "eth0")
             let mac = try pods[i].ip(["-o", "link", "show", "eth0"])
-            XCTAssertTrue(mac.contains("link/ether \(pod["mac"] as? String ?? "?")"), mac)
+            XCTAssertTrue(mac.contains("link/ether \(pod.mac ?? "?")"), mac)
             let veth = try n.ip(["-o", "link", "show", "master", "cni0"])
-            XCTAssertTrue(veth.contains(": \(pod["hostVeth"] as? String ?? "?")@"), veth)
+            XCTAssertTrue(veth.contains(": \(pod.hostVeth)@"), veth)
         }
-        let hostPorts = try XCTUnwrap(report["hostPorts"] as? [[String: Any]])
-        XCTAssertEqual(hostPorts.map { "\($0["containerID"] ?? "") \($0["hostPort"] ?? "") \($0["destination"] ?? "")" }.sorted(), [
+        XCTAssertEqual(report.hostPorts.map { "\($0.containerID) \($0.hostPort) \($0.destination)" }.sorted(), [
             "gone 7777 10.244.1.250:77",
             "pod-a 8080 \(ips[0].split(separator: "/")[0]):80",
             "pod-c 9090 \(ips[2].split(separator: "/")[0]):90",
         ])
-        let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
-        XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "")" },
-                       ["stale-container pod-c", "leaked-ip ghost", "stale-rules gone"], "\(problems) \(diagnosis)")
-        let staleDetails = (problems.first?["details"] as? [String]) ?? []
+        XCTAssertEqual(report.problemList, ["stale-container pod-c", "leaked-ip ghost", "stale-rules gone"], diagnosis)
+        let staleDetails = report.problems.first?.details ?? []
         XCTAssertTrue(staleDetails.contains { $0.hasPrefix("IP \(ips[2].split(separator: "/")[0]) ") }, "\(staleDetails)")
         XCTAssertTrue(staleDetails.contains { $0.hasPrefix("saved flannel config: \(n.flannelDir)/pod-c") }, "\(staleDetails)")
 
@@ -73,11 +68,11 @@ final class InspectIntegrationTests: XCTestCase {
 
         // --fix --yes, then the kernel and the files must be clean and the healthy pods untouched.
         let (fixStatus, fixed) = try n.inspectJSON(["--fix", "--yes"])
-        XCTAssertEqual(fixStatus, 0, "\(fixed["problems"] ?? "-") \(fixed["fix"] ?? "-") notes: \(fixed["notes"] ?? "-")")
-        let actions = try XCTUnwrap(fixed["fix"] as? [[String: Any]])
+        XCTAssertEqual(fixStatus, 0, "\(fixed.problemList) \(fixed.fix ?? []) notes: \(fixed.notes)")
+        let actions = try XCTUnwrap(fixed.fix)
         XCTAssertFalse(actions.isEmpty)
-        XCTAssertTrue(actions.allSatisfy { $0["ok"] as? Bool == true }, "\(actions)")
-        XCTAssertEqual((fixed["problems"] as? [Any])?.count, 0, "\(fixed["problems"] ?? "")")
+        XCTAssertTrue(actions.allSatisfy(\.ok), "\(actions)")
+        XCTAssertEqual(fixed.problemList, [])
 
         let store = try FileManager.default.contentsOfDirectory(atPath: n.ipamDir + "/cbr0").filter { $0.hasPrefix("10.") }.sorted()
         XCTAssertEqual(store, [ips[0], ips[1]].map { String($0.split(separator: "/")[0]) }.sorted())
@@ -91,8 +86,8 @@ final class InspectIntegrationTests: XCTestCase {
 
         let (again, clean) = try n.inspectJSON()
         XCTAssertEqual(again, 0)
-        XCTAssertEqual((clean["problems"] as? [Any])?.count, 0, "\(clean["problems"] ?? "")")
-        XCTAssertEqual((clean["pods"] as? [Any])?.count, 2)
+        XCTAssertEqual(clean.problemList, [])
+        XCTAssertEqual(clean.pods.count, 2)
     }
 
     /// Polls (bounded) until the node's cni0 has `count` ports.
@@ -111,8 +106,8 @@ final class InspectIntegrationTests: XCTestCase {
 
 /// A flannel node for the inspector: subnet.env, the kube-flannel conflist on the node's temp tree,
 /// and a `cni-inspect` link to the suite binary.
-private extension TestNode {
-    static func inspectNode() throws -> TestNode {
+extension TestNode {
+    fileprivate static func inspectNode() throws -> TestNode {
         let bin = try PluginBinaries.requireExecutable()
         let node = try TestNode(prefix: "ins", subnetEnv: TestNode.vxlanSubnetEnv)
         try node.writeConflist(InstallFixture.conflist(subnetFile: node.subnetFile, dataDir: node.flannelDir, ipamDir: node.ipamDir))
@@ -120,32 +115,38 @@ private extension TestNode {
         return node
     }
 
-    var conflist: String { netconfDir + "/10-flannel.conflist" }
-    var inspectLink: String { root.file("cni-inspect") }
+    fileprivate var conflist: String { netconfDir + "/10-flannel.conflist" }
+    fileprivate var inspectLink: String { root.file("cni-inspect") }
 
-    var inspectArguments: [String] {
+    fileprivate var inspectArguments: [String] {
         ["--netns", name, "--subnet-file", subnetFile, "--ipam-dir", ipamDir, "--flannel-dir", flannelDir, "--cni-path", pluginDir,
          "--netconf-dir", netconfDir, "--cache-dir", cacheDir]
     }
 
     /// `cni-exec add` inside the node netns, as kubelet → containerd → libcni would run the chain.
-    func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> [String: Any] {
+    /// Returns the pod's first address (with its prefix) from the result.
+    fileprivate func add(_ pod: TestNamespace, id: String, portMappings: String?) throws -> String {
         let r = try cniExec(["add", conflist, pod.path, id, "eth0"], capArgs: portMappings.map { #"{"portMappings":\#($0)}"# })
         XCTAssertEqual(r.status, 0, "ADD \(id): \(r.stdout) \(r.stderr)")
-        return try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
+        struct Result: Decodable {
+            struct IP: Decodable { let address: String }
+            let ips: [IP]
+        }
+        let result = try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8))
+        return try XCTUnwrap(result.ips.first?.address, "no IP in \(r.stdout)")
     }
 
     /// Runs the inspector (through the `cni-inspect` link unless `viaSubcommand`).
-    func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
+    fileprivate func inspect(_ extra: [String], viaSubcommand: Bool = false) -> (status: Int32, stdout: String, stderr: String) {
         let argv = viaSubcommand ? [binary, "inspect"] : [inspectLink]
         return Command.run(argv + inspectArguments + extra)
     }
 
-    var binary: String { PluginBinaries.executable ?? "cni-plugins" }
+    fileprivate var binary: String { PluginBinaries.executable ?? "cni-plugins" }
 
-    func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
+    fileprivate func inspectJSON(_ extra: [String] = []) throws -> (status: Int32, report: InspectReport) {
         let r = inspect(["--json"] + extra)
-        let report = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], "not JSON: \(r.stdout) \(r.stderr)")
+        let report = try InspectReport(json: r.stdout, stderr: r.stderr)
         return (r.status, report)
     }
 }

@@ -33,13 +33,12 @@ final class InspectLinkIntegrationTests: XCTestCase {
         let args = try Self.inspectArguments(node)
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
-        let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
-        let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
-        XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "") \($0["fixable"] ?? "")" },
-                       ["veth-without-pod vethbbbb0002 1", "mtu-mismatch pod-a 0"], "\(problems)")
-        let ports = try XCTUnwrap((report["bridge"] as? [String: Any])?["ports"] as? [[String: Any]])
-        XCTAssertEqual(ports.map { "\($0["name"] ?? "") \($0["match"] ?? "") \($0["podNetns"] ?? "-")" }.sorted(),
-                       ["vethaaaa0001 exact \(pod.path)", "vethbbbb0002 none <null>"])
+        let report = try InspectReport(json: first.stdout)
+        XCTAssertEqual(report.problems.map { "\($0.kind) \($0.subject) fixable: \($0.fixable)" },
+                       ["veth-without-pod vethbbbb0002 fixable: true", "mtu-mismatch pod-a fixable: false"], "\(report.problems)")
+        let ports = try XCTUnwrap(report.bridge?.ports)
+        XCTAssertEqual(ports.map { "\($0.name) \($0.match) \($0.podNetns ?? "-")" }.sorted(),
+                       ["vethaaaa0001 exact \(pod.path)", "vethbbbb0002 none -"])
 
         let declined = Command.run([bin] + args + ["--fix"], stdin: "n\n")
         XCTAssertEqual(declined.status, 1, declined.stderr)
@@ -48,8 +47,7 @@ final class InspectLinkIntegrationTests: XCTestCase {
 
         let fixed = Command.run([bin] + args + ["--fix", "--yes"])
         XCTAssertEqual(fixed.status, 3, "the MTU mismatch is left to a human: \(fixed.stdout)")
-        let after = try XCTUnwrap(PluginRun.foundationJSON(fixed.stdout) as? [String: Any], fixed.stdout)
-        XCTAssertEqual(((after["problems"] as? [[String: Any]]) ?? []).map { $0["kind"] as? String }, ["mtu-mismatch"])
+        XCTAssertEqual(try InspectReport(json: fixed.stdout).problems.map(\.kind), ["mtu-mismatch"])
         let links = try node.ip(["-o", "link", "show"])
         XCTAssertFalse(links.contains("vethbbbb0002"), links)
         XCTAssertTrue(links.contains("vethaaaa0001"), links)
@@ -77,12 +75,10 @@ final class InspectLinkIntegrationTests: XCTestCase {
         let args = try Self.inspectArguments(node)
         let first = Command.run([bin] + args)
         XCTAssertEqual(first.status, 3, first.stderr)
-        let report = try XCTUnwrap(PluginRun.foundationJSON(first.stdout) as? [String: Any], first.stdout)
-        let hostPorts = try XCTUnwrap(report["hostPorts"] as? [[String: Any]])
-        XCTAssertEqual(hostPorts.map { "\($0["containerID"] ?? "") \($0["backend"] ?? "") \($0["hostPort"] ?? "") \($0["destination"] ?? "")" },
+        let report = try InspectReport(json: first.stdout)
+        XCTAssertEqual(report.hostPorts.map { "\($0.containerID) \($0.backend) \($0.hostPort) \($0.destination)" },
                        ["gone-nft nftables 8443 10.244.1.9:443", "other-network nftables 9443 10.99.0.9:443"])
-        let problems = try XCTUnwrap(report["problems"] as? [[String: Any]])
-        XCTAssertEqual(problems.map { "\($0["kind"] ?? "") \($0["subject"] ?? "")" }, ["stale-rules gone-nft"], "\(problems)")
+        XCTAssertEqual(report.problemList, ["stale-rules gone-nft"], "\(report.problems)")
 
         let fixed = Command.run([bin] + args + ["--fix", "--yes"])
         XCTAssertEqual(fixed.status, 0, fixed.stdout + fixed.stderr)

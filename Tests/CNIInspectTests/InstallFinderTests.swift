@@ -1,5 +1,7 @@
-@testable import CNIInspect
+import CNIValues
 import XCTest
+
+@testable import CNIInspect
 
 /// The pure installation checks: libcni's parsing rules, containerd's selection, the plugin,
 /// lease and leftover findings, and the verdict.
@@ -126,6 +128,27 @@ final class InstallFinderTests: XCTestCase {
         var spawn = PluginCheck(type: "bridge", neededBy: ["cbr0"], path: "/opt/cni/bin/bridge")
         spawn.spawnError = "fork/exec /opt/cni/bin/bridge: exec format error"
         XCTAssertEqual(spawn.startFailure, "fork/exec /opt/cni/bin/bridge: exec format error")
+    }
+
+    /// A plugin of another architecture: named, with the architectures, and the fix is the other build.
+    func testPluginOfAnotherArchitecture() throws {
+        let current = try XCTUnwrap(ELFMachine.current)
+        let other: ELFMachine = current == .x86_64 ? .aarch64 : .x86_64
+        var i = Self.healthy()
+        var foreign = PluginCheck(type: "bridge", neededBy: ["cbr0 plugins[0]"], path: "/opt/cni/bin/bridge")
+        foreign.machine = other
+        foreign.spawnError = "/opt/cni/bin/bridge: Exec format error"
+        i.plugins[1] = foreign
+        let problems = InstallFinder(install: i).problems()
+        XCTAssertEqual(problems.map(\.kind), [.pluginCannotStart])
+        XCTAssertEqual(problems.first?.subject, "bridge")
+        XCTAssertEqual(problems.first?.summary,
+                       "/opt/cni/bin/bridge does not start on this node: built for \(other), this node runs \(current) (/opt/cni/bin/bridge: Exec format error)")
+        XCTAssertEqual(problems.first?.advice, ["install the build for \(current): cni-plugins install --from <that binary> /opt/cni/bin"])
+        // Same architecture: no architecture words.
+        foreign.machine = current
+        XCTAssertEqual(foreign.startFailure, "/opt/cni/bin/bridge: Exec format error")
+        XCTAssertNil(foreign.foreignMachine)
     }
 
     func testReplacedAndMixedBuilds() {

@@ -1,8 +1,8 @@
-@testable import CNIInspect
 import CNITestSupport
 import CNIValues
 import Foundation
 import XCTest
+@testable import CNIInspect
 
 /// `cni-inspect` (the real binary) on purpose-built broken installations: config directory,
 /// plugin directory, lease and state directories in a temp dir, the node in its own netns.
@@ -50,10 +50,10 @@ final class InstallIntegrationTests: XCTestCase {
                          "--cache-dir", cacheDir] + extra)
         }
 
-        func report(_ extra: [String] = []) throws -> (status: Int32, json: [String: Any], problems: [[String: Any]]) {
+        func report(_ extra: [String] = []) throws -> (status: Int32, json: InspectReport, problems: [InspectReport.Problem]) {
             let r = inspect(["--json"] + extra)
-            let json = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], "not JSON: \(r.stdout) \(r.stderr)")
-            return (r.status, json, (json["problems"] as? [[String: Any]]) ?? [])
+            let json = try InspectReport(json: r.stdout, stderr: r.stderr)
+            return (r.status, json, json.problems)
         }
 
     }
@@ -79,8 +79,8 @@ final class InstallIntegrationTests: XCTestCase {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 
-    func kinds(_ problems: [[String: Any]]) -> [String] {
-        problems.map { "\($0["kind"] ?? "") \(($0["subject"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } ?? "")" }
+    func kinds(_ problems: [InspectReport.Problem]) -> [String] {
+        problems.map { "\($0.kind) \(URL(fileURLWithPath: $0.subject).lastPathComponent)" }
     }
 
     /// The acceptance case: a shadowing 00-bad.conf, no portmap, a plugin that cannot load, no
@@ -105,17 +105,17 @@ final class InstallIntegrationTests: XCTestCase {
         XCTAssertEqual(kinds(problems), ["invalid-config 00-bad.conf", "plugin-cannot-start host-local", "missing-plugin portmap",
                                          "lease-missing subnet.env"], "\(problems)")
         for p in problems {
-            XCTAssertEqual(p["blocking"] as? Bool, true)
-            XCTAssertFalse(((p["advice"] as? [String]) ?? []).isEmpty, "a fix for \(p)")
+            XCTAssertEqual(p.blocking, true)
+            XCTAssertFalse(p.advice.isEmpty, "a fix for \(p)")
         }
-        XCTAssertTrue(((problems[0]["advice"] as? [String]) ?? []).contains("mv \(n.netconf)/00-bad.conf \(n.netconf)/00-bad.conf.disabled"))
-        let loader = problems[1]["summary"] as? String ?? ""
+        XCTAssertTrue(problems[0].advice.contains("mv \(n.netconf)/00-bad.conf \(n.netconf)/00-bad.conf.disabled"))
+        let loader = problems[1].summary
         XCTAssertTrue(loader.contains("error while loading shared libraries: libX.so.6: cannot open shared object file"), loader)
-        let verdict = try XCTUnwrap(json["verdict"] as? [String: Any])
-        XCTAssertEqual(verdict["ready"] as? Bool, false)
-        XCTAssertEqual((verdict["firstBlocking"] as? [String: Any])?["kind"] as? String, "invalid-config")
-        let installation = try XCTUnwrap(json["installation"] as? [String: Any])
-        XCTAssertEqual(installation["selected"] as? String, n.netconf + "/00-bad.conf")
+        let verdict = try XCTUnwrap(json.verdict)
+        XCTAssertEqual(verdict.ready, false)
+        XCTAssertEqual(verdict.firstBlocking?.kind, "invalid-config")
+        let installation = try XCTUnwrap(json.installation)
+        XCTAssertEqual(installation.selected, n.netconf + "/00-bad.conf")
 
         // Each fix as printed, then the node is ready.
         try FileManager.default.moveItem(atPath: n.netconf + "/00-bad.conf", toPath: n.netconf + "/00-bad.conf.disabled")
@@ -128,12 +128,12 @@ final class InstallIntegrationTests: XCTestCase {
         let (okStatus, okJSON, okProblems) = try n.report()
         XCTAssertEqual(okStatus, 0)
         XCTAssertEqual(okProblems.count, 0)
-        let plugins = try XCTUnwrap((okJSON["installation"] as? [String: Any])?["plugins"] as? [[String: Any]])
-        XCTAssertEqual(plugins.map { $0["type"] as? String ?? "" }, ["flannel", "bridge", "host-local", "portmap", "loopback"])
-        XCTAssertTrue(plugins.allSatisfy { $0["ours"] as? Bool == true && $0["starts"] as? Bool == true }, "\(plugins)")
-        let ids = Set(plugins.compactMap { $0["buildID"] as? String })
+        let plugins = try XCTUnwrap(okJSON.installation?.plugins)
+        XCTAssertEqual(plugins.map(\.type), ["flannel", "bridge", "host-local", "portmap", "loopback", "bandwidth"])
+        XCTAssertTrue(plugins.allSatisfy { $0.ours && $0.starts }, "\(plugins)")
+        let ids = Set(plugins.compactMap(\.buildID))
         XCTAssertEqual(ids.count, 1, "one build: \(plugins)")
-        XCTAssertEqual(ids.first, (okJSON["installation"] as? [String: Any])?["inspectorBuildID"] as? String)
+        XCTAssertEqual(ids.first, okJSON.installation?.inspectorBuildID)
     }
 
     /// An installer wrote its own flannel over ours, another plugin is a different build of ours,
@@ -159,8 +159,8 @@ final class InstallIntegrationTests: XCTestCase {
         var (status, json, problems) = try n.report()
         XCTAssertEqual(status, 3)
         XCTAssertEqual(kinds(problems), ["plugin-replaced flannel", "mixed-builds bin"], "\(problems)")
-        XCTAssertEqual((json["verdict"] as? [String: Any])?["ready"] as? Bool, true, "works, but flagged")
-        XCTAssertTrue((problems.first?["summary"] as? String ?? "").contains("it says \"CNI flannel plugin v1.5.1-flannel1\""))
+        XCTAssertEqual(json.verdict?.ready, true, "works, but flagged")
+        XCTAssertTrue((problems.first?.summary ?? "").contains("it says \"CNI flannel plugin v1.5.1-flannel1\""))
 
         try n.write("#!/bin/sh\nexec sleep 30\n", to: n.plugins + "/bridge", mode: 0o755)
         try n.write("not a program\n", to: n.plugins + "/loopback", mode: 0o644)
@@ -168,7 +168,7 @@ final class InstallIntegrationTests: XCTestCase {
         try n.link("portmap")
         (status, json, problems) = try n.report(["--plugin-timeout", "0.5"])
         XCTAssertEqual(kinds(problems), ["plugin-cannot-start bridge", "missing-plugin loopback"], "\(problems)")
-        XCTAssertTrue((problems.first?["summary"] as? String ?? "").hasSuffix("no answer to VERSION within the timeout (killed)"))
+        XCTAssertTrue((problems.first?.summary ?? "").hasSuffix("no answer to VERSION within the timeout (killed)"))
 
         try n.link("bridge")
         try n.link("loopback")
@@ -191,17 +191,17 @@ final class InstallIntegrationTests: XCTestCase {
         try n.write(#"{"cniVersion":"0.3.1","plugins":[{"type":"flannel"}]}"#, to: n.netconf + "/10-flannel.conflist")
         (status, _, problems) = try n.report()
         XCTAssertEqual(kinds(problems), ["invalid-config 10-flannel.conflist", "lease-missing unused.env"])
-        XCTAssertTrue((problems.first?["summary"] as? String ?? "").contains("error parsing configuration list: no name"))
+        XCTAssertTrue((problems.first?.summary ?? "").contains("error parsing configuration list: no name"))
 
         try FileManager.default.removeItem(atPath: n.netconf + "/10-flannel.conflist")
         try FileManager.default.moveItem(atPath: n.netconf + "/10-flannel.conflist.bak", toPath: n.netconf + "/10-flannel.conflist")
         try n.write("FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.99.1.1/24\nFLANNEL_MTU=1450\n", to: n.subnetFile)
         (status, _, problems) = try n.report()
         XCTAssertEqual(kinds(problems), ["lease-invalid subnet.env"])
-        XCTAssertTrue(((problems.first?["details"] as? [String]) ?? []).contains("missing keys: FLANNEL_IPMASQ"), "\(problems)")
+        XCTAssertTrue((problems.first?.details ?? []).contains("missing keys: FLANNEL_IPMASQ"), "\(problems)")
         try n.write(n.lease.replacingOccurrences(of: "10.244.1.1/24", with: "10.99.1.1/24"), to: n.subnetFile)
         (status, _, problems) = try n.report()
-        XCTAssertTrue((problems.first?["summary"] as? String ?? "").contains("FLANNEL_SUBNET=10.99.1.1/24 is not inside FLANNEL_NETWORK=10.244.0.0/16"))
+        XCTAssertTrue((problems.first?.summary ?? "").contains("FLANNEL_SUBNET=10.99.1.1/24 is not inside FLANNEL_NETWORK=10.244.0.0/16"))
         try n.write(n.lease, to: n.subnetFile)
 
         // A cache entry of a pod whose netns is gone, and a temp file whose writer is gone.
@@ -212,9 +212,9 @@ final class InstallIntegrationTests: XCTestCase {
         (status, _, problems) = try n.report()
         XCTAssertEqual(status, 3)
         XCTAssertEqual(kinds(problems), ["stale-result-cache deadc0de", "abandoned-temp-file .deadc0de.tmp-4194301-5eed"], "\(problems)")
-        XCTAssertEqual(problems.map { ($0["commands"] as? [String]) ?? [] }, [["rm -f \(entry)"], ["rm -f \(temp)"]])
+        XCTAssertEqual(problems.map(\.commands), [["rm -f \(entry)"], ["rm -f \(temp)"]])
         let fixed = try n.report(["--fix", "--yes"])
-        XCTAssertEqual(fixed.status, 0, "\(fixed.json["fix"] ?? "")")
+        XCTAssertEqual(fixed.status, 0, "\(fixed.json.fix ?? [])")
         XCTAssertFalse(FileManager.default.fileExists(atPath: entry))
         XCTAssertFalse(FileManager.default.fileExists(atPath: temp))
     }

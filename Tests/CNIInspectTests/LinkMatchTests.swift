@@ -1,7 +1,7 @@
-@testable import CNIInspect
 import CNINetlink
 import CNISystem
 import XCTest
+@testable import CNIInspect
 
 /// Matching a host veth to its pod end: ifindexes repeat across namespaces, the netns id decides.
 final class LinkMatchTests: XCTestCase {

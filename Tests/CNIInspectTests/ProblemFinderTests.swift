@@ -1,7 +1,7 @@
 import CNIFirewall
-@testable import CNIInspect
 import CNIValues
 import XCTest
+@testable import CNIInspect
 
 /// The problem finder over hand-built snapshots.
 final class ProblemFinderTests: XCTestCase {
@@ -76,7 +76,7 @@ final class ProblemFinderTests: XCTestCase {
 
     func testAmbiguousPortsStillHoldTheirAddresses() {
         var s = F.healthy()
-        let other = PodInterface(netns: "/run/netns/elsewhere", name: "eth0", index: 2, addresses: [F.net("10.244.1.77/24")])
+        let other = ObservedPod(netns: "/run/netns/elsewhere", name: "eth0", index: 2, addresses: [F.net("10.244.1.77/24")])
         s.bridge?.ports[0].match = .ambiguous
         s.bridge?.ports[0].candidates = [other, F.pod(1, ip: "10.244.1.2/24")]
         s.bridge?.ports[0].pod = other

@@ -1,6 +1,6 @@
-@testable import CNIInspect
 import CNIValues
 import XCTest
+@testable import CNIInspect
 
 /// The pure formatters: aligned tables, the human report, the JSON report.
 final class ReportTests: XCTestCase {

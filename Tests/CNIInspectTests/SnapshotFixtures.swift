@@ -1,7 +1,7 @@
 import CNIFirewall
-@testable import CNIInspect
 import CNITestSupport
 import CNIValues
+@testable import CNIInspect
 
 /// Hand-built node snapshots for the pure tests (no root, no kernel).
 enum SnapshotFixtures {
@@ -10,15 +10,22 @@ enum SnapshotFixtures {
 
     static let subnetEnvText = TestNode.vxlanSubnetEnv
 
-    static func ip(_ s: String) -> IPAddress { IPAddress(s)! }
-    static func net(_ s: String) -> IPNetwork { IPNetwork(s)! }
+    static func ip(_ s: String) -> IPAddress {
+        guard let address = IPAddress(s) else { preconditionFailure("bad fixture address \(s)") }
+        return address
+    }
 
-    static func pod(_ n: Int, ip address: String, mtu: Int = 1450) -> PodInterface {
-        PodInterface(netns: "/run/netns/pod\(n)", netnsInode: UInt64(4026532000 + n), name: "eth0", index: 2,
+    static func net(_ s: String) -> IPNetwork {
+        guard let network = IPNetwork(s) else { preconditionFailure("bad fixture network \(s)") }
+        return network
+    }
+
+    static func pod(_ n: Int, ip address: String, mtu: Int = 1450) -> ObservedPod {
+        ObservedPod(netns: "/run/netns/pod\(n)", netnsInode: UInt64(4026532000 + n), name: "eth0", index: 2,
                      peerIndex: Int32(2 + n), mtu: mtu, mac: MACAddress("0a:00:00:00:00:0\(n)"), addresses: [net(address)])
     }
 
-    static func port(_ n: Int, pod: PodInterface?, match: BridgePort.Match = .exact, mtu: Int = 1450) -> BridgePort {
+    static func port(_ n: Int, pod: ObservedPod?, match: BridgePort.Match = .exact, mtu: Int = 1450) -> BridgePort {
         BridgePort(name: "veth0000000\(n)", index: Int32(2 + n), mtu: mtu, mac: MACAddress("0e:00:00:00:00:0\(n)"),
                    hairpin: true, peerIndex: 2, peerNetnsID: Int32(n - 1), match: pod == nil ? .none : match, pod: pod)
     }

@@ -1,7 +1,7 @@
-@testable import CNINetlink
 import CNISystem
 import CNIValues
 import XCTest
+@testable import CNINetlink
 
 /// ctnetlink request bytes against annotated hex, and a dump reply decoded (no root needed).
 final class ConntrackEncodingTests: XCTestCase {

@@ -1,7 +1,7 @@
-@testable import CNINetlink
 import CNISystem
 import CNIValues
 import XCTest
+@testable import CNINetlink
 
 /// Request bytes compared against annotated hex, without root (x86_64/arm64: little-endian).
 final class NetlinkEncodingTests: XCTestCase {

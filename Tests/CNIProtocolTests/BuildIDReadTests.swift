@@ -1,7 +1,7 @@
-@testable import CNIProtocol
 import CNITestSupport
 import Foundation
 import XCTest
+@testable import CNIProtocol
 
 /// The build-id of a delegate is read from its first 4 KiB, and again up to 64 KiB when the note
 /// lies further in.

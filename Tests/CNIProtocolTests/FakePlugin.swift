@@ -7,14 +7,19 @@ struct FakePlugin: CNIPlugin {
     var knownArgs: Set<String> { ["IP"] }
     var failure: (any Error)? = nil
 
+    private static func network(_ s: String) -> IPNetwork {
+        guard let network = IPNetwork(s) else { preconditionFailure("bad fixture network \(s)") }
+        return network
+    }
+
     static let result = CNIResult(
         interfaces: [.init(name: "cni0", mac: "0a:58:0a:f4:01:01"), .init(name: "eth0", mac: "0a:58:0a:f4:01:02", mtu: 1450, sandbox: "/run/netns/p")],
-        ips: [.init(interface: 1, address: IPNetwork("10.244.1.2/24")!, gateway: IPAddress("10.244.1.1")),
-              .init(interface: 1, address: IPNetwork("fd00:1::2/64")!, gateway: IPAddress("fd00:1::1")),
-              .init(interface: 1, address: IPNetwork("10.244.1.3/24")!)],
-        routes: [.init(destination: IPNetwork("10.244.0.0/16")!),
-                 .init(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.244.1.1"), mtu: 1400),
-                 .init(destination: IPNetwork("::/0")!, gateway: IPAddress("fd00:1::1"))],
+        ips: [.init(interface: 1, address: network("10.244.1.2/24"), gateway: IPAddress("10.244.1.1")),
+              .init(interface: 1, address: network("fd00:1::2/64"), gateway: IPAddress("fd00:1::1")),
+              .init(interface: 1, address: network("10.244.1.3/24"))],
+        routes: [.init(destination: network("10.244.0.0/16")),
+                 .init(destination: network("0.0.0.0/0"), gateway: IPAddress("10.244.1.1"), mtu: 1400),
+                 .init(destination: network("::/0"), gateway: IPAddress("fd00:1::1"))],
         dns: .init(nameservers: ["10.96.0.10"], search: ["svc.cluster.local"]))
 
     func add(_ context: PluginContext) throws -> CNIResult {

@@ -1,5 +1,5 @@
-@testable import CNIRuntime
 import XCTest
+@testable import CNIRuntime
 
 /// libcni's cache stores the network config as standard base64 with padding (Go's
 /// `encoding/json` on a `[]byte`); a wrong byte here makes `cni-exec` caches unreadable to libcni.

@@ -1,7 +1,7 @@
-@testable import CNISystem
 import CNITestSupport
 import Foundation
 import XCTest
+@testable import CNISystem
 
 final class FileSystemTests: XCTestCase {
     func testAtomicWriteReplacesAndLeavesNoTemporaryFiles() throws {
@@ -91,7 +91,7 @@ final class FileSystemTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let lockPath = dir.file("lock")
         // flock(1) in another process holds the lock for a while; we must wait for it.
-        guard Subprocess.findExecutable("flock", searchPath: "/usr/bin:/bin") != nil else {
+        guard Program.findExecutable("flock", searchPath: "/usr/bin:/bin") != nil else {
             throw XCTSkip("flock(1) not installed")
         }
         let holder = Process()

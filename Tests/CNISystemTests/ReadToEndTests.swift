@@ -1,7 +1,7 @@
-@testable import CNISystem
 import CNITestSupport
 import Foundation
 import XCTest
+@testable import CNISystem
 
 /// The one read loop of files and stdin: small first read, growing chunks, limit, no zero fill.
 final class ReadToEndTests: XCTestCase {

@@ -40,14 +40,16 @@ final class ConflistTests: XCTestCase {
 
     /// Capabilities each of our plugins honours (CONVENTIONS.md names).
     static let capabilities: [String: Set<String>] = ["portmap": ["portMappings"], "bridge": ["mac", "ips"],
-                                                      "host-local": ["ipRanges", "ips"], "flannel": [], "loopback": []]
+                                                      "host-local": ["ipRanges", "ips"], "flannel": [], "loopback": [],
+                                                      "bandwidth": ["bandwidth"]]
 
     private func conflists() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: Self.directory).filter { $0.hasSuffix(".conflist") }.sorted()
     }
 
     func testTheExpectedFilesShip() throws {
-        XCTAssertEqual(try conflists(), ["10-flannel-noportmap.conflist", "10-flannel-v1.1.conflist", "10-flannel.conflist"])
+        XCTAssertEqual(try conflists(), ["10-flannel-k3s.conflist", "10-flannel-noportmap.conflist", "10-flannel-v1.1.conflist",
+                                         "10-flannel.conflist"])
     }
 
     func testKubeFlannelConflistIsVerbatim() throws {

@@ -1,8 +1,8 @@
 import CNIProtocol
 import CNIValues
 import FlannelPlugin
-import XCTest
 import FlannelSubnet
+import XCTest
 
 /// Delegate generation: byte-identical to the reference's `json.Marshal` output for the
 /// example in flannel-io/cni-plugin:README.md, the upstream test cases (`flannel_linux_test.go`), and key rules.

@@ -2,9 +2,9 @@ import CNIProtocol
 import CNITestSupport
 import CNIValues
 import FlannelPlugin
+import FlannelSubnet
 import Foundation
 import XCTest
-import FlannelSubnet
 
 /// A temp tree for one test: `subnet.env`, flannel's `dataDir`, host-local's `dataDir`, and a
 /// `fake` delegate script that records every call (command, ids, stdin) and fails a command on

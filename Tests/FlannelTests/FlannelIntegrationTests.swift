@@ -1,8 +1,8 @@
 import CNITestSupport
 import CNIValues
+import FlannelSubnet
 import Foundation
 import XCTest
-import FlannelSubnet
 
 /// The `flannel` binary with our bridge + host-local in private namespaces: the node and pod
 /// state of vxlan (MTU 1450), ipip (1480) and ipsec (1423) nodes, and DEL in the situations

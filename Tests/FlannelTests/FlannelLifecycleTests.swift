@@ -1,9 +1,9 @@
 import CNIProtocol
 import CNIValues
 import FlannelPlugin
+import FlannelSubnet
 import Foundation
 import XCTest
-import FlannelSubnet
 
 /// GC and STATUS (which the reference answers with a no-op success) against the recording fake.
 final class FlannelLifecycleTests: XCTestCase {

@@ -1,9 +1,9 @@
 import CNIProtocol
 import CNIValues
 import FlannelPlugin
+import FlannelSubnet
 import Foundation
 import XCTest
-import FlannelSubnet
 
 /// ADD / DEL / CHECK / GC / STATUS against a recording fake delegate (no root needed): what is
 /// saved, what the delegate receives, and when the saved file is kept or removed.

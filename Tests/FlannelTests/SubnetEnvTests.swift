@@ -1,9 +1,9 @@
 import CNITestSupport
 import CNIValues
 import FlannelPlugin
+import FlannelSubnet
 import Foundation
 import XCTest
-import FlannelSubnet
 
 /// The subnet.env parser: the files flanneld writes on vxlan, ipip and ipsec nodes, dual-stack,
 /// and every way a file can be broken.

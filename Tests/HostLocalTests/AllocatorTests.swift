@@ -1,7 +1,7 @@
-import HostLocalStore
 import CNIProtocol
 import CNIValues
 import HostLocalPlugin
+import HostLocalStore
 import XCTest
 
 /// The allocation rules over an in-memory store: no disk, no root.

@@ -1,10 +1,10 @@
-import HostLocalStore
 import CNIProtocol
 import CNISystem
 import CNITestSupport
 import CNIValues
 import Foundation
 import HostLocalPlugin
+import HostLocalStore
 import XCTest
 
 /// The on-disk format (the reference's, byte for byte) in a temp directory; no root needed.

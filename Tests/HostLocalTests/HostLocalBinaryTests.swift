@@ -11,7 +11,7 @@ final class HostLocalBinaryTests: XCTestCase {
     }
 
     func testAddCheckDelAndTheFilesOnDisk() throws {
-        let h = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}],[{"subnet":"fd00:1::/64"}]],"routes":[{"dst":"0.0.0.0/0"}]"#)
+        let h = try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24"]], [["subnet": "fd00:1::/64"]]], "routes": [["dst": "0.0.0.0/0"]]])
         let add = h.run("ADD", "c1")
         XCTAssertEqual(add.status, 0, add.stdout)
         XCTAssertEqual(compact(add.stdout),
@@ -46,7 +46,7 @@ final class HostLocalBinaryTests: XCTestCase {
     }
 
     func testDelOfAnUnknownNetworkCreatesNothing() throws {
-        let h = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}]]"#)
+        let h = try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24"]]]])
         XCTAssertEqual(h.run("DEL", "c1", netns: nil).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.storeDirectory))
         let outside = h.run("ADD", "c1", cniArgs: "IP=10.9.9.9")
@@ -55,7 +55,7 @@ final class HostLocalBinaryTests: XCTestCase {
     }
 
     func testResultShapePerVersion() throws {
-        let ipam = #""ranges":[[{"subnet":"10.1.0.0/24"}],[{"subnet":"fd00:1::/64"}]],"routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}]"#
+        let ipam: JSONValue = ["ranges": [[["subnet": "10.1.0.0/24"]], [["subnet": "fd00:1::/64"]]], "routes": [["dst": "0.0.0.0/0"], ["dst": "::/0"]]]
         let v020 = try HostLocalHarness(version: "0.2.0", ipam: ipam)
         XCTAssertEqual(compact(v020.run("ADD", "c1").stdout),
                        #"{"cniVersion":"0.2.0","ip4":{"ip":"10.1.0.2/24","gateway":"10.1.0.1","routes":[{"dst":"0.0.0.0/0"}]},"ip6":{"ip":"fd00:1::2/64","gateway":"fd00:1::1","routes":[{"dst":"::/0"}]}}"#)
@@ -67,7 +67,7 @@ final class HostLocalBinaryTests: XCTestCase {
         XCTAssertNil(out["ips"]?.arrayValue?.first?["version"], "1.0.0 has no version field")
         XCTAssertNil(out["ips"]?.arrayValue?.first?["interface"], "IPAM results have no interface index")
         // Two IPv4 range sets cannot be expressed at 0.2.0.
-        let two = try HostLocalHarness(version: "0.2.0", ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}],[{"subnet":"10.2.0.0/24"}]]"#)
+        let two = try HostLocalHarness(version: "0.2.0", ipam: ["ranges": [[["subnet": "10.1.0.0/24"]], [["subnet": "10.2.0.0/24"]]]])
         XCTAssertEqual(HostLocalHarness.errorMessage(two.run("ADD", "c1").stdout),
                        "CNI version 0.2.0 does not support more than 1 address per family")
         XCTAssertFalse(FileManager.default.fileExists(atPath: two.storeDirectory), "validation happens before the store is created")
@@ -77,19 +77,19 @@ final class HostLocalBinaryTests: XCTestCase {
         let tmp = try TemporaryDirectory()
         try "nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local\noptions ndots:5\ndomain cluster.local\n"
             .write(toFile: tmp.file("resolv.conf"), atomically: true, encoding: .utf8)
-        let h = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}]],"resolvConf":"\#(tmp.file("resolv.conf"))""#)
+        let h = try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24"]]], "resolvConf": .string(tmp.file("resolv.conf"))])
         let out = try h.add("c1")
         XCTAssertEqual(out["dns"].map { JSONSerializer.string($0) },
                        #"{"nameservers":["10.96.0.10"],"domain":"cluster.local","search":["default.svc.cluster.local","svc.cluster.local"],"options":["ndots:5"]}"#)
-        let bad = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}]],"resolvConf":"/nonexistent/resolv.conf""#)
+        let bad = try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24"]]], "resolvConf": "/nonexistent/resolv.conf"])
         XCTAssertEqual(HostLocalHarness.errorMessage(bad.run("ADD", "c1").stdout), "open /nonexistent/resolv.conf: no such file or directory")
     }
 
     func testRequestedIPsAndErrorsThroughTheBinary() throws {
-        let h = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}]]"#)
+        let h = try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24"]]]])
         XCTAssertEqual(HostLocalHarness.addresses(try h.add("c1", cniArgs: "IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.1.0.100")), ["10.1.0.100"])
         XCTAssertEqual(HostLocalHarness.addresses(try h.add("c2")), ["10.1.0.101"], "round robin continues after a requested IP")
-        let ips = h.config(extra: #","args":{"cni":{"ips":["10.1.0.50"]}},"runtimeConfig":{"ips":["10.1.0.51/24"]}"#)
+        let ips = h.config(extra: ["args": ["cni": ["ips": ["10.1.0.50"]]], "runtimeConfig": ["ips": ["10.1.0.51/24"]]])
         XCTAssertEqual(HostLocalHarness.errorMessage(h.run("ADD", "c3", config: ips).stdout), "failed to allocate all requested IPs: 10.1.0.51")
         let taken = h.run("ADD", "c3", cniArgs: "IP=10.1.0.100")
         XCTAssertEqual(HostLocalHarness.errorMessage(taken.stdout),
@@ -101,7 +101,7 @@ final class HostLocalBinaryTests: XCTestCase {
     }
 
     func testExhaustionNamesTheRange() throws {
-        let h = try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24","rangeStart":"10.1.0.10","rangeEnd":"10.1.0.11"}]]"#)
+        let h = try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24", "rangeStart": "10.1.0.10", "rangeEnd": "10.1.0.11"]]]])
         _ = try h.add("c1")
         _ = try h.add("c2")
         let r = h.run("ADD", "c3")
@@ -112,13 +112,13 @@ final class HostLocalBinaryTests: XCTestCase {
     }
 
     func testGarbageCollectionReleasesStaleAttachments() throws {
-        let h = try HostLocalHarness(version: "1.1.0", ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}],[{"subnet":"fd00:1::/64"}]]"#)
+        let h = try HostLocalHarness(version: "1.1.0", ipam: ["ranges": [[["subnet": "10.1.0.0/24"]], [["subnet": "fd00:1::/64"]]]])
         for id in ["c1", "c2", "c3"] { _ = try h.add(id) }
         // A legacy record, a temp file orphaned by a killed writer, and the reference's lock file survive or go as they should.
         try "c1".write(toFile: h.storeDirectory + "/10.1.0.77", atomically: false, encoding: .utf8)
         try "gone".write(toFile: h.storeDirectory + "/10.1.0.78", atomically: false, encoding: .utf8)
         try "c5\r\neth0".write(toFile: h.storeDirectory + "/.10.1.0.9.tmp-99-abc", atomically: false, encoding: .utf8)
-        let valid = #","cni.dev/valid-attachments":[{"containerID":"c1","ifname":"eth0"},{"containerID":"c3","ifname":"eth0"}]"#
+        let valid: JSONValue = ["cni.dev/valid-attachments": [["containerID": "c1", "ifname": "eth0"], ["containerID": "c3", "ifname": "eth0"]]]
         let gc = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: valid))
         XCTAssertEqual(gc.status, 0, gc.stdout)
         XCTAssertEqual(gc.stdout, "")
@@ -126,7 +126,7 @@ final class HostLocalBinaryTests: XCTestCase {
         let left = try FileManager.default.contentsOfDirectory(atPath: h.storeDirectory).sorted()
         XCTAssertEqual(left.filter { !h.addressFiles().contains($0) }, ["boot_id", "last_reserved_ip.0", "last_reserved_ip.1", "lock"])
         // The historic key works too; an empty list releases everything.
-        let none = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: #","cni.dev/attachments":[]"#))
+        let none = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: ["cni.dev/attachments": []]))
         XCTAssertEqual(none.status, 0, none.stdout)
         XCTAssertEqual(h.addressFiles(), [])
         // Without any list, GC refuses rather than releasing everything.
@@ -136,7 +136,7 @@ final class HostLocalBinaryTests: XCTestCase {
     }
 
     func testStatusReportsWhetherTheStoreIsUsable() throws {
-        let h = try HostLocalHarness(version: "1.1.0", ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}]]"#)
+        let h = try HostLocalHarness(version: "1.1.0", ipam: ["ranges": [[["subnet": "10.1.0.0/24"]]]])
         let ok = h.run("STATUS", nil, ifname: nil, netns: nil)
         XCTAssertEqual(ok.status, 0, ok.stdout)
         try "x".write(toFile: h.dataDir.file("file"), atomically: true, encoding: .utf8)

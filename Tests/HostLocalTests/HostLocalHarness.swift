@@ -5,7 +5,9 @@ import XCTest
 
 /// Runs host-local binaries (ours through the multicall executable, or Debian's reference) against
 /// a temp dataDir. host-local needs no network namespace: CNI_NETNS only has to be set for ADD and
-/// CHECK, so `/proc/self/ns/net` is used and no root is needed.
+/// CHECK, so `/proc/self/ns/net` is used and no root is needed. That is the plugin's own netns,
+/// which every plugin refuses (code 8) unless `CNI_NETNS_OVERRIDE=1` says it is meant: `run` sets
+/// it whenever that path is given.
 struct HostLocalHarness: @unchecked Sendable {  // immutable; TemporaryDirectory only holds a path
     static let referenceBinary = PluginBinaries.referencePluginDir + "/host-local"
     static var hasReference: Bool { FileManager.default.isExecutableFile(atPath: referenceBinary) }
@@ -13,28 +15,39 @@ struct HostLocalHarness: @unchecked Sendable {  // immutable; TemporaryDirectory
     let dataDir: TemporaryDirectory
     let network: String
     let version: String
-    /// The `ipam` members besides `type` and `dataDir`, e.g. `"ranges":[[{"subnet":"10.1.0.0/24"}]]`.
-    let ipam: String
+    /// The `ipam` members besides `type` and `dataDir`, e.g. `["ranges": [[["subnet": "10.1.0.0/24"]]]]`.
+    let ipam: JSONObject
 
-    init(version: String = "1.0.0", network: String = "net1", ipam: String) throws {
+    init(version: String = "1.0.0", network: String = "net1", ipam: JSONValue) throws {
         dataDir = try TemporaryDirectory(prefix: "hostlocal")
         self.network = network
         self.version = version
-        self.ipam = ipam
+        self.ipam = ipam.objectValue ?? JSONObject()
     }
 
     var storeDirectory: String { dataDir.path + "/" + network }
     var ours: String { PluginBinaries.makePluginDir() + "/host-local" }
 
-    func config(extra: String = "", version: String? = nil) -> String {
-        #"{"cniVersion":"\#(version ?? self.version)","name":"\#(network)","type":"host-local"\#(extra),"ipam":{"type":"host-local","dataDir":"\#(dataDir.path)",\#(ipam)}}"#
+    /// The network config: cniVersion, name, type, the members of `extra` (an object), then `ipam`.
+    func config(extra: JSONValue = [:], version: String? = nil) -> String {
+        let ipamObject = JSONObject([("type", "host-local"), ("dataDir", .string(dataDir.path))] + Self.pairs(ipam))
+        let top: [(String, JSONValue)] = [("cniVersion", .string(version ?? self.version)), ("name", .string(network)), ("type", "host-local")]
+        return JSONSerializer.string(.object(JSONObject(top + Self.pairs(extra.objectValue ?? JSONObject()) + [("ipam", .object(ipamObject))])))
     }
+
+    /// A CNI_NETNS that always exists: the plugin's own netns (host-local never enters it).
+    static let ownNetns = "/proc/self/ns/net"
+
+    private static func pairs(_ object: JSONObject) -> [(String, JSONValue)] { object.entries.map { ($0.key, $0.value) } }
 
     @discardableResult
     func run(_ command: String, _ id: String?, ifname: String? = "eth0", binary: String? = nil, cniArgs: String? = nil,
-             netns: String? = "/proc/self/ns/net", config: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
-        PluginRun.run(plugin: binary ?? ours, command: command, containerID: id, netns: netns, ifname: ifname,
-                      cniArgs: cniArgs, cniPath: PluginBinaries.makePluginDir(), config: config ?? self.config())
+             netns: String? = HostLocalHarness.ownNetns, config: String? = nil) -> (status: Int32, stdout: String, stderr: String) {
+        // The plugin's own netns on purpose (see above): the self-check is overridden.
+        let override = netns == Self.ownNetns ? ["CNI_NETNS_OVERRIDE": "1"] : [:]
+        return PluginRun.run(plugin: binary ?? ours, command: command, containerID: id, netns: netns, ifname: ifname,
+                             cniArgs: cniArgs, cniPath: PluginBinaries.makePluginDir(), config: config ?? self.config(),
+                             extraEnv: override)
     }
 
     /// ADD that must succeed; returns the parsed result.

@@ -13,7 +13,7 @@ final class HostLocalInteropTests: XCTestCase {
     }
 
     private func make() throws -> HostLocalHarness {
-        try HostLocalHarness(ipam: #""ranges":[[{"subnet":"10.1.0.0/24"}],[{"subnet":"fd00:1::/64"}]]"#)
+        try HostLocalHarness(ipam: ["ranges": [[["subnet": "10.1.0.0/24"]], [["subnet": "fd00:1::/64"]]]])
     }
 
     func testReferenceReleasesWhatWeAllocated() throws {

@@ -7,29 +7,29 @@ import XCTest
 /// The store layout shared by host-local, cni-inspect and the saved-config reader (pure).
 final class HostLocalStoreTests: XCTestCase {
     func testEntryNames() {
-        XCTAssertEqual(HostLocalStore.entry("10.1.0.2"), .reservation(IPAddress("10.1.0.2") ?? .v4(0)))
-        XCTAssertEqual(HostLocalStore.entry("fd00::5"), .reservation(IPAddress("fd00::5") ?? .v4(0)))
-        XCTAssertEqual(HostLocalStore.entry("lock"), .lock)
-        XCTAssertEqual(HostLocalStore.entry("boot_id"), .boot)
-        XCTAssertEqual(HostLocalStore.entry("last_reserved_ip.0"), .lastReserved(rangeSet: 0))
-        XCTAssertEqual(HostLocalStore.entry("last_reserved_ip.12"), .lastReserved(rangeSet: 12))
-        XCTAssertEqual(HostLocalStore.entry(".10.1.0.2.tmp-42-beef"), .temporary)
-        XCTAssertEqual(HostLocalStore.entry(".last_reserved_ip.0.tmp-42-beef"), .temporary)
+        XCTAssertEqual(StoreLayout.entry("10.1.0.2"), .reservation(IPAddress("10.1.0.2") ?? .v4(0)))
+        XCTAssertEqual(StoreLayout.entry("fd00::5"), .reservation(IPAddress("fd00::5") ?? .v4(0)))
+        XCTAssertEqual(StoreLayout.entry("lock"), .lock)
+        XCTAssertEqual(StoreLayout.entry("boot_id"), .boot)
+        XCTAssertEqual(StoreLayout.entry("last_reserved_ip.0"), .lastReserved(rangeSet: 0))
+        XCTAssertEqual(StoreLayout.entry("last_reserved_ip.12"), .lastReserved(rangeSet: 12))
+        XCTAssertEqual(StoreLayout.entry(".10.1.0.2.tmp-42-beef"), .temporary)
+        XCTAssertEqual(StoreLayout.entry(".last_reserved_ip.0.tmp-42-beef"), .temporary)
         for other in ["last_reserved_ip.x", "10.1.0.256", ".10.1.0.2", "10_1_0_2", "fd00__5", "notes.txt"] {
-            XCTAssertEqual(HostLocalStore.entry(other), .other, other)
+            XCTAssertEqual(StoreLayout.entry(other), .other, other)
         }
-        XCTAssertEqual(HostLocalStore.fileName(for: IPAddress("fd00:0:0::5") ?? .v4(0)), "fd00::5")
+        XCTAssertEqual(StoreLayout.fileName(for: IPAddress("fd00:0:0::5") ?? .v4(0)), "fd00::5")
     }
 
     func testStoreDirectory() throws {
-        XCTAssertEqual(try HostLocalStore.storeDirectory(dataDir: nil, network: "cbr0"), "/var/lib/cni/networks/cbr0")
-        XCTAssertEqual(try HostLocalStore.storeDirectory(dataDir: "", network: "cbr0"), "/var/lib/cni/networks/cbr0")
-        XCTAssertEqual(try HostLocalStore.storeDirectory(dataDir: "/d//", network: "n"), "/d/n")
-        XCTAssertEqual(try HostLocalStore.storeDirectory(dataDir: "/", network: "n"), "/n")
+        XCTAssertEqual(try StoreLayout.storeDirectory(dataDir: nil, network: "cbr0"), "/var/lib/cni/networks/cbr0")
+        XCTAssertEqual(try StoreLayout.storeDirectory(dataDir: "", network: "cbr0"), "/var/lib/cni/networks/cbr0")
+        XCTAssertEqual(try StoreLayout.storeDirectory(dataDir: "/d//", network: "n"), "/d/n")
+        XCTAssertEqual(try StoreLayout.storeDirectory(dataDir: "/", network: "n"), "/n")
         for bad in ["", ".", "..", "a/b", ".hidden", "a\u{0}b"] {
-            XCTAssertThrowsError(try HostLocalStore.storeDirectory(dataDir: "/d", network: bad), bad)
+            XCTAssertThrowsError(try StoreLayout.storeDirectory(dataDir: "/d", network: bad), bad)
         }
-        XCTAssertThrowsError(try HostLocalStore.storeDirectory(dataDir: "/d\u{0}x", network: "n"))
+        XCTAssertThrowsError(try StoreLayout.storeDirectory(dataDir: "/d\u{0}x", network: "n"))
     }
 
     func testRecordRoundTrip() {

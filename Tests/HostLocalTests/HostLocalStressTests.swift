@@ -6,7 +6,7 @@ import XCTest
 /// Many real plugin processes on one store at once: the flock plus exclusive creates must give
 /// every container its own addresses, and parallel DELs must leave nothing behind.
 final class HostLocalStressTests: XCTestCase {
-    static let dualStack = #""ranges":[[{"subnet":"10.50.0.0/24"}],[{"subnet":"fd00:50::/64"}]]"#
+    static let dualStack: JSONValue = ["ranges": [[["subnet": "10.50.0.0/24"]], [["subnet": "fd00:50::/64"]]]]
 
     /// Runs `count` jobs on `workers` threads (each job is one plugin process); returns results by job index.
     static func parallel(_ count: Int, workers: Int, _ job: @escaping @Sendable (Int) -> (status: Int32, stdout: String, stderr: String))
@@ -73,8 +73,9 @@ final class HostLocalKillTests: XCTestCase {
         let runs = HostLocalStressTests.parallel(count, workers: 4) { i in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: plugin)
+            // The plugin's own netns, on purpose (host-local never enters it): hence the override.
             p.environment = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "kill-\(i)", "CNI_IFNAME": "eth0",
-                             "CNI_NETNS": "/proc/self/ns/net", "CNI_PATH": "/nonexistent"]
+                             "CNI_NETNS": HostLocalHarness.ownNetns, "CNI_NETNS_OVERRIDE": "1", "CNI_PATH": "/nonexistent"]
             let input = Pipe()
             p.standardInput = input
             p.standardOutput = FileHandle.nullDevice
@@ -95,7 +96,7 @@ final class HostLocalKillTests: XCTestCase {
             XCTAssertNotNil(IPAddress(h.text("last_reserved_ip.\(index)")), "last_reserved_ip.\(index) is complete")
         }
         // The lock died with its holders: GC gets it, releases everything and sweeps orphaned temp files.
-        let gc = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: #","cni.dev/valid-attachments":[]"#))
+        let gc = h.run("GC", nil, ifname: nil, netns: nil, config: h.config(extra: ["cni.dev/valid-attachments": []]))
         XCTAssertEqual(gc.status, 0, gc.stdout)
         let left = try FileManager.default.contentsOfDirectory(atPath: h.storeDirectory)
         XCTAssertEqual(left.filter { $0 != "lock" && $0 != "boot_id" && !$0.hasPrefix("last_reserved_ip.") }, [])

@@ -1,6 +1,6 @@
-import HostLocalStore
 import CNIValues
 import HostLocalPlugin
+import HostLocalStore
 
 /// An in-memory `ReservationStore` for allocator tests (no disk, no root).
 final class MemoryStore: ReservationStore {

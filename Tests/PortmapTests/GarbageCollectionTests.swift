@@ -1,8 +1,8 @@
 import CNIFirewall
 import CNITestSupport
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 final class GarbageCollectionTests: XCTestCase {
     static func ruleset(_ entries: [(network: String, id: String)]) -> IptablesRuleset {

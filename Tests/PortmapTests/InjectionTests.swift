@@ -2,8 +2,8 @@ import CNIFirewall
 import CNIProtocol
 import CNITestSupport
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 /// Names, IDs and conditions reach the rule text; the renderers must keep each inside its word
 /// (iptables-restore) or refuse it (nft), even if the dispatcher's validation were bypassed.

@@ -1,29 +1,13 @@
 import CNIFirewall
+import CNITestSupport
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 /// Rule text compared line by line with what the reference writes (`containernetworking/plugins:plugins/meta/portmap/portmap_iptables.go`, observed on v1.1.1).
 final class IptablesGoldenTests: XCTestCase {
     /// tcp 8080→80, udp 5353→53, tcp 9090→90 on 127.0.0.1, pod 10.244.1.3/24, net cbr0, id c2.
-    static let referenceLines = #"""
-    -A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
-    -A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
-    -A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ
-    -A CNI-DN-a0fff058eeb324ed03b3b -s 10.244.1.0/24 -p tcp -m tcp --dport 8080 -j CNI-HOSTPORT-SETMARK
-    -A CNI-DN-a0fff058eeb324ed03b3b -s 127.0.0.1/32 -p tcp -m tcp --dport 8080 -j CNI-HOSTPORT-SETMARK
-    -A CNI-DN-a0fff058eeb324ed03b3b -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.3:80
-    -A CNI-DN-a0fff058eeb324ed03b3b -s 10.244.1.0/24 -p udp -m udp --dport 5353 -j CNI-HOSTPORT-SETMARK
-    -A CNI-DN-a0fff058eeb324ed03b3b -s 127.0.0.1/32 -p udp -m udp --dport 5353 -j CNI-HOSTPORT-SETMARK
-    -A CNI-DN-a0fff058eeb324ed03b3b -p udp -m udp --dport 5353 -j DNAT --to-destination 10.244.1.3:53
-    -A CNI-DN-a0fff058eeb324ed03b3b -s 10.244.1.0/24 -d 127.0.0.1/32 -p tcp -m tcp --dport 9090 -j CNI-HOSTPORT-SETMARK
-    -A CNI-DN-a0fff058eeb324ed03b3b -s 127.0.0.1/32 -d 127.0.0.1/32 -p tcp -m tcp --dport 9090 -j CNI-HOSTPORT-SETMARK
-    -A CNI-DN-a0fff058eeb324ed03b3b -d 127.0.0.1/32 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 10.244.1.3:90
-    -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \"cbr0\" id: \"c2\"" -m multiport --dports 8080,9090 -j CNI-DN-a0fff058eeb324ed03b3b
-    -A CNI-HOSTPORT-DNAT -p udp -m comment --comment "dnat name: \"cbr0\" id: \"c2\"" -m multiport --dports 5353 -j CNI-DN-a0fff058eeb324ed03b3b
-    -A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE
-    -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark 0x2000/0x2000
-    """#
+    static let referenceLines = ReferenceIptables.portmapRules
 
     static let mappings = [
         PortMapping(hostPort: 8080, containerPort: 80, transport: .tcp),

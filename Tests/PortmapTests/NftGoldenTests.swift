@@ -1,7 +1,7 @@
 import CNIFirewall
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 final class NftGoldenTests: XCTestCase {
     static func rules(_ config: PortmapConfig = PortmapConfig(network: "cbr0", mappings: IptablesGoldenTests.mappings),

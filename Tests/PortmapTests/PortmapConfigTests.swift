@@ -1,7 +1,7 @@
 import CNIProtocol
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 final class PortmapConfigTests: XCTestCase {
     func config(_ json: String) throws -> PortmapConfig {

@@ -1,7 +1,7 @@
 import CNIProtocol
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+@testable import PortmapPlugin
 
 /// What containerd's CRI plugin really sends (go-cni marshals its PortMapping struct, which has
 /// no JSON tags), and DEL's tolerance of mappings it does not need.

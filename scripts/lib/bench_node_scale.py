@@ -9,6 +9,9 @@ and our growth factor (median at this size / median on the empty table), writes 
 as JSON and renders a PNG (latency vs nat-table size; ADD/DEL distributions) with matplotlib.
 
     bench_node_scale.py OURS_DIR REF_DIR NODE_NETNS OUT_PREFIX SIZE:SAMPLES...
+
+With FLOOR_PLUGINS=DIR (scripts/bench/floor.c installed as DIR/portmap) portmap is also timed
+against the floor: the same rules written with one iptables-restore per ADD and per DEL.
 """
 import json, os, statistics, subprocess, sys, tempfile
 
@@ -70,8 +73,11 @@ def bridge_conf(data_dir):
 class Sides:
     """The implementations measured; each sample runs all of them one after the other."""
 
-    def __init__(self, ours, ref):
+    def __init__(self, ours, ref, floor=None):
         self.impls = [("ours", ours, None), ("reference", ref, None), ("ours-nft", ours, "nftables")]
+        if floor:  # first, so its first ADD creates the shared chains the others then find
+            self.impls.insert(0, ("floor", floor, "floor"))
+        self.floor_state = None  # the floor's state directory, one per table size
 
 
 def portmap_samples(sides, n, counter):
@@ -79,14 +85,17 @@ def portmap_samples(sides, n, counter):
     for _ in range(n):
         for label, d, backend in sides.impls:
             i = next(counter)
-            conf = portmap_conf(i, backend)
-            a = timed_exec(os.path.join(d, "portmap"), "ADD", f"pm{i}", "/run/netns/none", conf, d)[0]
-            b = timed_exec(os.path.join(d, "portmap"), "DEL", f"pm{i}", "/run/netns/none", conf, d)[0]
-            # DEL again: the container's rules are gone (a runtime retrying, or GC of a dead pod).
-            c = timed_exec(os.path.join(d, "portmap"), "DEL", f"pm{i}", "/run/netns/none", conf, d)[0]
+            conf = portmap_conf(i, None if backend == "floor" else backend)
+            env = {"FLOOR_DIR": sides.floor_state} if backend == "floor" else None
+            a = timed_exec(os.path.join(d, "portmap"), "ADD", f"pm{i}", "/run/netns/none", conf, d, extra_env=env)[0]
+            b = timed_exec(os.path.join(d, "portmap"), "DEL", f"pm{i}", "/run/netns/none", conf, d, extra_env=env)[0]
             out.setdefault(label, {"ADD": [], "DEL": [], "DEL gone": []})
             out[label]["ADD"].append(a)
             out[label]["DEL"].append(b)
+            if backend == "floor":
+                continue  # the floor knows there is nothing left to remove
+            # DEL again: the container's rules are gone (a runtime retrying, or GC of a dead pod).
+            c = timed_exec(os.path.join(d, "portmap"), "DEL", f"pm{i}", "/run/netns/none", conf, d)[0]
             out[label]["DEL gone"].append(c)
     return out
 
@@ -95,7 +104,7 @@ def bridge_samples(sides, n, counter, tmp):
     out = {}
     for _ in range(n):
         for label, d, backend in sides.impls:
-            if backend:  # the nft variant is portmap's; bridge's nft masquerade is not what the table size affects
+            if backend:  # the nft variant and the floor are portmap's; bridge's nft masquerade is not what the table size affects
                 continue
             i = next(counter)
             ns = f"nsb-{os.getpid()}-{i}"
@@ -119,7 +128,7 @@ def plot(results, path):
     import matplotlib.pyplot as plt
     sizes = sorted(results, key=int)
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
-    styles = {"ours": ("tab:blue", "o"), "reference": ("tab:red", "s"), "ours-nft": ("tab:green", "^")}
+    styles = {"ours": ("tab:blue", "o"), "reference": ("tab:red", "s"), "ours-nft": ("tab:green", "^"), "floor": ("tab:gray", "v")}
     for col, scen in enumerate(("portmap", "bridge ipMasq")):
         ax = axes[0][col]
         for label, (color, marker) in styles.items():
@@ -166,12 +175,13 @@ def main():
     sh("ip", "addr", "add", "10.244.1.1/24", "dev", "cni0", check=False)
     sh("ip", "link", "set", "cni0", "up")
     tmp = tempfile.mkdtemp(prefix="cni-bench-scale.")
-    sides = Sides(ours, ref)
+    sides = Sides(ours, ref, os.environ.get("FLOOR_PLUGINS"))
     counter = iter(range(10**9))
     results = {}
     try:
         for size, n in plan:
-            rules = load_table(size)
+            rules = load_table(size)  # replaces table nat: the floor starts over with a fresh state
+            sides.floor_state = tempfile.mkdtemp(dir=tmp, prefix="floor.")
             portmap_samples(sides, 1, counter)  # warm-up: shared chains, page cache
             pm = portmap_samples(sides, n, counter)
             sh("ip", "link", "del", "cni0", check=False)
@@ -187,7 +197,8 @@ def main():
         subprocess.run(["rm", "-rf", tmp])
 
     base = str(min(int(s) for s in results))
-    print(f"\n{'scenario':<15}{'op':<9}{'nat rules':>10}{'ref med':>10}{'ours med':>10}{'ours/ref':>9}{'growth':>8}{'nft med':>9}{'n':>4}")
+    print(f"\n{'scenario':<15}{'op':<9}{'nat rules':>10}{'ref med':>10}{'ours med':>10}{'ours/ref':>9}{'growth':>8}{'nft med':>9}"
+          f"{'floor med':>10}{'ours/floor':>11}{'floor growth':>13}{'n':>4}")
     for scen in ("portmap", "bridge ipMasq"):
         for op in ("ADD", "DEL", "DEL gone"):
             for s in sorted(results, key=int):
@@ -198,7 +209,11 @@ def main():
                 g = o / statistics.median(results[base][scen]["ours"][op])
                 nft = r.get("ours-nft", {}).get(op)
                 nft_text = f"{statistics.median(nft) * 1000:9.1f}" if nft else f"{'-':>9}"
-                print(f"{scen:<15}{op:<9}{results[s]['rules']:>10}{f * 1000:10.1f}{o * 1000:10.1f}{o / f:8.2f}x{g:7.2f}x{nft_text}{len(r['ours'][op]):4d}")
+                fl, fl_base = r.get("floor", {}).get(op), results[base][scen].get("floor", {}).get(op)
+                floor_text = (f"{statistics.median(fl) * 1000:10.1f}{o / statistics.median(fl):10.2f}x"
+                              f"{statistics.median(fl) / statistics.median(fl_base):12.2f}x") if fl and fl_base else f"{'-':>10}{'-':>11}{'-':>13}"
+                print(f"{scen:<15}{op:<9}{results[s]['rules']:>10}{f * 1000:10.1f}{o * 1000:10.1f}{o / f:8.2f}x{g:7.2f}x{nft_text}"
+                      f"{floor_text}{len(r['ours'][op]):4d}")
     with open(prefix + ".json", "w") as fh:
         json.dump(results, fh, indent=1)
     try:

@@ -10,6 +10,7 @@
 CRI_POD_NAMESPACE=e2e-cri
 CRI_DNS_SERVER=10.96.0.10
 CRI_LIVE_PODS=()   # sandbox IDs not removed yet (cleanup removes them)
+CRI_POD_BANDWIDTH=""  # non-empty: the pod carries bandwidth annotations (cri-bandwidth.sh)
 
 # cri_pod_config NAME UID: the PodSandboxConfig kubelet builds for a pod with one container
 # port 80 published as hostPort $HOST_PORT (kuberuntime_sandbox.go: labels, log directory,
@@ -26,7 +27,7 @@ cri_pod_config() {
  "port_mappings": [{"protocol": "TCP", "container_port": 80, "host_port": $HOST_PORT}],
  "labels": {"io.kubernetes.pod.name": "$name", "io.kubernetes.pod.namespace": "$CRI_POD_NAMESPACE",
             "io.kubernetes.pod.uid": "$uid"},
- "annotations": {"kubernetes.io/config.source": "api"},
+ "annotations": {"kubernetes.io/config.source": "api"${CRI_POD_BANDWIDTH:+, $(cri_bandwidth_annotations)}},
  "linux": {"cgroup_parent": "$CGROUP_PARENT/pod$uid",
            "security_context": {"namespace_options": {"network": "POD", "pid": "CONTAINER", "ipc": "POD"}}}}
 JSON
@@ -50,7 +51,7 @@ JSON
 # cri_pod_netns ID: the pod's netns path, from the verbose PodSandboxStatus (runtime spec).
 cri_pod_netns() {
     cri_call PodSandboxStatus "{\"pod_sandbox_id\": \"$1\", \"verbose\": true}" 30 2>/dev/null |
-        json_get '[n["path"] for n in json.loads(j["info"]["info"])["runtimeSpec"]["linux"]["namespaces"] if n["type"] == "network"][0]'
+        json_get '.info.info | fromjson | .runtimeSpec.linux.namespaces[] | select(.type == "network") | .path'
 }
 
 # cri_remove_pod ID: StopPodSandbox + RemovePodSandbox, quietly (cleanup of a failed run).
@@ -67,7 +68,7 @@ cri_forget_pod() {
 
 # run_cri_pod LABEL NAME: the whole lifecycle of one pod named NAME.
 run_cri_pod() {
-    local label=$1 name=$2 uid config out id ip netns cid t0 idx
+    local label=$1 name=$2 uid config out id ip netns cid t0
     uid=$(cat /proc/sys/kernel/random/uuid)
     config=$(cri_pod_config "$name" "$uid")
     sandbox_run mkdir -p "$CRI_DIR/pods/${CRI_POD_NAMESPACE}_${name}_$uid"
@@ -80,13 +81,13 @@ run_cri_pod() {
         return 0
     fi
     measure "$label: RunPodSandbox (CNI ADD included)" $(($(now_ms) - t0))
-    id=$(json_get 'j["pod_sandbox_id"]' <<<"$out")
+    id=$(json_get .pod_sandbox_id <<<"$out")
     CRI_LIVE_PODS+=("$id")
     pass "$label: RunPodSandbox -> sandbox ${id:0:12}"
 
     out=$(cri_call PodSandboxStatus "{\"pod_sandbox_id\": \"$id\"}" 30 2>&1)
-    expect_eq "$label: PodSandboxStatus state" SANDBOX_READY "$(json_get 'j["status"]["state"]' <<<"$out")"
-    ip=$(json_get 'j["status"]["network"]["ip"]' <<<"$out")
+    expect_eq "$label: PodSandboxStatus state" SANDBOX_READY "$(json_get .status.state <<<"$out")"
+    ip=$(json_get .status.network.ip <<<"$out")
     case $ip in "${NODE_GATEWAY%.*}".*) pass "$label: PodSandboxStatus IP $ip (in $NODE_SUBNET)" ;;
         *) fail "$label: PodSandboxStatus IP in $NODE_SUBNET" "$out" ;; esac
     expect_eq "$label: host-local reservation $ip belongs to the sandbox" "$id" "$(store_owner "$ip")"
@@ -99,11 +100,12 @@ run_cri_pod() {
     if ! out=$(cri_call CreateContainer "{\"pod_sandbox_id\": \"$id\", \"config\": $(cri_container_config "$name"), \"sandbox_config\": $config}" 2>&1); then
         fail "$label: CreateContainer" "$out"
     else
-        cid=$(json_get 'j["container_id"]' <<<"$out")
+        cid=$(json_get .container_id <<<"$out")
         pass "$label: CreateContainer -> ${cid:0:12}"
         if out=$(cri_call StartContainer "{\"container_id\": \"$cid\"}" 2>&1); then
             pass "$label: StartContainer"
             check_cri_pod_traffic "$label" "$name" "$ip" "$id" "$cid"
+            [ -z "$CRI_POD_BANDWIDTH" ] || check_cri_pod_bandwidth "$label" "$ip" "$cid"
         else
             fail "$label: StartContainer" "$out"
         fi
@@ -120,7 +122,7 @@ run_cri_pod() {
     measure "$label: StopPodSandbox (CNI DEL included)" $(($(now_ms) - t0))
     check_released "$label: after StopPodSandbox" "$ip" "$id"
     expect_eq "$label: PodSandboxStatus state after StopPodSandbox" SANDBOX_NOTREADY \
-        "$(cri_call PodSandboxStatus "{\"pod_sandbox_id\": \"$id\"}" 30 2>&1 | json_get 'j["status"]["state"]')"
+        "$(cri_call PodSandboxStatus "{\"pod_sandbox_id\": \"$id\"}" 30 2>&1 | json_get .status.state)"
     if out=$(cri_call StopPodSandbox "{\"pod_sandbox_id\": \"$id\"}" 2>&1); then pass "$label: StopPodSandbox again (idempotent)"; else fail "$label: StopPodSandbox again" "$out"; fi
     if [ -n "${cid:-}" ]; then
         if out=$(cri_call RemoveContainer "{\"container_id\": \"$cid\"}" 2>&1); then pass "$label: RemoveContainer"; else fail "$label: RemoveContainer" "$out"; fi
@@ -166,7 +168,7 @@ check_cri_pod_traffic() {
 # nothing of any pod is left on the node: reservations, libcni cache, flannel's saved
 # configs, veths on cni0, portmap rules, pod netns; cni-inspect finds no problem.
 check_pod_leftovers() {
-    local label=$1 id=$2 netns=$3 out rc
+    local label=$1 id=$2 netns=$3 out
     expect_eq "$label: no host-local reservations left" "" "$(store_ips)"
     expect_eq "$label: libcni cache empty" "" "$(on_node sh -c 'ls /var/lib/cni/results 2>/dev/null')"
     expect_eq "$label: flannel dataDir empty" "" "$(on_node sh -c 'ls /var/lib/cni/flannel 2>/dev/null')"
@@ -175,6 +177,7 @@ check_pod_leftovers() {
     if [ -n "$id" ]; then
         expect_eq "$label: no iptables rule names the sandbox" "" "$(all_rules | grep -F -- "$id" || true)"
     fi
+    check_bandwidth_leftovers "$label"
     expect_eq "$label: no pod netns left in /var/run/netns" "" "$(on_node sh -c 'ls /var/run/netns 2>/dev/null | grep "^cni-"')"
     check_cni_inspect "$label"
 }

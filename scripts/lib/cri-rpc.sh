@@ -20,18 +20,10 @@ cri_exec() {
         --socket "$CRI_SOCKET" --pb-dir "$CRI_PB_DIR" exec "$id" 15 "$@"
 }
 
-# json_get EXPR: evaluates EXPR (Python, the parsed stdin JSON as `j`) and prints the
-# result ("" on any error, e.g. a missing key).
+# json_get FILTER: the jq FILTER applied to the JSON on stdin, strings printed raw, other values
+# as JSON ("" when the input is not JSON, the filter fails or finds nothing, e.g. a missing key).
 json_get() {
-    "$CRI_PYTHON" -c '
-import json, sys
-try:
-    j = json.load(sys.stdin)
-    v = eval(sys.argv[1])
-except Exception:
-    v = ""
-print(v if isinstance(v, str) else json.dumps(v))
-' "$1"
+    jq -r "first(($1) | select(. != null))" 2>/dev/null || true
 }
 
 # cri_wait_network_ready SECONDS: waits for the runtime's NetworkReady condition (the CRI
@@ -40,7 +32,7 @@ cri_wait_network_ready() {
     local deadline=$(($(date +%s) + $1)) out=""
     while :; do
         out=$(cri_call Status '{}' 10 2>&1)
-        if [ "$(json_get '[c["status"] for c in j["status"]["conditions"] if c["type"] == "NetworkReady"][0]' <<<"$out")" = true ]; then
+        if [ "$(json_get '.status.conditions[] | select(.type == "NetworkReady") | .status' <<<"$out")" = true ]; then
             return 0
         fi
         (($(date +%s) < deadline)) || { echo "$out"; return 1; }

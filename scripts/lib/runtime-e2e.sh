@@ -21,8 +21,10 @@ print_skip() {
 # the test must not change, and starts the private node in WORK (skipping when the kernel
 # refuses the namespaces or mounts).
 e2e_begin() {
+    # shellcheck disable=SC2034  # read by runtime-checks.sh
     E2E_START_MS=$(now_ms)
     sandbox_remove_cgroups "$NAME-*"
+    # shellcheck disable=SC2034  # read by runtime-checks.sh and e2e-cri.sh
     E2E_HOST_BEFORE=$(host_snapshot)
     if ! sandbox_start "$WORK" 2>"$WORK.err"; then
         local setup_err

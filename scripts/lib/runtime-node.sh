@@ -55,10 +55,10 @@ node_install_plugins() {
         rm -rf "$dir"
         mkdir -p "$dir"
         case $mode in
-            dir) for p in flannel bridge host-local portmap loopback; do
+            dir) for p in flannel bridge host-local portmap loopback bandwidth; do
                      if [ -x "$src/$p" ]; then ln -s "$src/$p" "$dir/$p"; fi
                  done ;;
-            bin) for p in flannel bridge host-local portmap loopback; do ln -s "$src" "$dir/$p"; done ;;
+            bin) for p in flannel bridge host-local portmap loopback bandwidth; do ln -s "$src" "$dir/$p"; done ;;
             install) "$repo/scripts/install.sh" "$dir" --no-build >/dev/null ;;
         esac
         for p in bridge host-local portmap loopback; do
@@ -78,10 +78,11 @@ node_configure() {
         content=$(node_delegate_conflist)
     fi
     NODE_USES_FLANNEL=0
-    if printf '%s' "$content" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["plugins"][0]["type"] == "flannel" else 1)'; then
+    if printf '%s' "$content" | jq -e '.plugins[0].type == "flannel"' >/dev/null; then
+        # shellcheck disable=SC2034  # read by e2e-runtime.sh, runtime-scenarios.sh, runtime-checks.sh
         NODE_USES_FLANNEL=1
     fi
-    NODE_NETWORK=$(printf '%s' "$content" | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])') || return 1
+    NODE_NETWORK=$(printf '%s' "$content" | jq -er .name) || return 1
     printf '%s\n' "$content" | sandbox_run bash -euc '
         netconf=$1 plugins=$2 gw=$3 mtu=$4 net=$5 ip=$6 name=$7
         # Debian podman ships 87-podman-bridge.conflist: hide it and anything else there

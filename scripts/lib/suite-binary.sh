@@ -13,7 +13,7 @@
 #     per name, each written to a temp file and renamed into place.
 
 # shellcheck disable=SC2034  # used by the scripts that source this file
-SUITE_PLUGIN_NAMES=(flannel bridge host-local portmap loopback)
+SUITE_PLUGIN_NAMES=(flannel bridge host-local portmap loopback bandwidth)
 
 # True when $1 exists and is newer than every source file (Package.swift, Sources/) under $2.
 suite_binary_is_fresh() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts: puts the Swift toolchain and the sbin directories on PATH when a bare
 # environment lacks them (e.g. a CI runner without a login shell; Swift images put it in /opt/swift).
 if ! command -v swift >/dev/null 2>&1; then

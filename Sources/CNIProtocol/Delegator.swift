@@ -10,9 +10,18 @@ import CNIValues
 /// reference host-local, another build of ours) is exec'ed.
 public struct Delegator: Sendable {
     public let environment: CNIEnvironment
+    /// The calling plugin's view of `CNI_NETNS`. When it is the plugin's own namespace, a delegate
+    /// of this build releases its host side and answers code 8 like the caller will; DEL takes that
+    /// answer as done (the caller reports code 8 itself).
+    package let podNetns: PodNetns
 
     public init(environment: CNIEnvironment) {
+        self.init(environment: environment, podNetns: PodNetns(unchecked: environment.netns))
+    }
+
+    package init(environment: CNIEnvironment, podNetns: PodNetns) {
         self.environment = environment
+        self.podNetns = podNetns
     }
 
     /// The plugin's path: the first executable `<dir>/<type>` in `CNI_PATH`.
@@ -23,7 +32,7 @@ public struct Delegator: Sendable {
             throw CNIError(code: CNIError.invalidEnvironment, "required env variables [CNI_PATH] missing",
                            details: "CNI_PATH is needed to find the \"\(type)\" plugin")
         }
-        guard let path = Subprocess.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) else {
+        guard let path = Program.findExecutable(type, searchPath: environment.pluginPaths.joined(separator: ":")) else {
             throw CNIError.internalFailure(
                 "failed to find plugin \"\(type)\" in path [\(environment.pluginPaths.joined(separator: " "))]")
         }
@@ -37,10 +46,23 @@ public struct Delegator: Sendable {
         return try CNIResult(parsing: out)
     }
 
-    public func del(type: String, config: [UInt8]) throws { _ = try invoke(.del, type: type, config: config) }
+    public func del(type: String, config: [UInt8]) throws {
+        do {
+            _ = try invoke(.del, type: type, config: config)
+        } catch let error as CNIError where podNetns.isPluginsOwn && error == NetnsSelfCheck.error {
+            // The delegate did its host-side part and refused the rest, as its caller does.
+        }
+    }
     public func check(type: String, config: [UInt8]) throws { _ = try invoke(.check, type: type, config: config) }
     public func gc(type: String, config: [UInt8]) throws { _ = try invoke(.gc, type: type, config: config) }
     public func status(type: String, config: [UInt8]) throws { _ = try invoke(.status, type: type, config: config) }
+
+    /// Whether `type` runs in this process (found in `CNI_PATH` as this same build): then it
+    /// honours `podNetns` exactly as the caller does.
+    package func runsInProcess(_ type: String) -> Bool {
+        guard PluginRegistry.plugin(named: type) != nil, let path = try? find(type) else { return false }
+        return PluginRegistry.isSameBuild(path)
+    }
 
     /// Runs `type` with `CNI_COMMAND` = command. Returns its stdout JSON (nil when empty);
     /// a failing plugin's error JSON is rethrown as the same `CNIError`.
@@ -53,7 +75,7 @@ public struct Delegator: Sendable {
             outcome = PluginMain.execute(plugin, environment: env, resultStyle: .compact) { config }
             if !outcome.stderr.isEmpty { StandardIO.write(outcome.stderr, fd: 2) }
         } else {
-            let r = try Subprocess.run(path, arguments: [], environment: env.map { "\($0.key)=\($0.value)" }, stdin: config)
+            let r = try Program.run(path, arguments: [], environment: env.map { "\($0.key)=\($0.value)" }, stdin: config)
             if !r.stderr.isEmpty { StandardIO.write(r.stderr, fd: 2) }
             outcome = PluginMain.Outcome(exitCode: r.exitStatus, stdout: r.stdout, stderr: [])
         }

@@ -14,7 +14,7 @@ import CNIValues
 ///     <dataDir>/<network>/.<name>.tmp-…       an interrupted replacement (`FileSystem.temporaryFileName`)
 ///
 /// The reference ignores `boot_id` (not an address; its content never equals a record).
-public enum HostLocalStore {
+public enum StoreLayout {
     public static let defaultDataDir = "/var/lib/cni/networks"
     public static let lockFileName = "lock"
     public static let lastReservedPrefix = "last_reserved_ip."

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Runs helper programs (iptables-restore, nft, delegated plugins) without a shell.
-public enum Subprocess {
+public enum Program {
     /// posix_spawn(3) `executable` (argv[0] = `executable` as given, no PATH lookup, no shell) with
     /// pipes on stdin/stdout/stderr. A poll(2) loop feeds stdin and drains both outputs, so large
     /// output never deadlocks. When `timeoutSeconds` passes, the child gets SIGKILL and the result
@@ -83,3 +83,7 @@ struct CStringArray {
 
     func free() { for p in pointers { Glibc.free(p) } }
 }
+
+/// The former name of `Program`, kept while branches written against it merge; remove it then.
+@available(*, deprecated, renamed: "Program")
+public typealias Subprocess = Program

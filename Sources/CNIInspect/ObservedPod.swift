@@ -1,7 +1,7 @@
 import CNIValues
 
-/// A pod's end of a veth pair, inside the pod's network namespace.
-public struct PodInterface: Sendable, Equatable {
+/// A pod as the inspector observes it: its end of a veth pair, inside the pod's network namespace.
+public struct ObservedPod: Sendable, Equatable {
     /// The netns path it was found through (/run/netns/NAME preferred over /proc/PID/ns/net).
     public var netns: String
     public var netnsInode: UInt64
