@@ -13,7 +13,8 @@
 # another node's subnet, only the underlay's default route; per node pair one ESP SA pair in
 # tunnel mode between the node IPs, aead rfc4106(gcm(aes)) with a 128-bit ICV (what charon
 # negotiates for flanneld; here static, with keys and SPIs drawn from /dev/urandom per run), and
-# xfrm policies: out for <own subnet> -> <their subnet>, in and fwd for the way back.
+# xfrm policies: out for <own subnet> -> <their subnet>, in and fwd for the way back; and
+# flanneld's --ip-masq rules (see flanneld_masquerade).
 
 E2E_IPSEC_REQID=11
 E2E_WIRE_TABLE=e2e_wire
@@ -58,6 +59,7 @@ backend_ipsec() {
         # The underlay's default route, as a node has it; "sw" holds the gateway and forwards
         # nothing, so a packet the xfrm policies miss ends there (and is counted on the wire).
         ip -n "$(node_ns "$n")" route add default via "$(segment_gateway "$(node_segment "$n")")" dev eth0 || return
+        flanneld_masquerade "$n" || return
     done
     for ((i = 0; i < ${#E2E_NODES[@]}; i++)); do
         for ((j = i + 1; j < ${#E2E_NODES[@]}; j++)); do
@@ -69,6 +71,21 @@ backend_ipsec() {
         done
     done
     wire_counters_add
+}
+
+# flanneld --ip-masq (kube-flannel's default; FLANNEL_IPMASQ=true): traffic between pods is
+# left alone, a pod's traffic to anywhere else leaves as the node's. With ipsec this matters for
+# a pod reaching another node's IP (a hostPort): the reply, to the pod's subnet but from a node
+# IP, matches no policy and has no route, so it must go to the node's own IP instead.
+flanneld_masquerade() {
+    in_ns "$(node_ns "$1")" iptables-restore --noflush <<EOF
+*nat
+:FLANNEL-POSTRTG - [0:0]
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -s $E2E_FLANNEL_NETWORK -d $E2E_FLANNEL_NETWORK -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s $E2E_FLANNEL_NETWORK ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+COMMIT
+EOF
 }
 
 # One ESP SA from node $1 to node $2 with a fresh key (16-byte AES key + 4-byte salt), on both.
