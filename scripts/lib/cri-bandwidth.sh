@@ -47,7 +47,7 @@ check_cri_pod_bandwidth() {
     # The ifb's tbf counts the times it held a packet back: none means the transfer never got
     # past containerd's burst (the path through the ifb is slower than the burst drains).
     local overlimits
-    overlimits=$(on_node tc -s -j qdisc show dev "$ifb" | json_get '[q for q in j if q["kind"] == "tbf"][0]["overlimits"]')
+    overlimits=$(on_node tc -s -j qdisc show dev "$ifb" | json_get '.[] | select(.kind == "tbf") | .overlimits')
     if [[ "$rate" =~ ^[0-9]+$ ]] && ((rate > 0 && rate <= max)); then
         pass "$label: pod -> node sustained $((rate / 1000000)) Mbit/s <= 1.5 x $CRI_BW_ANNOTATION"
     elif [[ "$rate" =~ ^[0-9]+$ ]] && [ "$overlimits" = 0 ]; then
