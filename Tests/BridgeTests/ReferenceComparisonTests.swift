@@ -31,7 +31,7 @@ final class ReferenceComparisonTests: XCTestCase {
         let ours = try TestNode(prefix: "br"), reference = try TestNode(prefix: "br", plugins: .reference)
         nodes = [ours, reference]
         var states: [NodeState] = []
-        var results: [[String: Any]] = []
+        var results: [PluginResult] = []
         for node in nodes {
             let ipamExtra: [String: Any] = ranges.map { ["ranges": $0] } ?? [:]
             let config = node.config(cniVersion: cniVersion, extra: extra, ipamExtra: ipamExtra)
@@ -48,17 +48,11 @@ final class ReferenceComparisonTests: XCTestCase {
         }
         XCTAssertEqual(states[0], states[1])
         if ProcessInfo.processInfo.environment["BRIDGE_TEST_VERBOSE"] != nil { print(states[0]) }
-        for key in ["ips", "routes"] {
-            XCTAssertEqual(normalized(results[0][key]), normalized(results[1][key]), key)
-        }
-        let names = results.map { (($0["interfaces"] as? [[String: Any]]) ?? []).map { $0["name"] as? String ?? "" } }
+        XCTAssertEqual(results[0].ips, results[1].ips, "ips")
+        XCTAssertEqual(results[0].routes, results[1].routes, "routes")
+        let names = results.map(\.interfaceNames)
         XCTAssertEqual(names[0].count, names[1].count)
         XCTAssertEqual(names[0].first, names[1].first)
         XCTAssertEqual(names[0].last, names[1].last)
-    }
-
-    private func normalized(_ value: Any?) -> String {
-        guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else { return "nil" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

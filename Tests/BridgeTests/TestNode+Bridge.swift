@@ -26,19 +26,19 @@ extension TestNode {
 
     /// ADD that must succeed; returns the parsed result.
     func add(id: String, pod: TestNamespace, ifname: String = "eth0", config: String,
-             file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+             file: StaticString = #filePath, line: UInt = #line) throws -> PluginResult {
         let r = run("ADD", id: id, netns: pod.path, ifname: ifname, config: config)
         XCTAssertEqual(r.status, 0, "ADD failed: \(r.stdout) \(r.stderr)", file: file, line: line)
-        guard r.status == 0, let json = PluginRun.foundationJSON(r.stdout) as? [String: Any] else {
-            throw PluginFailure(output: r.stdout + r.stderr)
-        }
-        return json
+        guard r.status == 0 else { throw PluginFailure(output: r.stdout + r.stderr) }
+        return try PluginResult.decode(r.stdout)
     }
 
     /// The config with `prevResult` set to `result` (what the runtime sends on CHECK/DEL).
-    func config(_ config: String, prevResult result: [String: Any]) -> String {
-        guard var c = (try? JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any] else { return config }
-        c["prevResult"] = result
+    func config(_ config: String, prevResult result: PluginResult) -> String {
+        guard var c = (try? JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any],
+            let previous = PluginRun.foundationJSON(result.text)
+        else { return config }
+        c["prevResult"] = previous
         let data = (try? JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
