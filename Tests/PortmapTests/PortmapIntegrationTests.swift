@@ -63,9 +63,9 @@ final class PortmapIntegrationTests: XCTestCase {
         let add = Portmap.run("ADD", config: config, containerID: id, netns: bed.pod.path, in: bed.node)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
         // The result is prevResult, unchanged.
-        let result = PluginRun.foundationJSON(add.stdout) as? [String: Any]
-        XCTAssertEqual((result?["ips"] as? [Any])?.count, 2, add.stdout)
-        XCTAssertEqual((result?["interfaces"] as? [Any])?.count, 3, add.stdout)
+        let result = try? PluginResult.decode(add.stdout)
+        XCTAssertEqual(result?.ips?.count, 2, add.stdout)
+        XCTAssertEqual(result?.interfaces?.count, 3, add.stdout)
         try afterAdd(bed, id)
         XCTAssertEqual(try bed.node.run(["sysctl", "-n", "net.ipv4.conf.cni0.route_localnet"]).trimmingCharacters(in: .whitespacesAndNewlines), "1")
 
