@@ -1,11 +1,12 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
 /// Failure injection and best-effort DEL: a failed ADD undoes itself, DEL is repeatable and
 /// cleans up masquerade rules even when the pod's netns is gone.
 final class BridgeFailureTests: BridgeNodeTestCase {
-    private let masq: [String: Any] = ["isDefaultGateway": true, "ipMasq": true]
+    private let masq: JSONValue = ["isDefaultGateway": true, "ipMasq": true]
 
     func testFailingIPAMLeavesNoVethAndGetsItsDEL() throws {
         let node = try XCTUnwrap(node)
@@ -47,7 +48,7 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         XCTAssertFalse(try pod.ip(["link", "show"]).contains("eth0"))
 
         // forceAddress replaces the stale address.
-        _ = try node.add(id: "r2", pod: pod, config: node.config(extra: masq.merging(["forceAddress": true]) { $1 }))
+        _ = try node.add(id: "r2", pod: pod, config: node.config(extra: ["isDefaultGateway": true, "ipMasq": true, "forceAddress": true]))
         let bridge = try node.ip(["addr", "show", "cni0"])
         XCTAssertTrue(bridge.contains("inet 10.99.0.1/24"), bridge)
         XCTAssertFalse(bridge.contains("10.99.0.9"), bridge)

@@ -1,12 +1,13 @@
 import CNIFirewall
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
 /// ADD/CHECK/DEL of the real binary (bridge + our host-local) in a node namespace, asserting
 /// kernel state in the node and pod namespaces.
 final class BridgeIntegrationTests: BridgeNodeTestCase {
-    private var flannelLike: [String: Any] {
+    private var flannelLike: JSONValue {
         ["bridge": "cni0", "isDefaultGateway": true, "hairpinMode": true, "mtu": 1400, "ipMasq": true]
     }
 
@@ -173,9 +174,9 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         XCTAssertEqual(node.run("STATUS", id: "", netns: nil, ifname: "", config: node.config(cniVersion: "1.1.0", ipamType: "nope")).status,
                        1, "an IPAM plugin that cannot be found is not ready")
 
-        var gc = (try JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any] ?? [:]
-        gc["cni.dev/valid-attachments"] = [[String: String]]()
-        let gcConfig = String(decoding: try JSONSerialization.data(withJSONObject: gc), as: UTF8.self)
+        var gc = try XCTUnwrap(try JSONParser.parse(config).objectValue)
+        gc["cni.dev/valid-attachments"] = []
+        let gcConfig = JSONSerializer.string(.object(gc))
         let r = node.run("GC", id: "", netns: nil, ifname: "", config: gcConfig)
         XCTAssertEqual(r.status, 0, r.stdout)
         XCTAssertEqual(try node.cniNatRules(), [], "GC removed the masquerade chain of the stale attachment")
