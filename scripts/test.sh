@@ -20,6 +20,9 @@ for f in scripts/*.sh scripts/lib/*.sh scripts/cni-exec; do
 done
 shellcheck -x -S warning "${shell_scripts[@]}" || { echo "test.sh: shellcheck found problems" >&2; exit 1; }
 shellcheck -x -S warning "${shellcheck_pending[@]}" || echo "test.sh: shellcheck findings above (pending, not failing)" >&2
+# The CRI e2e driver's pure parts, with Debian's python3 (the one python3-grpcio belongs to).
+/usr/bin/python3 -m unittest discover -s scripts/cri -p 'test_*.py' ||
+    { echo "test.sh: the unit tests of scripts/cri failed" >&2; exit 1; }
 if [ "$(id -u)" != 0 ]; then
     echo "note: not root - tests that create network namespaces will be skipped" >&2
 fi
