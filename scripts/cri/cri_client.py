@@ -123,7 +123,7 @@ def main():
         if args.mode == "call":
             types = method_types(pb, args.method)
             if types is None:
-                print(f"cri-client: unknown method {args.method}", file=sys.stderr)
+                print(f"cri_client: unknown method {args.method}", file=sys.stderr)
                 return 2
             request = json_format.Parse(sys.stdin.read() or "{}", types[0]())
             response = rpc(channel, pb, args.method, request, args.timeout)
@@ -137,10 +137,10 @@ def main():
         sys.stderr.buffer.write(response.stderr)
         return response.exit_code
     except grpc.RpcError as err:
-        print(f"cri-client: {args.mode} {getattr(args, 'method', 'ExecSync')}: {err.code().name}: {err.details()}", file=sys.stderr)
+        print(f"cri_client: {args.mode} {getattr(args, 'method', 'ExecSync')}: {err.code().name}: {err.details()}", file=sys.stderr)
         return 1
     except json_format.ParseError as err:
-        print(f"cri-client: bad request JSON: {err}", file=sys.stderr)
+        print(f"cri_client: bad request JSON: {err}", file=sys.stderr)
         return 2
     finally:
         channel.close()
