@@ -44,7 +44,7 @@ CRI_RUNS=("0.3.1:10-flannel.conflist" "1.0.0:10-flannel-v1.1.conflist" "k3s:10-f
 
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (creates namespaces and runs containerd)"
-for tool in containerd containerd-shim-runc-v2 ctr runc gcc protoc unshare nsenter setpriv ip iptables-save timeout busybox tar sha256sum; do
+for tool in containerd containerd-shim-runc-v2 ctr runc gcc protoc unshare nsenter setpriv ip iptables-save timeout busybox tar sha256sum jq; do
     command -v "$tool" >/dev/null || skip_all "$tool is not installed (scripts/deps.sh --test installs it)"
 done
 "$CRI_PYTHON" -c 'import grpc, google.protobuf' 2>/dev/null ||
