@@ -14,6 +14,9 @@ scripts/deps.sh --test
 # one library and read in another is annotated where it is set.
 shellcheck -x -S warning scripts/*.sh scripts/lib/*.sh scripts/cni-exec \
     || { echo "test.sh: shellcheck found problems" >&2; exit 1; }
+# The CRI e2e driver's pure parts, with Debian's python3 (the one python3-grpcio belongs to).
+/usr/bin/python3 -m unittest discover -s scripts/cri -p 'test_*.py' ||
+    { echo "test.sh: the unit tests of scripts/cri failed" >&2; exit 1; }
 if [ "$(id -u)" != 0 ]; then
     echo "note: not root - tests that create network namespaces will be skipped" >&2
 fi

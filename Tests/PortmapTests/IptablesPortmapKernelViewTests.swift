@@ -1,8 +1,9 @@
 import CNIFirewall
 import CNINetlink
 import CNIValues
-@testable import PortmapPlugin
 import XCTest
+
+@testable import PortmapPlugin
 
 /// The ADD's ruleset rebuilt from nf_tables rules (iptables-nft node) must give exactly the batch
 /// the `iptables -S` listing of the same table gives, or nil when it cannot.
