@@ -32,7 +32,7 @@ if [ "${BENCH_INSIDE:-}" != 1 ]; then
     echo "ours:      $(readlink -f "$BIN") (installed as $DIR/portmap)"
     echo "reference: $REFERENCE"
     echo "runs per figure: $RUNS, other containers present: $BACKGROUND, iptables: $(iptables --version)"
-    BENCH_INSIDE=1 OURS="$DIR/portmap" CNI_DIR="$DIR" RUNS=$RUNS REFERENCE=$REFERENCE BACKGROUND=$BACKGROUND \
+    BENCH_INSIDE=1 OURS="$DIR/portmap" CNI_DIR="$DIR" REFERENCE=$REFERENCE BACKGROUND=$BACKGROUND \
         ip netns exec "$NS" "$0" "$RUNS"
     exit 0
 fi

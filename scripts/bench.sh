@@ -5,12 +5,13 @@
 # Our suite vs Debian's reference Go plugins (containernetworking-plugins) vs the floor
 # (scripts/bench/floor.c: the kernel calls of the chain and nothing else), same chains, one run,
 # interleaved pod by pod, inside a private node network namespace: VERSION start-up; ADD/DEL median
-# and p90 for bridge+host-local, the flannel chain and flannel + portmap, with ours/reference and
-# ours/floor; the same as plugin-side time (minus the same client exec'ing a static no-op, so the
-# client's own cost does not hide ours); CPU time; churn throughput with 1 and 2 workers (CHURN=none
-# skips it); peak RSS; binary sizes; then the node-scale scenario (scripts/bench-node-scale.sh:
-# portmap and bridge ipMasq on a node with a kube-proxy-sized nat table; NODE_SCALE="0:9 10000:9"
-# chooses sizes and samples, NODE_SCALE=none skips it).
+# and p90 for bridge+host-local, the flannel chain, flannel + portmap and the k3s chain (flannel +
+# portmap + bandwidth; CHAINS="flannel k3s" picks chains), with ours/reference and ours/floor; the
+# same as plugin-side time (minus the same client exec'ing a static no-op, so the client's own cost
+# does not hide ours), also for bandwidth and portmap on their own; CPU time; churn throughput with
+# 1 and 2 workers (CHURN=none skips it); peak RSS; binary sizes; then the node-scale scenario
+# (scripts/bench-node-scale.sh: portmap and bridge ipMasq on a node with a kube-proxy-sized nat
+# table; NODE_SCALE="0:9 10000:9" chooses sizes and samples, NODE_SCALE=none skips it).
 set -euo pipefail
 . "$(dirname "$0")/lib/toolchain.sh"
 . "$(dirname "$0")/lib/suite-binary.sh"
@@ -45,7 +46,7 @@ gcc -O2 -static -o "$work/noop/bridge" "$work/noop.c"
 # The floor: the chain's kernel calls, installed under the plugin names it plays.
 mkdir -p "$work/floor"
 gcc -O2 -static -o "$work/floor/bridge" scripts/bench/floor.c
-for p in flannel portmap; do cp "$work/floor/bridge" "$work/floor/$p"; done
+for p in flannel portmap bandwidth; do cp "$work/floor/bridge" "$work/floor/$p"; done
 ref=/usr/lib/cni
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 echo "reference: containernetworking-plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins)"

@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # Kubelet's path end to end, as root: Debian's containerd (1.6, CRI plugin built in) driven
-# over its CRI socket by scripts/cri/cri-client.py exactly as kubelet drives it, calling the
-# plugin suite through kube-flannel's conflist.
+# over its CRI socket exactly as kubelet drives it, calling the plugin suite through
+# kube-flannel's conflist.
 #
-# Everything runs in the private node of scripts/lib/runtime-sandbox.sh (new PID, mount and
-# network namespaces, tmpfs /run and /var/lib/cni, overlays on /etc /opt /var/lib), set up as
-# in scripts/e2e-runtime.sh by scripts/lib/runtime-node.sh: node0 = 192.0.2.10/24,
-# /run/flannel/subnet.env = 10.244.0.0/16, 10.244.1.1/24, MTU 1450. containerd has its own
-# root, state and socket under /run/e2e-cri (scripts/lib/cri-node.sh); its CRI `bin_dir` is a
-# dir of tracing wrappers (scripts/lib/cri-trace.sh) in front of the suite, its `conf_dir`
-# holds one 10-flannel.conflist. The pause and web images are built here (static C pause,
-# busybox-static) and imported with `ctr -n k8s.io images import` (scripts/lib/cri-images.sh):
-# no registry is contacted.
+# This script sets up the private node of scripts/lib/runtime-sandbox.sh (new PID, mount and
+# network namespaces, tmpfs /run and /var/lib/cni, overlays on /etc /opt /var/lib) as in
+# scripts/e2e-runtime.sh by scripts/lib/runtime-node.sh: node0 = 192.0.2.10/24,
+# /run/flannel/subnet.env = 10.244.0.0/16, 10.244.1.1/24, MTU 1450. containerd gets its own
+# root, state and socket under /run/e2e-cri (its config: scripts/lib/cri-node.sh); its CRI
+# `bin_dir` is a dir of tracing wrappers (scripts/lib/cri-trace.sh) in front of the suite, its
+# `conf_dir` holds one 10-flannel.conflist. The pause and web images are built here (static C
+# pause, busybox-static; scripts/lib/cri-images.sh): no registry is contacted.
 #
-# For each conflist (kube-flannel's cniVersion 0.3.1 file, the 1.0.0 one, then k3s's flannel +
-# portmap + bandwidth with the pod's bandwidth annotations, scripts/lib/cri-bandwidth.sh): one pod
+# The scenario itself is one Python program run inside the node, scripts/cri/e2e_cri.py, which
+# speaks gRPC to containerd (scripts/cri/cri_client.py): for each conflist (kube-flannel's
+# cniVersion 0.3.1 file, the 1.0.0 one, then k3s's flannel + portmap + bandwidth with the pod's
+# bandwidth annotations) containerd is started on it, the images are imported, one pod goes
 # through RunPodSandbox (hostPort 8080 -> 80/TCP), PodSandboxStatus, Create/StartContainer,
 # traffic from the node, from a client netns attached to the node and hairpin from the pod,
-# StopPodSandbox twice, RemovePodSandbox, then nothing may be left (scripts/lib/cri-pod.sh).
-# At the end, every plugin call containerd made is printed (scripts/cri/trace-print.py).
+# StopPodSandbox twice, RemovePodSandbox, then nothing may be left; at the end every plugin call
+# containerd made is printed and checked. Its checks count in this script's closing line.
 #
 # The suite binary: `suite_binary ROOT --dev` ($CNI_PLUGINS_BIN, else an up-to-date dist/, .build/release,
 # .build/debug, else a fresh debug build; scripts/lib/suite-binary.sh).
@@ -32,21 +33,18 @@ NAME=e2e-cri
 . "$E2E_ROOT/scripts/lib/runtime-node.sh"
 . "$E2E_ROOT/scripts/lib/runtime-checks.sh"
 . "$E2E_ROOT/scripts/lib/runtime-e2e.sh"       # skip_all, e2e_begin, e2e_finish
-. "$E2E_ROOT/scripts/lib/runtime-scenarios.sh"   # HOST_PORT, wait_http, check_hostport
+. "$E2E_ROOT/scripts/lib/runtime-scenarios.sh"   # HOST_PORT
 . "$E2E_ROOT/scripts/lib/e2e-plugins.sh"         # suite_binary (scripts/lib/suite-binary.sh), E2E_PLUGIN_NAMES
 . "$E2E_ROOT/scripts/lib/cri-node.sh"
-. "$E2E_ROOT/scripts/lib/cri-rpc.sh"
 . "$E2E_ROOT/scripts/lib/cri-images.sh"
 . "$E2E_ROOT/scripts/lib/cri-trace.sh"
-. "$E2E_ROOT/scripts/lib/cri-pod.sh"
-. "$E2E_ROOT/scripts/lib/cri-bandwidth.sh"
 
 # label and conflist file of each run
 CRI_RUNS=("0.3.1:10-flannel.conflist" "1.0.0:10-flannel-v1.1.conflist" "k3s:10-flannel-k3s.conflist")
 
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (creates namespaces and runs containerd)"
-for tool in containerd containerd-shim-runc-v2 ctr runc gcc protoc unshare nsenter setpriv ip iptables-save timeout busybox tar sha256sum; do
+for tool in containerd containerd-shim-runc-v2 ctr runc gcc protoc unshare nsenter setpriv ip iptables-save timeout busybox tar sha256sum jq; do
     command -v "$tool" >/dev/null || skip_all "$tool is not installed (scripts/deps.sh --test installs it)"
 done
 "$CRI_PYTHON" -c 'import grpc, google.protobuf' 2>/dev/null ||
@@ -60,16 +58,17 @@ suite_bin=$(realpath "$suite_bin")
 
 # ---- sandbox and cleanup -------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/e2e-cri.XXXXXX)
+# outside WORK, which is a tmpfs of its own inside the node: both sides see these files
+SETTINGS="$WORK.settings.json"
+RESULT="$WORK.result.json"
 CGROUP_PARENT="e2e-cri-${WORK##*.}"   # relative: runc creates it under its own cgroups
 
+# The driver removes its pods and stops containerd itself; killing the node kills whatever is left.
 cleanup() {
-    local rc=$? id
+    local rc=$?
     trap - EXIT INT TERM
     set +e
-    if sandbox_alive && [ -n "$CRI_CONTAINERD_PID" ]; then
-        for id in "${CRI_LIVE_PODS[@]}"; do cri_remove_pod "$id"; done
-        cri_stop_containerd
-    fi
+    rm -f "$SETTINGS" "$RESULT"
     e2e_finish "$rc"
 }
 trap cleanup EXIT
@@ -95,62 +94,40 @@ fi
 measure "build both images" $(($(now_ms) - t0))
 echo "node: netns with $NODE_IP on node0, client netns $CRI_CLIENT_IP via cri-cl0 ($CRI_CLIENT_NODE_IP), subnet $NODE_SUBNET via flannel"
 
-# run_conflist INDEX LABEL FILE: containerd (re)started on conflists/FILE, one pod through it.
-run_conflist() {
-    local index=$1 label=$2 file=$3 t0 out log
-    echo "== containerd CRI with conflists/$file (cniVersion $label) as $CRI_CONF_DIR/10-flannel.conflist"
-    cri_install_conflist "$E2E_ROOT/conflists/$file" || { fail "$label: install the conflist"; return; }
-    t0=$(now_ms)
-    if ! cri_start_containerd; then
-        log=$(cri_containerd_log 10)
-        ((index > 1)) || skip_all "containerd (CRI plugin) cannot start on this machine: $log"
-        fail "$label: containerd started" "$log"
-        return
-    fi
-    if ((index == 1)); then
-        if out=$(sandbox_run bash -c '. "$1"; cri_import_images "$2" "$3" "$4"' x "$E2E_ROOT/scripts/lib/cri-images.sh" \
-            "$CRI_DIR/images" "$CRI_SOCKET" "$CRI_SNAPSHOTTER" 2>&1); then
-            pass "images imported with ctr -n k8s.io images import"
-        else
-            fail "images imported with ctr -n k8s.io images import" "$out"
-            return
-        fi
-    fi
-    if ! out=$(cri_wait_network_ready 30); then
-        fail "$label: CRI Status NetworkReady within 30 s" "$out"$'\n'"$(cri_containerd_log 10)"
-        return
-    fi
-    pass "$label: CRI Status NetworkReady (the CRI plugin loaded the conflist)"
-    measure "$label: containerd start until NetworkReady" $(($(now_ms) - t0))
-    CRI_POD_BANDWIDTH=""
-    [ "$label" = k3s ] && CRI_POD_BANDWIDTH=1
-    run_cri_pod "$label" "web-${label//./}"
+# cri_settings: what the driver needs to know about the node, containerd and the runs (JSON).
+cri_settings() {
+    jq -n --arg repo "$E2E_ROOT" --arg cri_dir "$CRI_DIR" --arg socket "$CRI_SOCKET" --arg conf_dir "$CRI_CONF_DIR" \
+        --arg bin_dir "$CRI_BIN_DIR" --arg trace_dir "$CRI_TRACE_DIR" --arg pb_dir "$CRI_DIR/pb" \
+        --arg images_dir "$CRI_DIR/images" --arg snapshotter "$CRI_SNAPSHOTTER" --arg web_image "$CRI_WEB_IMAGE" \
+        --arg cgroup_parent "$CGROUP_PARENT" --arg inspect "$CRI_INSPECT" --arg client_netns "$CRI_CLIENT_NETNS" \
+        --arg client_node_ip "$CRI_CLIENT_NODE_IP" --arg node_ip "$NODE_IP" --arg node_gateway "$NODE_GATEWAY" \
+        --arg node_subnet "$NODE_SUBNET" --argjson node_mtu "$NODE_MTU" --arg node_network "$NODE_NETWORK" \
+        --argjson node_uses_flannel "$((NODE_USES_FLANNEL == 1))" --argjson host_port "$HOST_PORT" \
+        --args '$ARGS | {repo: $repo, cri_dir: $cri_dir, socket: $socket, conf_dir: $conf_dir, bin_dir: $bin_dir,
+            trace_dir: $trace_dir, pb_dir: $pb_dir, images_dir: $images_dir, snapshotter: $snapshotter,
+            web_image: $web_image, cgroup_parent: $cgroup_parent, inspect: $inspect, client_netns: $client_netns,
+            client_node_ip: $client_node_ip, node_ip: $node_ip, node_gateway: $node_gateway,
+            node_subnet: $node_subnet, node_mtu: $node_mtu, node_network: $node_network,
+            node_uses_flannel: ($node_uses_flannel == 1), host_port: $host_port,
+            runs: [.positional[] | {label: (split(":")[0]), conflist: (split(":")[1:] | join(":"))}]}' \
+        "${CRI_RUNS[@]}"
 }
 
-run_index=0
-for run in "${CRI_RUNS[@]}"; do
-    run_index=$((run_index + 1))
-    run_conflist "$run_index" "${run%%:*}" "${run#*:}"
-    cri_stop_containerd
-    sandbox_run mv "$CRI_TRACE_DIR/current" "$CRI_TRACE_DIR/${run%%:*}"
-    sandbox_run mkdir -p "$CRI_TRACE_DIR/current"
-done
+# cri_fold_result: the driver's checks and measurements into this script's counters.
+cri_fold_result() {
+    local line skip
+    [ -s "$RESULT" ] || { fail "the CRI driver (scripts/cri/e2e_cri.py) wrote no result (exit status $1)"; return; }
+    E2E_PASSED=$((E2E_PASSED + $(jq -r .passed "$RESULT")))
+    while IFS= read -r line; do
+        [ -z "$line" ] || { E2E_FAILED=$((E2E_FAILED + 1)); E2E_FAILURES+=("$line"); }
+    done < <(jq -r '.failures[]' "$RESULT")
+    while IFS= read -r line; do [ -z "$line" ] || E2E_MEASURES+=("$line"); done < <(jq -r '.measures[]' "$RESULT")
+    skip=$(jq -r .skip "$RESULT")
+    [ -z "$skip" ] || skip_all "$skip"
+    (($1 == 0)) || fail "the CRI driver (scripts/cri/e2e_cri.py) exited with status $1"
+}
 
-echo "== plugin calls containerd made (through the tracing wrappers in $CRI_BIN_DIR)"
-for run in "${CRI_RUNS[@]}"; do
-    label=${run%%:*}
-    echo "-- cniVersion $label: conflists/${run#*:}"
-    sandbox_run "$CRI_PYTHON" "$E2E_ROOT/scripts/cri/trace-print.py" "$CRI_TRACE_DIR/$label"
-    seq=$(sandbox_run "$CRI_PYTHON" "$E2E_ROOT/scripts/cri/trace-print.py" --sequence "$CRI_TRACE_DIR/$label")
-    expect_contains "$label: traced ADD flannel on eth0" "ADD flannel eth0 netns=/var/run/netns/cni-" "$seq"
-    expect_contains "$label: traced ADD portmap on eth0" "ADD portmap eth0 netns=/var/run/netns/cni-" "$seq"
-    expect_contains "$label: traced DEL flannel with the pod netns (StopPodSandbox)" "DEL flannel eth0 netns=/var/run/netns/cni-" "$seq"
-    expect_contains "$label: traced DEL flannel with an empty CNI_NETNS (netns gone)" "DEL flannel eth0 netns=empty" "$seq"
-    if [ "$label" = k3s ]; then
-        expect_contains "$label: traced ADD bandwidth on eth0" "ADD bandwidth eth0 netns=/var/run/netns/cni-" "$seq"
-        expect_contains "$label: traced DEL bandwidth" "DEL bandwidth eth0" "$seq"
-    fi
-    expect_eq "$label: every traced plugin call exited 0" "" \
-        "$(sandbox_run "$CRI_PYTHON" "$E2E_ROOT/scripts/cri/trace-print.py" --failed "$CRI_TRACE_DIR/$label")"
-done
+cri_settings >"$SETTINGS" || { fail "write the driver's settings"; exit 1; }
+sandbox_run "$CRI_PYTHON" "$E2E_ROOT/scripts/cri/e2e_cri.py" "$SETTINGS" "$RESULT"
+cri_fold_result $?
 expect_eq "machine: root netns and host paths unchanged" "$E2E_HOST_BEFORE" "$(host_snapshot)"

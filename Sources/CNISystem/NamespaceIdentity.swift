@@ -8,6 +8,11 @@ package struct NamespaceIdentity: Equatable, Hashable, Sendable, CustomStringCon
     package let device: UInt64
     package let inode: UInt64
 
+    package init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
     /// The calling thread's network namespace (`/proc/thread-self/ns/net`).
     package static func currentThreadNetwork() throws(SystemError) -> NamespaceIdentity {
         try of(path: currentThreadNetworkPath)

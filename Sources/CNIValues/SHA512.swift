@@ -62,12 +62,19 @@ package enum SHA512 {
         return out
     }
 
+    /// The digest in lower-case hex, two digits per byte. Built as bytes: a String per byte
+    /// (`String(_:radix:)`, then `joined`) cost ~15 times the hash itself.
     package static func hexDigest(_ message: [UInt8]) -> String {
-        hash(message).map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
+        var text: [UInt8] = []
+        text.reserveCapacity(128)
+        for byte in hash(message) {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     @inline(__always) private static func rotr(_ x: UInt64, _ n: UInt64) -> UInt64 { (x >> n) | (x << (64 - n)) }
 }

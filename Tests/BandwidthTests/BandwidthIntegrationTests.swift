@@ -77,8 +77,8 @@ final class BandwidthIntegrationTests: XCTestCase {
         let first = try bed.tcState()
         XCTAssertEqual(bed.run("ADD", config).status, 0)
         XCTAssertEqual(try bed.tcState(), first)
-        let filters = try bed.tcJSON(["filter", "show", "dev", bed.hostVeth, "ingress"]) as? [[String: Any]] ?? []
-        XCTAssertEqual(filters.filter { ($0["options"] as? [String: Any])?["actions"] != nil }.count, 1, "one redirect filter")
+        let filters = try bed.tc(["filter", "show", "dev", bed.hostVeth, "ingress"], as: TCFilter.self)
+        XCTAssertEqual(filters.filter { $0.options?.actions != nil }.count, 1, "one redirect filter")
         // DEL: no netns, no prevResult; twice.
         let del = bed.config(both(8_000_000, 800_000, ingress: true, egress: true), prevResult: false)
         XCTAssertEqual(bed.run("DEL", del, netns: "").status, 0)
@@ -113,12 +113,12 @@ final class BandwidthIntegrationTests: XCTestCase {
         let config = bed.config(both(8_000_000, 800_000, ingress: false, egress: true))
         let add = bed.run("ADD", config)
         XCTAssertEqual(add.status, 0, add.stdout)
-        let filters = try bed.tcJSON(["filter", "show", "dev", bed.hostVeth, "ingress"]) as? [[String: Any]] ?? []
-        XCTAssertTrue(filters.contains { $0["protocol"] as? String == "ip" && $0["pref"] as? Int == 1 }, "\(filters)")
-        XCTAssertTrue(filters.contains { $0["protocol"] as? String == "all" && $0["pref"] as? Int == 2 }, "\(filters)")
+        let filters = try bed.tc(["filter", "show", "dev", bed.hostVeth, "ingress"], as: TCFilter.self)
+        XCTAssertTrue(filters.contains { $0.protocol == "ip" && $0.pref == 1 }, "\(filters)")
+        XCTAssertTrue(filters.contains { $0.protocol == "all" && $0.pref == 2 }, "\(filters)")
         XCTAssertEqual(bed.run("CHECK", config).status, 0)
-        let qdiscs = try bed.tcJSON(["qdisc", "show", "dev", bed.hostVeth]) as? [[String: Any]] ?? []
-        XCTAssertFalse(qdiscs.contains { $0["kind"] as? String == "ingress" })
+        let qdiscs = try bed.tc(["qdisc", "show", "dev", bed.hostVeth], as: TCQdisc.self)
+        XCTAssertFalse(qdiscs.contains { $0.kind == "ingress" })
         // The reference fails here (plugins#894).
         if FileManager.default.isExecutableFile(atPath: "/usr/lib/cni/bandwidth") {
             let theirs = bed.run("ADD", config, containerID: "c2", reference: true)

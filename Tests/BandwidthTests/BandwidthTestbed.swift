@@ -49,8 +49,15 @@ final class BandwidthTestbed {
         containerID == "c1" ? "bwp68f1f1eeb62c" : ""
     }
 
-    /// `tc` inside the node, its JSON output parsed.
-    func tcJSON(_ arguments: [String]) throws -> Any {
+    /// `tc -j` inside the node, decoded as a list of `T` (the fields a test checks).
+    func tc<T: Decodable>(_ arguments: [String], as type: T.Type) throws -> [T] {
+        let text = try node.run(["tc", "-j"] + arguments)
+        return try JSONDecoder().decode([T].self, from: Data((text.isEmpty ? "[]" : text).utf8))
+    }
+
+    /// `tc` inside the node, its JSON output as a whole document: `tcState` compares everything
+    /// the kernel reports, keys no test names included, so it stays untyped.
+    private func tcJSON(_ arguments: [String]) throws -> Any {
         let text = try node.run(["tc", "-j"] + arguments)
         return try JSONSerialization.jsonObject(with: Data((text.isEmpty ? "[]" : text).utf8))
     }
@@ -125,4 +132,28 @@ final class BandwidthTestbed {
         c.close(); t.join(40)
         print(result["rate"])
         """#
+}
+
+/// One entry of `tc -j filter show`: the fields the tests check (the first entry of each
+/// preference has no `options`).
+struct TCFilter: Decodable {
+    struct Options: Decodable {
+        struct Action: Decodable {
+            let order: Int?
+            let kind: String?
+        }
+
+        let actions: [Action]?
+    }
+
+    let `protocol`: String?
+    let pref: Int?
+    let options: Options?
+}
+
+/// One entry of `tc -j qdisc show`.
+struct TCQdisc: Decodable {
+    let kind: String
+    let handle: String?
+    let root: Bool?
 }

@@ -44,8 +44,8 @@ final class BridgeConcurrencyTests: XCTestCase {
         let config = node.config(extra: ["isDefaultGateway": true, "enabledad": true],
                                  ipamExtra: ["ranges": [[["subnet": "10.97.0.0/24"]], [["subnet": "fd00:97::/64"]]]])
         let r = try node.add(id: "dad", pod: pod, config: config)
-        let routes = (r["routes"] as? [[String: String]]) ?? []
-        XCTAssertTrue(routes.contains(["dst": "::/0", "gw": "fd00:97::1"]), "\(routes)")
+        let routes = r.routes ?? []
+        XCTAssertTrue(routes.contains(.init(dst: "::/0", gw: "fd00:97::1")), "\(routes)")
         let addr = try pod.ip(["-6", "addr", "show", "dev", "eth0", "scope", "global"])
         XCTAssertTrue(addr.contains("inet6 fd00:97::2/64"), addr)
         XCTAssertFalse(addr.contains("tentative"), "ADD returned only after DAD: \(addr)")

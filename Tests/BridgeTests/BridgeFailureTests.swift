@@ -1,11 +1,12 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
 /// Failure injection and best-effort DEL: a failed ADD undoes itself, DEL is repeatable and
 /// cleans up masquerade rules even when the pod's netns is gone.
 final class BridgeFailureTests: BridgeNodeTestCase {
-    private let masq: [String: Any] = ["isDefaultGateway": true, "ipMasq": true]
+    private let masq: JSONValue = ["isDefaultGateway": true, "ipMasq": true]
 
     func testFailingIPAMLeavesNoVethAndGetsItsDEL() throws {
         let node = try XCTUnwrap(node)
@@ -19,9 +20,9 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         let pod = try node.newPod()
         let r = node.run("ADD", id: "f1", netns: pod.path, config: node.config(extra: masq, ipamType: "failipam"))
         XCTAssertEqual(r.status, 1)
-        let error = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
-        XCTAssertEqual(error["code"] as? Int, 11, "the IPAM plugin's error is passed through")
-        XCTAssertEqual(error["msg"] as? String, "no addresses today")
+        let error = try PluginRun.decode(PluginErrorOutput.self, from: r.stdout)
+        XCTAssertEqual(error.code, 11, "the IPAM plugin's error is passed through")
+        XCTAssertEqual(error.msg, "no addresses today")
         XCTAssertEqual(try node.veths(), [], "no veth left in the node")
         XCTAssertFalse(try pod.ip(["link", "show"]).contains("eth0"), "no interface left in the pod")
         XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8), "ADD\nDEL\n", "the failed delegate got its DEL")
@@ -47,7 +48,7 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         XCTAssertFalse(try pod.ip(["link", "show"]).contains("eth0"))
 
         // forceAddress replaces the stale address.
-        _ = try node.add(id: "r2", pod: pod, config: node.config(extra: masq.merging(["forceAddress": true]) { $1 }))
+        _ = try node.add(id: "r2", pod: pod, config: node.config(extra: ["isDefaultGateway": true, "ipMasq": true, "forceAddress": true]))
         let bridge = try node.ip(["addr", "show", "cni0"])
         XCTAssertTrue(bridge.contains("inet 10.99.0.1/24"), bridge)
         XCTAssertFalse(bridge.contains("10.99.0.9"), bridge)
@@ -94,9 +95,9 @@ final class BridgeFailureTests: BridgeNodeTestCase {
         let r = node.run("ADD", id: "b1", netns: "/run/netns/does-not-exist-\(UInt32.random(in: 0...UInt32.max))",
                          config: node.config(extra: masq))
         XCTAssertEqual(r.status, 1)
-        let error = try XCTUnwrap(PluginRun.foundationJSON(r.stdout) as? [String: Any], r.stdout)
-        XCTAssertTrue((error["msg"] as? String ?? "").hasPrefix("failed to open netns \"/run/netns/does-not-exist"), r.stdout)
-        XCTAssertTrue((error["msg"] as? String ?? "").contains("no such file or directory"), r.stdout)
+        let error = try PluginRun.decode(PluginErrorOutput.self, from: r.stdout)
+        XCTAssertTrue(error.msg.hasPrefix("failed to open netns \"/run/netns/does-not-exist"), r.stdout)
+        XCTAssertTrue(error.msg.contains("no such file or directory"), r.stdout)
         XCTAssertFalse(try node.ip(["link", "show"]).contains("cni0"), "validated before the bridge is created")
         XCTAssertEqual(node.reservations(), [])
 

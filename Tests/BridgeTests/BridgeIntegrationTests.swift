@@ -1,12 +1,13 @@
 import CNIFirewall
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
 /// ADD/CHECK/DEL of the real binary (bridge + our host-local) in a node namespace, asserting
 /// kernel state in the node and pod namespaces.
 final class BridgeIntegrationTests: BridgeNodeTestCase {
-    private var flannelLike: [String: Any] {
+    private var flannelLike: JSONValue {
         ["bridge": "cni0", "isDefaultGateway": true, "hairpinMode": true, "mtu": 1400, "ipMasq": true]
     }
 
@@ -18,26 +19,27 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         _ = try node.add(id: "c2", pod: pod2, config: config)
 
         // Result: bridge, host veth, container; IP on interface 2; IPAM route then default route.
-        let interfaces = try XCTUnwrap(r1["interfaces"] as? [[String: Any]])
+        let interfaces = try XCTUnwrap(r1.interfaces)
         XCTAssertEqual(interfaces.count, 3)
-        XCTAssertEqual(interfaces[0]["name"] as? String, "cni0")
-        let hostVeth = try XCTUnwrap(interfaces[1]["name"] as? String)
+        guard interfaces.count == 3 else { return }
+        XCTAssertEqual(interfaces[0].name, "cni0")
+        let hostVeth = interfaces[1].name
         XCTAssertTrue(hostVeth.hasPrefix("veth") && hostVeth.count == 12, hostVeth)
-        XCTAssertEqual(interfaces[2]["name"] as? String, "eth0")
-        XCTAssertEqual(interfaces[2]["sandbox"] as? String, pod1.path)
-        let ips = try XCTUnwrap(r1["ips"] as? [[String: Any]])
+        XCTAssertEqual(interfaces[2].name, "eth0")
+        XCTAssertEqual(interfaces[2].sandbox, pod1.path)
+        let ips = try XCTUnwrap(r1.ips)
         XCTAssertEqual(ips.count, 1)
-        XCTAssertEqual(ips[0]["address"] as? String, "10.99.0.2/24")
-        XCTAssertEqual(ips[0]["gateway"] as? String, "10.99.0.1")
-        XCTAssertEqual(ips[0]["interface"] as? Int, 2)
-        let routes = try XCTUnwrap(r1["routes"] as? [[String: String]])
-        XCTAssertEqual(routes, [["dst": "10.244.0.0/16"], ["dst": "0.0.0.0/0", "gw": "10.99.0.1"]])
+        XCTAssertEqual(ips.first?.address, "10.99.0.2/24")
+        XCTAssertEqual(ips.first?.gateway, "10.99.0.1")
+        XCTAssertEqual(ips.first?.interface, 2)
+        let routes = try XCTUnwrap(r1.routes)
+        XCTAssertEqual(routes, [.init(dst: "10.244.0.0/16"), .init(dst: "0.0.0.0/0", gw: "10.99.0.1")])
 
         // Pod: eth0 with the result's MAC, MTU and address; routes via the gateway.
         let eth0 = try pod1.ip(["-d", "addr", "show", "eth0"])
         XCTAssertTrue(eth0.contains("mtu 1400"), eth0)
         XCTAssertTrue(eth0.contains("inet 10.99.0.2/24"), eth0)
-        XCTAssertTrue(eth0.contains("link/ether \(interfaces[2]["mac"] as? String ?? "?")"), eth0)
+        XCTAssertTrue(eth0.contains("link/ether \(interfaces[2].mac ?? "?")"), eth0)
         XCTAssertTrue(eth0.contains("state UP"), eth0)
         let podRoutes = try pod1.ip(["route", "show"])
         XCTAssertTrue(podRoutes.contains("default via 10.99.0.1 dev eth0"), podRoutes)
@@ -58,7 +60,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         XCTAssertEqual(try node.run(["cat", "/proc/sys/net/ipv6/conf/cni0/accept_ra"]), "0\n")
         XCTAssertEqual(try node.run(["cat", "/sys/class/net/cni0/addr_assign_type"]), "3\n",
                        "the bridge MAC is pinned, so it no longer follows its ports")
-        let bridgeMAC = try XCTUnwrap(interfaces[0]["mac"] as? String)
+        let bridgeMAC = try XCTUnwrap(interfaces[0].mac)
         XCTAssertTrue(bridge.contains("link/ether \(bridgeMAC)"), "result MAC is the bridge's current one")
 
         // Masquerade: the reference's exact rules, once per pod.
@@ -127,8 +129,8 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         let pod = try node.newPod()
         let config = #"{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"br-l2","portIsolation":true,"dns":{"nameservers":["10.96.0.10"]}}"#
         let r = try node.add(id: "l2", pod: pod, config: config)
-        XCTAssertNil(r["ips"])
-        XCTAssertEqual((r["dns"] as? [String: Any])?["nameservers"] as? [String], ["10.96.0.10"], "the config's dns is the result's")
+        XCTAssertNil(r.ips)
+        XCTAssertEqual(r.dns?.nameservers, ["10.96.0.10"], "the config's dns is the result's")
         let eth0 = try pod.ip(["addr", "show", "eth0"])
         XCTAssertTrue(eth0.contains("state UP"), eth0)
         XCTAssertFalse(eth0.contains("inet "), eth0)
@@ -139,7 +141,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         let down = #"{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"br-l2","disableContainerInterface":true}"#
         let r2 = try node.add(id: "l2b", pod: pod, config: down)
         XCTAssertFalse(try pod.ip(["link", "show", "eth0"]).contains(",UP"), "disableContainerInterface leaves eth0 down")
-        XCTAssertFalse(((r2["interfaces"] as? [[String: Any]])?[1]["mac"] as? String ?? "").isEmpty, "host MAC still reported")
+        XCTAssertFalse((r2.interfaces?.dropFirst().first?.mac ?? "").isEmpty, "host MAC still reported")
     }
 
     func testNftablesBackendAndMacSpoofCheck() throws {
@@ -147,7 +149,7 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         let pod = try node.newPod()
         let config = node.config(extra: ["isGateway": true, "ipMasq": true, "ipMasqBackend": "nftables", "macspoofchk": true])
         let r = try node.add(id: "n1", pod: pod, config: config)
-        let mac = try XCTUnwrap((r["interfaces"] as? [[String: Any]])?[2]["mac"] as? String)
+        let mac = try XCTUnwrap(r.interfaces?.dropFirst(2).first?.mac)
         let masq = try node.run(["nft", "list", "table", "inet", "cni_plugins_masquerade"])
         XCTAssertTrue(masq.contains("ip saddr 10.99.0.2 ip daddr != 10.99.0.0/24 masquerade"), masq)
         XCTAssertTrue(masq.contains("goto masq_checks"), masq)
@@ -172,9 +174,9 @@ final class BridgeIntegrationTests: BridgeNodeTestCase {
         XCTAssertEqual(node.run("STATUS", id: "", netns: nil, ifname: "", config: node.config(cniVersion: "1.1.0", ipamType: "nope")).status,
                        1, "an IPAM plugin that cannot be found is not ready")
 
-        var gc = (try JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any] ?? [:]
-        gc["cni.dev/valid-attachments"] = [[String: String]]()
-        let gcConfig = String(decoding: try JSONSerialization.data(withJSONObject: gc), as: UTF8.self)
+        var gc = try XCTUnwrap(try JSONParser.parse(config).objectValue)
+        gc["cni.dev/valid-attachments"] = []
+        let gcConfig = JSONSerializer.string(.object(gc))
         let r = node.run("GC", id: "", netns: nil, ifname: "", config: gcConfig)
         XCTAssertEqual(r.status, 0, r.stdout)
         XCTAssertEqual(try node.cniNatRules(), [], "GC removed the masquerade chain of the stale attachment")

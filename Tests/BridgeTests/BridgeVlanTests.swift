@@ -29,7 +29,7 @@ final class BridgeVlanTests: BridgeNodeTestCase {
         let pod = try node.newPod()
         let config = node.config(extra: ["bridge": "brv", "vlan": 100, "isGateway": true])
         let r = try node.add(id: "v1", pod: pod, config: config)
-        let names = ((r["interfaces"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        let names = r.interfaceNames
         XCTAssertEqual(names.last, "brv.100", "the VLAN gateway interface is reported")
         XCTAssertTrue(try node.ip(["addr", "show", "brv.100"]).contains("inet 10.99.0.1/24"))
         let vlans = try node.run(["bridge", "vlan", "show"])
@@ -44,7 +44,7 @@ final class BridgeVlanTests: BridgeNodeTestCase {
         let pod = try node.newPod()
         let config = node.config(extra: ["bridge": "brt", "vlanTrunk": [["id": 5], ["minID": 10, "maxID": 12]]])
         let r = try node.add(id: "t1", pod: pod, config: config)
-        let port = try XCTUnwrap(((r["interfaces"] as? [[String: Any]]) ?? [])[1]["name"] as? String)
+        let port = try XCTUnwrap(r.interfaceNames.dropFirst().first)
         let vlans = try node.run(["bridge", "vlan", "show", "dev", port])
         for vid in ["5", "10", "11", "12"] { XCTAssertTrue(vlans.contains(" \(vid)"), vlans) }
         XCTAssertFalse(vlans.contains("1 PVID"), "the default VLAN is removed (preserveDefaultVlan false)")

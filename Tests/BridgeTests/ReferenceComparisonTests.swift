@@ -1,4 +1,5 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
@@ -27,18 +28,18 @@ final class ReferenceComparisonTests: XCTestCase {
                     ranges: [[["subnet": "10.98.0.0/24"]], [["subnet": "fd00:98::/64"]]])
     }
 
-    private func compare(cniVersion: String, extra: [String: Any], ranges: [[[String: String]]]? = nil) throws {
+    private func compare(cniVersion: String, extra: JSONValue, ranges: JSONValue? = nil) throws {
         let ours = try TestNode(prefix: "br"), reference = try TestNode(prefix: "br", plugins: .reference)
         nodes = [ours, reference]
         var states: [NodeState] = []
-        var results: [[String: Any]] = []
+        var results: [PluginResult] = []
         for node in nodes {
-            let ipamExtra: [String: Any] = ranges.map { ["ranges": $0] } ?? [:]
+            let ipamExtra: JSONValue = ranges.map { ["ranges": $0] } ?? [:]
             let config = node.config(cniVersion: cniVersion, extra: extra, ipamExtra: ipamExtra)
             let pod = try node.newPod()
             let result = try node.add(id: "cmp1", pod: pod, config: config)
             results.append(result)
-            states.append(try NodeState(node: node, pod: pod, bridge: extra["bridge"] as? String ?? "cni0"))
+            states.append(try NodeState(node: node, pod: pod, bridge: extra["bridge"]?.stringValue ?? "cni0"))
             XCTAssertTrue(node.ping(from: pod, ranges == nil ? "10.99.0.1" : "10.98.0.1"), "\(node.plugins) gateway ping")
             let del = node.run("DEL", id: "cmp1", netns: pod.path, config: config)
             XCTAssertEqual(del.status, 0, "\(node.plugins) DEL: \(del.stdout)")
@@ -48,17 +49,11 @@ final class ReferenceComparisonTests: XCTestCase {
         }
         XCTAssertEqual(states[0], states[1])
         if ProcessInfo.processInfo.environment["BRIDGE_TEST_VERBOSE"] != nil { print(states[0]) }
-        for key in ["ips", "routes"] {
-            XCTAssertEqual(normalized(results[0][key]), normalized(results[1][key]), key)
-        }
-        let names = results.map { (($0["interfaces"] as? [[String: Any]]) ?? []).map { $0["name"] as? String ?? "" } }
+        XCTAssertEqual(results[0].ips, results[1].ips, "ips")
+        XCTAssertEqual(results[0].routes, results[1].routes, "routes")
+        let names = results.map(\.interfaceNames)
         XCTAssertEqual(names[0].count, names[1].count)
         XCTAssertEqual(names[0].first, names[1].first)
         XCTAssertEqual(names[0].last, names[1].last)
-    }
-
-    private func normalized(_ value: Any?) -> String {
-        guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else { return "nil" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,20 +1,23 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
 /// The bridge tests' view of a `TestNode`: a bridge + host-local config on the node's ipam dataDir,
 /// verbs run for pods, and the kernel state they left.
 extension TestNode {
-    /// A network config for this node (host-local with this node's dataDir).
+    /// A network config for this node (host-local with this node's dataDir); the keys of `extra`
+    /// and `ipamExtra` (objects) are added to the config and to its `ipam`.
     func config(name: String = "brtest", cniVersion: String = "1.0.0", subnet: String = "10.99.0.0/24",
-                extra: [String: Any] = [:], ipamType: String = "host-local", ipamExtra: [String: Any] = [:]) -> String {
-        var ipam: [String: Any] = ["type": ipamType, "dataDir": ipamDir, "ranges": [[["subnet": subnet]]],
-                                   "routes": [["dst": "10.244.0.0/16"]]]
-        for (k, v) in ipamExtra { ipam[k] = v }
-        var c: [String: Any] = ["cniVersion": cniVersion, "name": name, "type": "bridge", "ipam": ipam]
-        for (k, v) in extra { c[k] = v }
-        let data = (try? JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+                extra: JSONValue = [:], ipamType: String = "host-local", ipamExtra: JSONValue = [:]) -> String {
+        var ipam = JSONObject([
+            ("type", .string(ipamType)), ("dataDir", .string(ipamDir)), ("ranges", [[["subnet": .string(subnet)]]]),
+            ("routes", [["dst": "10.244.0.0/16"]]),
+        ])
+        for (k, v) in ipamExtra.objectValue ?? JSONObject() { ipam[k] = v }
+        var c = JSONObject([("cniVersion", .string(cniVersion)), ("name", .string(name)), ("type", "bridge"), ("ipam", .object(ipam))])
+        for (k, v) in extra.objectValue ?? JSONObject() { c[k] = v }
+        return JSONSerializer.string(.object(c), sortedKeys: true)
     }
 
     /// Runs the bridge plugin inside the node namespace.
@@ -26,21 +29,20 @@ extension TestNode {
 
     /// ADD that must succeed; returns the parsed result.
     func add(id: String, pod: TestNamespace, ifname: String = "eth0", config: String,
-             file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+             file: StaticString = #filePath, line: UInt = #line) throws -> PluginResult {
         let r = run("ADD", id: id, netns: pod.path, ifname: ifname, config: config)
         XCTAssertEqual(r.status, 0, "ADD failed: \(r.stdout) \(r.stderr)", file: file, line: line)
-        guard r.status == 0, let json = PluginRun.foundationJSON(r.stdout) as? [String: Any] else {
-            throw PluginFailure(output: r.stdout + r.stderr)
-        }
-        return json
+        guard r.status == 0 else { throw PluginFailure(output: r.stdout + r.stderr) }
+        return try PluginResult.decode(r.stdout)
     }
 
     /// The config with `prevResult` set to `result` (what the runtime sends on CHECK/DEL).
-    func config(_ config: String, prevResult result: [String: Any]) -> String {
-        guard var c = (try? JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any] else { return config }
-        c["prevResult"] = result
-        let data = (try? JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    func config(_ config: String, prevResult result: PluginResult) -> String {
+        guard var c = (try? JSONParser.parse(config))?.objectValue, let previous = try? JSONParser.parse(result.text) else {
+            return config
+        }
+        c["prevResult"] = previous
+        return JSONSerializer.string(.object(c), sortedKeys: true)
     }
 
     /// `iptables-save -t nat` (or ip6tables-save) in the node.

@@ -21,8 +21,8 @@ final class CNIExecIntegrationTests: XCTestCase {
         }
         let add = exec("add", capArgs: #"{"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"}]}"#)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(add.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual((result["ips"] as? [[String: Any]])?.first?["address"] as? String, "10.77.0.2/24")
+        let result = try PluginResult.decode(add.stdout)
+        XCTAssertEqual(result.ips?.first?.address, "10.77.0.2/24")
         let cacheFile = node.cacheDir + "/results/cxnet-cx1-eth0"
         let cached = try String(contentsOfFile: cacheFile, encoding: .utf8)
         XCTAssertTrue(cached.contains("\"kind\":\"cniCacheV1\""))

@@ -46,10 +46,15 @@ final class FlannelFixture {
         try text.write(toFile: subnetFile, atomically: true, encoding: .utf8)
     }
 
-    /// A flannel config for this tree. `delegate` is the JSON text of the delegate object.
-    func config(version: String = "1.0.0", delegate: String = #"{"type":"fake"}"#, extra: String = "") -> String {
-        #"{"cniVersion":"\#(version)","name":"cbr0","type":"flannel","subnetFile":"\#(subnetFile)","dataDir":"\#(dataDir)","# +
-            #""delegate":\#(delegate),"ipam":{"dataDir":"\#(ipamDir)"}\#(extra)}"#
+    /// A flannel config for this tree: `delegate` is the delegate object, `extra` an object whose
+    /// keys are appended (runtimeConfig, args, prevResult, ...).
+    func config(version: String = "1.0.0", delegate: JSONValue = ["type": "fake"], extra: JSONValue = [:]) -> String {
+        var config = JSONObject([
+            ("cniVersion", .string(version)), ("name", "cbr0"), ("type", "flannel"), ("subnetFile", .string(subnetFile)),
+            ("dataDir", .string(dataDir)), ("delegate", delegate), ("ipam", ["dataDir": .string(ipamDir)]),
+        ])
+        for (key, value) in extra.objectValue ?? JSONObject() { config[key] = value }
+        return JSONSerializer.string(.object(config))
     }
 
     /// Runs FlannelPlugin in-process with CNI_PATH = the fake's directory.

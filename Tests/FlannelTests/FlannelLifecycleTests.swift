@@ -9,8 +9,8 @@ import XCTest
 /// GC and STATUS (which the reference answers with a no-op success) against the recording fake.
 final class FlannelLifecycleTests: XCTestCase {
     private func gcConfig(_ f: FlannelFixture, valid: [String]) -> String {
-        let list = valid.map { #"{"containerID":"\#($0)","ifname":"eth0"}"# }.joined(separator: ",")
-        return f.config(version: "1.1.0", extra: #","cni.dev/valid-attachments":[\#(list)]"#)
+        let list = valid.map { id -> JSONValue in ["containerID": .string(id), "ifname": "eth0"] }
+        return f.config(version: "1.1.0", extra: ["cni.dev/valid-attachments": .array(list)])
     }
 
     func testGCDelsStaleContainersAndForwardsGCOnce() throws {

@@ -27,7 +27,10 @@ final class FlannelVerbTests: XCTestCase {
 
     func testAddForwardsRuntimeConfigAndArgs() throws {
         let f = try FlannelFixture()
-        let extra = #","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]},"args":{"cni":{"ips":["10.244.1.7"]}}"#
+        let extra: JSONValue = [
+            "runtimeConfig": ["portMappings": [["hostPort": 8080, "containerPort": 80, "protocol": "tcp"]]],
+            "args": ["cni": ["ips": ["10.244.1.7"]]],
+        ]
         XCTAssertEqual(f.run("ADD", config: f.config(extra: extra)).status, 0)
         let sent = try XCTUnwrap(f.stdin("ADD").first.flatMap { try? JSONParser.parse($0) })
         XCTAssertEqual(sent["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["hostPort"], 8080)
@@ -71,7 +74,7 @@ final class FlannelVerbTests: XCTestCase {
 
     func testBadDelegateIsRejectedBeforeAnything() throws {
         let f = try FlannelFixture(subnetEnv: nil)
-        let r = f.run("ADD", config: f.config(delegate: #"{"type":"fake","name":"x"}"#))
+        let r = f.run("ADD", config: f.config(delegate: ["type": "fake", "name": "x"]))
         XCTAssertEqual(r.json?["code"], 7)
         XCTAssertEqual(r.json?["msg"], "'delegate' dictionary must not have 'name' field, it'll be set by flannel")
         XCTAssertEqual(f.calls, [])
@@ -83,7 +86,7 @@ final class FlannelVerbTests: XCTestCase {
         let saved = try XCTUnwrap(f.saved("c1"))
         try FileManager.default.removeItem(atPath: f.subnetFile)
         // DEL-time config may differ (runtimeConfig, new delegate keys): the saved bytes are used.
-        let r = f.run("DEL", config: f.config(delegate: #"{"type":"other"}"#, extra: #","runtimeConfig":{"x":1}"#))
+        let r = f.run("DEL", config: f.config(delegate: ["type": "other"], extra: ["runtimeConfig": ["x": 1]]))
         XCTAssertEqual(r.status, 0, r.stdout)
         XCTAssertEqual(r.stdout, "")
         XCTAssertEqual(f.stdin("DEL"), [saved])
@@ -138,13 +141,13 @@ final class FlannelVerbTests: XCTestCase {
     func testCheckDelegatesWithSavedConfigPlusPrevResult() throws {
         let f = try FlannelFixture()
         XCTAssertEqual(f.run("ADD", config: f.config()).status, 0)
-        let prev = #"{"cniVersion":"1.1.0","ips":[{"address":"10.244.1.2/24","gateway":"10.244.1.1"}]}"#
-        let r = f.run("CHECK", config: f.config(version: "1.1.0", extra: #","prevResult":\#(prev)"#))
+        let prev: JSONValue = ["cniVersion": "1.1.0", "ips": [["address": "10.244.1.2/24", "gateway": "10.244.1.1"]]]
+        let r = f.run("CHECK", config: f.config(version: "1.1.0", extra: ["prevResult": prev]))
         XCTAssertEqual(r.status, 0, r.stdout)
         let sent = try XCTUnwrap(f.stdin("CHECK").first.flatMap { try? JSONParser.parse($0) }?.objectValue)
         let saved = try XCTUnwrap(try JSONParser.parse(XCTUnwrap(f.saved("c1"))).objectValue)
         XCTAssertEqual(sent["cniVersion"], "1.1.0")
-        XCTAssertEqual(sent["prevResult"], try JSONParser.parse(prev))
+        XCTAssertEqual(sent["prevResult"], prev)
         for (key, value) in saved where key != "cniVersion" {
             XCTAssertEqual(sent[key], value, key)
         }

@@ -44,8 +44,12 @@ extension TestNode {
     /// kube-flannel's flannel entry as libcni passes it (name and cniVersion injected), pointed
     /// at this node's temp files.
     func config(version: String = "0.3.1", ipamDataDir: String? = nil) -> String {
-        #"{"cniVersion":"\#(version)","name":"cbr0","type":"flannel","delegate":{"hairpinMode":true,"isDefaultGateway":true},"# +
-            #""subnetFile":"\#(subnetFile)","dataDir":"\#(flannelDir)","ipam":{"dataDir":"\#(ipamDataDir ?? ipamDir)"}}"#
+        let config: JSONValue = [
+            "cniVersion": .string(version), "name": "cbr0", "type": "flannel",
+            "delegate": ["hairpinMode": true, "isDefaultGateway": true],
+            "subnetFile": .string(subnetFile), "dataDir": .string(flannelDir), "ipam": ["dataDir": .string(ipamDataDir ?? ipamDir)],
+        ]
+        return JSONSerializer.string(config)
     }
 
     /// Runs our `flannel` inside the node netns.

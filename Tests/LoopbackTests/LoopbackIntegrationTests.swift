@@ -13,9 +13,6 @@ final class LoopbackIntegrationTests: XCTestCase {
                        config: config(version), extraEnv: ["CNI_PATH": "/nonexistent"])
     }
 
-    private func json(_ s: String) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any]
-    }
 
     func testAddCheckDelLikeTheReference() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -26,14 +23,14 @@ final class LoopbackIntegrationTests: XCTestCase {
 
         let add = run("ADD", ours, in: node, pod: pod)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
-        let result = try XCTUnwrap(json(add.stdout))
-        XCTAssertEqual(result["cniVersion"] as? String, "1.0.0")
-        let ifs = try XCTUnwrap(result["interfaces"] as? [[String: Any]])
-        XCTAssertEqual(ifs.first?["name"] as? String, "lo")
-        XCTAssertEqual(ifs.first?["mac"] as? String, "00:00:00:00:00:00")
-        XCTAssertEqual(ifs.first?["sandbox"] as? String, pod.path)
-        let ips = try XCTUnwrap(result["ips"] as? [[String: Any]])
-        XCTAssertEqual(ips.compactMap { $0["address"] as? String }, ["127.0.0.1/8", "::1/128"])
+        let result = try PluginResult.decode(add.stdout)
+        XCTAssertEqual(result.cniVersion, "1.0.0")
+        let ifs = try XCTUnwrap(result.interfaces)
+        XCTAssertEqual(ifs.first?.name, "lo")
+        XCTAssertEqual(ifs.first?.mac, "00:00:00:00:00:00")
+        XCTAssertEqual(ifs.first?.sandbox, pod.path)
+        let ips = try XCTUnwrap(result.ips)
+        XCTAssertEqual(ips.map(\.address), ["127.0.0.1/8", "::1/128"])
         XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("UP"))
 
         XCTAssertEqual(run("CHECK", ours, in: node, pod: pod).status, 0)
@@ -43,13 +40,13 @@ final class LoopbackIntegrationTests: XCTestCase {
         XCTAssertTrue(try pod.run(["ip", "link", "show", "lo"]).contains("state DOWN"))
         let check = run("CHECK", ours, in: node, pod: pod)
         XCTAssertEqual(check.status, 1)
-        XCTAssertEqual(json(check.stdout)?["msg"] as? String, "loopback interface is down")
+        XCTAssertEqual((try? PluginRun.decode(PluginErrorOutput.self, from: check.stdout))?.msg, "loopback interface is down")
 
         if PluginBinaries.hasReferencePlugins {
             let ref = PluginBinaries.referencePluginDir + "/loopback"
             let refAdd = run("ADD", ref, in: node, pod: pod)
             XCTAssertEqual(refAdd.status, 0)
-            let refIPs = (json(refAdd.stdout)?["ips"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
+            let refIPs = (try? PluginResult.decode(refAdd.stdout))?.ips?.map(\.address)
             XCTAssertEqual(refIPs, ["127.0.0.1/8", "::1/128"], "same addresses as the reference")
         }
     }
@@ -59,12 +56,12 @@ final class LoopbackIntegrationTests: XCTestCase {
         let ours = try PluginBinaries.makePluginDir() + "/loopback"
         let node = try TestNode(prefix: "lo")
         let pod = try node.newPod()
-        let v020 = try XCTUnwrap(json(run("ADD", ours, in: node, pod: pod, version: "0.2.0").stdout))
-        XCTAssertEqual((v020["ip4"] as? [String: Any])?["ip"] as? String, "127.0.0.1/8")
-        XCTAssertEqual((v020["ip6"] as? [String: Any])?["ip"] as? String, "::1/128")
-        XCTAssertNil(v020["interfaces"])
-        let v031 = try XCTUnwrap(json(run("ADD", ours, in: node, pod: pod, version: "0.3.1").stdout))
-        XCTAssertEqual((v031["ips"] as? [[String: Any]])?.first?["version"] as? String, "4")
+        let v020 = try PluginResult.decode(run("ADD", ours, in: node, pod: pod, version: "0.2.0").stdout)
+        XCTAssertEqual(v020.ip4?.ip, "127.0.0.1/8")
+        XCTAssertEqual(v020.ip6?.ip, "::1/128")
+        XCTAssertNil(v020.interfaces)
+        let v031 = try PluginResult.decode(run("ADD", ours, in: node, pod: pod, version: "0.3.1").stdout)
+        XCTAssertEqual(v031.ips?.first?.version, "4")
     }
 
     func testDelToleratesMissingOrEmptyNetns() throws {
@@ -75,10 +72,11 @@ final class LoopbackIntegrationTests: XCTestCase {
         XCTAssertEqual(run("DEL", ours, in: node, pod: nil, netns: "").status, 0)
         let add = run("ADD", ours, in: node, pod: nil, netns: "/run/netns/does-not-exist-\(getpid())")
         XCTAssertEqual(add.status, 1)
-        XCTAssertNotNil(json(add.stdout)?["code"])
+        XCTAssertNotNil(try? PluginRun.decode(PluginErrorOutput.self, from: add.stdout), add.stdout)
         let notNetns = run("ADD", ours, in: node, pod: nil, netns: "/tmp")
         XCTAssertEqual(notNetns.status, 1)
-        XCTAssertTrue((json(notNetns.stdout)?["msg"] as? String ?? "").contains("unknown FS magic"), notNetns.stdout)
+        let error = try? PluginRun.decode(PluginErrorOutput.self, from: notNetns.stdout)
+        XCTAssertTrue(error?.msg.contains("unknown FS magic") == true, notNetns.stdout)
     }
 
     func testVersionAndMalformedInputThroughTheBinary() throws {
@@ -97,7 +95,8 @@ final class LoopbackIntegrationTests: XCTestCase {
                     "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_NETNS": "/run/netns/none", "CNI_IFNAME": "eth0", "CNI_PATH": dir,
                 ])
                 XCTAssertEqual(r.status, 1, "\(name) <- \(input.prefix(40))")
-                XCTAssertNotNil(json(r.stdout)?["code"] as? Int, "\(name) <- \(input.prefix(40)): \(r.stdout)")
+                XCTAssertNotNil((try? PluginRun.decode(PluginErrorOutput.self, from: r.stdout))?.code,
+                                "\(name) <- \(input.prefix(40)): \(r.stdout)")
             }
         }
     }

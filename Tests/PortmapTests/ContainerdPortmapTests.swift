@@ -1,11 +1,12 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
 /// The real binary with containerd's capability args (Go field names) and a DEL whose mappings
 /// no longer decode: the hostPort works, and DEL still removes every rule of the container.
 final class ContainerdPortmapTests: XCTestCase {
-    static let goMappings = #"[{"HostPort":18080,"ContainerPort":8080,"Protocol":"tcp","HostIP":""}]"#
+    static let goMappings: JSONValue = [["HostPort": 18080, "ContainerPort": 8080, "Protocol": "tcp", "HostIP": ""]]
 
     func testContainerdMappingsForwardAndGarbageDeleteCleansUp() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -22,8 +23,8 @@ final class ContainerdPortmapTests: XCTestCase {
         XCTAssertTrue(try bed.node.run(["iptables-save", "-t", "nat"]).contains(id))
 
         // A DEL whose mapping no longer decodes (port 0, a string entry) still removes the rules.
-        let garbage = #"[{"HostPort":18080,"ContainerPort":0},"garbage"]"#
-        let del = Portmap.run("DEL", config: Portmap.config(version: "0.3.1", extra: #""markMasqBit":77,"#,
+        let garbage: JSONValue = [["HostPort": 18080, "ContainerPort": 0], "garbage"]
+        let del = Portmap.run("DEL", config: Portmap.config(version: "0.3.1", extra: ["markMasqBit": 77],
                                                             mappings: garbage, previous: previous),
                               containerID: id, netns: "", in: bed.node)
         XCTAssertEqual(del.status, 0, del.stdout + del.stderr)

@@ -34,8 +34,8 @@ final class GarbageCollectionTests: XCTestCase {
         defer { bed.tearDown() }
         let ids = ["gc-keep", "gc-stale1", "gc-stale2"]
         for (i, id) in ids.enumerated() {
-            let config = Portmap.config(version: "1.1.0", mappings: #"[{"hostPort":\#(23000 + i),"containerPort":80}]"#,
-                                        previous: #"{"cniVersion":"1.1.0","ips":[{"address":"10.244.1.\#(20 + i)/24"}]}"#)
+            let config = Portmap.config(version: "1.1.0", mappings: [Portmap.mapping(23000 + i, 80)],
+                                        previous: Portmap.previous(version: "1.1.0", address: "10.244.1.\(20 + i)/24"))
             let r = Portmap.run("ADD", config: config, containerID: id, netns: bed.pod.path, in: bed.node)
             XCTAssertEqual(r.status, 0, r.stdout)
         }

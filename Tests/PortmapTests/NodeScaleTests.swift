@@ -1,5 +1,6 @@
 import CNIFirewall
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
@@ -11,9 +12,7 @@ import XCTest
 /// `iptables`, `ip6tables` and `nft` are recorded and passed on.
 final class NodeScaleTests: XCTestCase {
     static let kubeRules = 10_000
-    static let mappings = """
-    [{"hostPort":18080,"containerPort":8080,"protocol":"tcp"},{"hostPort":15353,"containerPort":5353,"protocol":"udp"}]
-    """
+    static let mappings: JSONValue = [Portmap.mapping(18080, 8080, "tcp"), Portmap.mapping(15353, 5353, "udp")]
 
     func testIptablesBackendOnABigNatTable() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -50,7 +49,7 @@ final class NodeScaleTests: XCTestCase {
         let bed = try PortmapTestbed()
         defer { bed.tearDown() }
         let previous = bed.previousResult(version: "1.0.0")
-        let first = Portmap.config(mappings: #"[{"hostPort":18081,"containerPort":8080,"protocol":"tcp"}]"#, previous: previous)
+        let first = Portmap.config(mappings: [Portmap.mapping(18081, 8080, "tcp")], previous: previous)
         let r1 = Portmap.run("ADD", config: first, containerID: "keep-me", netns: bed.pod.path, in: bed.node)
         XCTAssertEqual(r1.status, 0, r1.stdout + r1.stderr)
         let tools = try TemporaryDirectory()
@@ -60,7 +59,7 @@ final class NodeScaleTests: XCTestCase {
             exec /usr/sbin/iptables "$@"
 
             """, to: tools.path + "/iptables")
-        let second = Portmap.config(mappings: #"[{"hostPort":18082,"containerPort":8080,"protocol":"tcp"}]"#, previous: previous)
+        let second = Portmap.config(mappings: [Portmap.mapping(18082, 8080, "tcp")], previous: previous)
         let add = Portmap.run("ADD", config: second, containerID: "other", netns: bed.pod.path, in: bed.node,
                               extraEnv: ["PATH": tools.path + ":" + Command.pluginSearchPath])
         XCTAssertNotEqual(add.status, 0, "a listing that failed with status 4 must fail the ADD")
@@ -142,7 +141,7 @@ final class NodeScaleTests: XCTestCase {
         let env = ["PATH": tools.path + ":" + Command.pluginSearchPath]
 
         let id = Portmap.randomID()
-        let config = Portmap.config(extra: "\"backend\":\"\(backend)\",", mappings: Self.mappings,
+        let config = Portmap.config(extra: ["backend": .string(backend)], mappings: Self.mappings,
                                     previous: bed.previousResult(version: "1.0.0"))
         let add = Portmap.run("ADD", config: config, containerID: id, netns: bed.pod.path, in: bed.node, extraEnv: env)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)

@@ -30,9 +30,9 @@ final class ParallelTests: XCTestCase {
         let bed = try PortmapTestbed(withPod: false)
         defer { bed.tearDown() }
         let configs = (0..<Self.count).map { i in
-            Portmap.config(extra: "\"backend\":\"\(backend)\",",
-                           mappings: #"[{"hostPort":\#(21000 + i),"containerPort":80},{"hostPort":\#(22000 + i),"containerPort":53,"protocol":"udp"}]"#,
-                           previous: #"{"cniVersion":"1.0.0","ips":[{"address":"10.244.1.\#(10 + i)/24"}]}"#)
+            Portmap.config(extra: ["backend": .string(backend)],
+                           mappings: [Portmap.mapping(21000 + i, 80), Portmap.mapping(22000 + i, 53, "udp")],
+                           previous: Portmap.previous(address: "10.244.1.\(10 + i)/24"))
         }
         let ids = (0..<Self.count).map { "par\($0)-" + Portmap.randomID() }
         let node = bed.node, podPath = bed.pod.path

@@ -1,4 +1,5 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
@@ -7,7 +8,7 @@ import XCTest
 /// `iptables-restore` per family and no `iptables -S`; with legacy iptables first in PATH the
 /// chains are listed with the tool, as before, and the rules still work.
 final class PortmapExecCountTests: XCTestCase {
-    static let mappings = #"[{"hostPort":18081,"containerPort":8080,"protocol":"tcp"}]"#
+    static let mappings: JSONValue = [Portmap.mapping(18081, 8080, "tcp")]
 
     func testNftablesNodeAddExecsOnlyTheRestores() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")

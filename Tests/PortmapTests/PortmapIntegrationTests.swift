@@ -1,4 +1,5 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
@@ -6,9 +7,7 @@ import XCTest
 /// node reaches it on 127.0.0.1:hostPort (masqueraded); after DEL the port is closed and no
 /// rule of the container is left. Both backends, IPv4 and IPv6.
 final class PortmapIntegrationTests: XCTestCase {
-    static let mappings = """
-    [{"hostPort":18080,"containerPort":8080,"protocol":"tcp"},{"hostPort":15353,"containerPort":5353,"protocol":"udp"}]
-    """
+    static let mappings: JSONValue = [Portmap.mapping(18080, 8080, "tcp"), Portmap.mapping(15353, 5353, "udp")]
 
     func testIptablesBackendForwardsHostPorts() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
@@ -55,7 +54,7 @@ final class PortmapIntegrationTests: XCTestCase {
         defer { bed.tearDown() }
         try bed.startServers()
         let id = Portmap.randomID()
-        let config = Portmap.config(extra: "\"backend\":\"\(backend)\",", mappings: Self.mappings,
+        let config = Portmap.config(extra: ["backend": .string(backend)], mappings: Self.mappings,
                                     previous: bed.previousResult(version: "1.0.0"))
 
         // Before ADD nothing listens on the host port.
@@ -64,9 +63,9 @@ final class PortmapIntegrationTests: XCTestCase {
         let add = Portmap.run("ADD", config: config, containerID: id, netns: bed.pod.path, in: bed.node)
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
         // The result is prevResult, unchanged.
-        let result = PluginRun.foundationJSON(add.stdout) as? [String: Any]
-        XCTAssertEqual((result?["ips"] as? [Any])?.count, 2, add.stdout)
-        XCTAssertEqual((result?["interfaces"] as? [Any])?.count, 3, add.stdout)
+        let result = try? PluginResult.decode(add.stdout)
+        XCTAssertEqual(result?.ips?.count, 2, add.stdout)
+        XCTAssertEqual(result?.interfaces?.count, 3, add.stdout)
         try afterAdd(bed, id)
         XCTAssertEqual(try bed.node.run(["sysctl", "-n", "net.ipv4.conf.cni0.route_localnet"]).trimmingCharacters(in: .whitespacesAndNewlines), "1")
 

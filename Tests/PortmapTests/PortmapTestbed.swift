@@ -1,4 +1,5 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
@@ -62,17 +63,25 @@ final class PortmapTestbed {
         node.delete()
     }
 
-    /// prevResult as the bridge plugin reports it (bridge, host veth, pod eth0 with both IPs).
-    func previousResult(version: String) -> String {
-        let legacy = version.hasPrefix("0.")  // 0.3.x/0.4.0 results carry "version" per IP
-        let v4 = legacy ? #""version":"4","# : "", v6 = legacy ? #""version":"6","# : ""
-        return """
-        {"cniVersion":"\(version)",
-         "interfaces":[{"name":"cni0","mac":"aa:bb:cc:dd:ee:01"},{"name":"vethpod","mac":"aa:bb:cc:dd:ee:02"},
-                       {"name":"eth0","mac":"aa:bb:cc:dd:ee:03","sandbox":"\(pod.path)"}],
-         "ips":[{\(v4)"interface":2,"address":"10.244.1.3/24","gateway":"10.244.1.1"},
-                {\(v6)"interface":2,"address":"fd00:10::3/64","gateway":"fd00:10::1"}]}
-        """
+    /// prevResult as the bridge plugin reports it (bridge, host veth, pod eth0 with both IPs);
+    /// `sandbox` is the pod's netns path (default: this testbed's pod).
+    func previousResult(version: String, sandbox: String? = nil) -> JSONValue {
+        func ip(_ family: String, _ address: String, _ gateway: String) -> JSONValue {
+            var o = JSONObject()
+            if version.hasPrefix("0.") { o["version"] = .string(family) }  // 0.3.x/0.4.0 results carry "version" per IP
+            o["interface"] = 2
+            o["address"] = .string(address)
+            o["gateway"] = .string(gateway)
+            return .object(o)
+        }
+        return [
+            "cniVersion": .string(version),
+            "interfaces": [
+                ["name": "cni0", "mac": "aa:bb:cc:dd:ee:01"], ["name": "vethpod", "mac": "aa:bb:cc:dd:ee:02"],
+                ["name": "eth0", "mac": "aa:bb:cc:dd:ee:03", "sandbox": .string(sandbox ?? pod.path)],
+            ],
+            "ips": [ip("4", "10.244.1.3/24", "10.244.1.1"), ip("6", "fd00:10::3/64", "fd00:10::1")],
+        ]
     }
 
     static let serverScript = """
@@ -135,14 +144,29 @@ enum Portmap {
                               config: config, extraEnv: ["CNI_PATH": cniPath].merging(extraEnv) { $1 })
     }
 
-    static func config(version: String = "1.0.0", name: String = "pmtest", extra: String = "", mappings: String,
-                       previous: String) -> String {
-        """
-        {"cniVersion":"\(version)","name":"\(name)","type":"portmap",\(extra)
-         "capabilities":{"portMappings":true},
-         "runtimeConfig":{"portMappings":\(mappings)},
-         "prevResult":\(previous)}
-        """
+    /// A portmap network config as a runtime sends it: `extra` keys after `type`, then the
+    /// capability, the runtime's mappings and the previous result.
+    static func config(version: String = "1.0.0", name: String = "pmtest", extra: JSONValue = [:],
+                       mappings: JSONValue, previous: JSONValue) -> String {
+        var config = JSONObject([("cniVersion", .string(version)), ("name", .string(name)), ("type", "portmap")])
+        for (key, value) in extra.objectValue ?? JSONObject() { config[key] = value }
+        config["capabilities"] = ["portMappings": true]
+        config["runtimeConfig"] = ["portMappings": mappings]
+        config["prevResult"] = previous
+        return JSONSerializer.string(.object(config))
+    }
+
+    /// A `runtimeConfig.portMappings` entry (protocol and hostIP only when given).
+    static func mapping(_ hostPort: Int, _ containerPort: Int, _ proto: String? = nil, hostIP: String? = nil) -> JSONValue {
+        var o = JSONObject([("hostPort", .int(hostPort)), ("containerPort", .int(containerPort))])
+        if let proto { o["protocol"] = .string(proto) }
+        if let hostIP { o["hostIP"] = .string(hostIP) }
+        return .object(o)
+    }
+
+    /// A minimal prevResult with one pod address.
+    static func previous(version: String = "1.0.0", address: String) -> JSONValue {
+        ["cniVersion": .string(version), "ips": [["address": .string(address)]]]
     }
 
     static func randomID(_ prefix: String = "pm") -> String {

@@ -1,4 +1,5 @@
 import CNITestSupport
+import CNIValues
 import Foundation
 import XCTest
 
@@ -11,18 +12,18 @@ final class ReferenceComparisonTests: XCTestCase {
     func testSameRulesAsTheReference() throws {
         try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.reference), "reference portmap not installed")
-        let ports17 = (1...17).map { #"{"hostPort":\#(20000 + $0),"containerPort":\#(80 + $0),"protocol":"tcp"}"# }.joined(separator: ",")
-        let cases: [(extra: String, mappings: String)] = [
-            ("", #"""
-             [{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":5353,"containerPort":53,"protocol":"udp"},
-              {"hostPort":9090,"containerPort":90,"protocol":"tcp","hostIP":"127.0.0.1"},
-              {"hostPort":9191,"containerPort":91,"protocol":"tcp","hostIP":"fd00:10::1"},
-              {"hostPort":9292,"containerPort":92,"protocol":"sctp","hostIP":"0.0.0.0"}]
-             """#),
-            (#""snat":false,"markMasqBit":5,"conditionsV4":["-d","192.168.77.1"],"conditionsV6":["!","-i","eth7"],"#,
-             "[\(ports17),{\"hostPort\":53,\"containerPort\":53,\"protocol\":\"udp\"}]"),
-            (#""markMasqBit":0,"#, #"[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]"#),
-            (#""externalSetMarkChain":"KUBE-MARK-MASQ","#, #"[{"hostPort":8080,"containerPort":80,"protocol":"udp"}]"#),
+        let ports17 = (1...17).map { Portmap.mapping(20000 + $0, 80 + $0, "tcp") }
+        let cases: [(extra: JSONValue, mappings: JSONValue)] = [
+            ([:], [
+                Portmap.mapping(8080, 80, "tcp"), Portmap.mapping(5353, 53, "udp"),
+                Portmap.mapping(9090, 90, "tcp", hostIP: "127.0.0.1"),
+                Portmap.mapping(9191, 91, "tcp", hostIP: "fd00:10::1"),
+                Portmap.mapping(9292, 92, "sctp", hostIP: "0.0.0.0"),
+            ]),
+            (["snat": false, "markMasqBit": 5, "conditionsV4": ["-d", "192.168.77.1"], "conditionsV6": ["!", "-i", "eth7"]],
+             .array(ports17 + [Portmap.mapping(53, 53, "udp")])),
+            (["markMasqBit": 0], [Portmap.mapping(8080, 80, "tcp")]),
+            (["externalSetMarkChain": "KUBE-MARK-MASQ"], [Portmap.mapping(8080, 80, "udp")]),
         ]
         for (index, c) in cases.enumerated() {
             let ours = try PortmapTestbed(withPod: false)
@@ -35,7 +36,7 @@ final class ReferenceComparisonTests: XCTestCase {
                     try bed.node.run([tool, "-t", "nat", "-A", "POSTROUTING", "-o", "cni0", "-j", "RETURN"])
                 }
             }
-            let previous = ours.previousResult(version: "0.4.0").replacing(ours.pod.path, with: "/run/netns/pod")
+            let previous = ours.previousResult(version: "0.4.0", sandbox: "/run/netns/pod")
             let config = Portmap.config(version: "0.4.0", name: "cbr0", extra: c.extra, mappings: c.mappings, previous: previous)
             for id in ["c2", "c3"] {
                 let a = Portmap.run("ADD", config: config, containerID: id, netns: ours.pod.path, in: ours.node)
@@ -49,7 +50,7 @@ final class ReferenceComparisonTests: XCTestCase {
             XCTAssertTrue(try ours.node.run(["iptables-save", "-t", "nat"]).contains("CNI-DN-"), "case \(index)")
             for bed in [ours, theirs] {
                 let localnet = try bed.node.run(["sysctl", "-n", "net.ipv4.conf.cni0.route_localnet"])
-                XCTAssertEqual(localnet.trimmingCharacters(in: .whitespacesAndNewlines), c.extra.contains("snat\":false") ? "0" : "1")
+                XCTAssertEqual(localnet.trimmingCharacters(in: .whitespacesAndNewlines), c.extra["snat"] == false ? "0" : "1")
             }
 
             let a = Portmap.run("DEL", config: config, containerID: "c2", netns: ours.pod.path, in: ours.node)
@@ -66,7 +67,7 @@ final class ReferenceComparisonTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.reference), "reference portmap not installed")
         let bed = try PortmapTestbed(withPod: false)
         defer { bed.tearDown() }
-        let config = Portmap.config(version: "0.4.0", name: "cbr0", mappings: #"[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]"#,
+        let config = Portmap.config(version: "0.4.0", name: "cbr0", mappings: [Portmap.mapping(8080, 80, "tcp")],
                                     previous: bed.previousResult(version: "0.4.0"))
         let pristine = try normalized(bed, "iptables-save")
         XCTAssertEqual(Portmap.run("ADD", config: config, containerID: "r1", netns: bed.pod.path, in: bed.node, binary: Self.reference).status, 0)

@@ -30,10 +30,10 @@ final class ConcurrencyTests: XCTestCase {
                 XCTFail("ADD of pod \(i) failed: \(r.summary)")
                 continue
             }
-            let result = try XCTUnwrap(PluginRun.foundationJSON(r.stdoutText) as? [String: Any], r.stdoutText)
-            let ips = (result["ips"] as? [[String: Any]]) ?? []
+            let result = try PluginResult.decode(r.stdoutText)
+            let ips = result.ips ?? []
             XCTAssertEqual(ips.count, 1, "pod \(i): \(r.stdoutText)")
-            let address = (ips.first?["address"] as? String) ?? "?"
+            let address = ips.first?.address ?? "?"
             XCTAssertTrue(address.hasPrefix("10.244.1.") && address.hasSuffix("/24"), "pod \(i): \(address)")
             addresses.append(address)
         }
@@ -89,7 +89,6 @@ final class ConcurrencyTests: XCTestCase {
 
     /// The first `ips[].address` of a result.
     static func address(in result: String) -> String {
-        let o = PluginRun.foundationJSON(result) as? [String: Any]
-        return ((o?["ips"] as? [[String: Any]])?.first?["address"] as? String) ?? "?"
+        (try? PluginResult.decode(result))?.ips?.first?.address ?? "?"
     }
 }

@@ -46,17 +46,31 @@ struct FuzzHarness: @unchecked Sendable {  // immutable; the namespaces are only
         guard let status = o.exitCode else { return ("no exit status", nil) }
         if status == 0 { return ("succeeded (exit 0), stdout: \(Self.squeezed(o.stdoutText, 120))", nil) }
         if status >= 128 { return ("exit status \(status): \(o.summary)", nil) }
-        guard let object = PluginRun.foundationJSON(o.stdoutText) as? [String: Any] else {
+        guard let object = try? PluginRun.decode(ErrorShape.self, from: o.stdoutText) else {
             return ("stdout is not a JSON object: \(o.summary)", nil)
         }
         let literal = o.stdoutText.range(of: #""code"\s*:\s*-?[0-9]+\s*[,}\n]"#, options: .regularExpression)
-        guard let number = object["code"] as? NSNumber, literal != nil else {
+        guard let code = object.code, literal != nil else {
             return ("no integer \"code\": \(o.stdoutText.prefix(300))", nil)
         }
-        let code = number.intValue
         guard HostileInputTests.allowedCodes.contains(code) else { return ("code \(code) is not a spec code or 999: \(o.stdoutText.prefix(300))", code) }
-        guard let msg = object["msg"] as? String, !msg.isEmpty else { return ("no \"msg\" string: \(o.stdoutText.prefix(300))", code) }
+        guard let msg = object.msg, !msg.isEmpty else { return ("no \"msg\" string: \(o.stdoutText.prefix(300))", code) }
         return (nil, code)
+    }
+
+    /// Any JSON object, with its `code` and `msg` when they have the right types (what `judge`
+    /// reports on, rather than refusing the whole document).
+    private struct ErrorShape: Decodable {
+        let code: Int?
+        let msg: String?
+
+        private enum CodingKeys: String, CodingKey { case code, msg }
+
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: CodingKeys.self)
+            code = try? object.decodeIfPresent(Int.self, forKey: .code)
+            msg = try? object.decodeIfPresent(String.self, forKey: .msg)
+        }
     }
 
     /// `text` on one line, whitespace runs collapsed, at most `limit` characters.

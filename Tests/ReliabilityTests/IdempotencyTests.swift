@@ -8,50 +8,83 @@ import XCTest
 final class IdempotencyTests: XCTestCase {
     static let subnetEnv = CrashSafetyTests.subnetEnv  // FLANNEL_IPMASQ=false: the bridge masquerades
 
-    func testFlannelChainDelIsIdempotent() throws {
-        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
-        let node = try TestNode.reliabilityNode(prefix: "relid", subnetEnv: Self.subnetEnv)
-        defer { node.delete() }
-        let conflist = try node.writeFlannelConflist(version: "1.0.0")
-        let inspector = StoreInspector(node: node)
-        func caps(_ port: Int) -> String { #"{"portMappings":[{"hostPort":\#(port),"containerPort":80,"protocol":"tcp"}]}"# }
-        func exec(_ verb: String, _ netns: String, _ id: String, _ capArgs: String? = nil) throws {
-            let r = try node.exec(verb, conflist: conflist, netns: netns, id: id, capArgs: capArgs)
-            XCTAssertTrue(r.succeeded, "\(verb) \(id): \(r.summary)")
+    /// A node for the flannel chain (flannel + portmap) with its conflist and store inspector.
+    private struct ChainNode {
+        let node: TestNode
+        let conflist: String
+        let inspector: StoreInspector
+
+        init() throws {
+            node = try TestNode.reliabilityNode(prefix: "relid", subnetEnv: IdempotencyTests.subnetEnv)
+            conflist = try node.writeFlannelConflist(version: "1.0.0")
+            inspector = StoreInspector(node: node)
         }
 
-        // ADD, CHECK, DEL, DEL.
+        func caps(_ port: Int) -> String { #"{"portMappings":[{"hostPort":\#(port),"containerPort":80,"protocol":"tcp"}]}"# }
+
+        func exec(_ verb: String, _ netns: String, _ id: String, _ capArgs: String? = nil,
+                  file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try node.exec(verb, conflist: conflist, netns: netns, id: id, capArgs: capArgs)
+            XCTAssertTrue(r.succeeded, "\(verb) \(id): \(r.summary)", file: file, line: line)
+        }
+    }
+
+    /// ADD, CHECK twice, DEL, DEL through the flannel chain.
+    func testFlannelChainAddCheckDelDel() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let chain = try ChainNode()
+        let node = chain.node
+        defer { node.delete() }
         let a = try node.newPod(loopbackUp: true)
-        try exec("add", a.path, "relid-a", caps(21001))
+        try chain.exec("add", a.path, "relid-a", chain.caps(21001))
         XCTAssertTrue(try node.natTable().contains("--dport 21001"), "portmap rules are installed")
         XCTAssertFalse(TestNode.natLines(try node.natTable(), containerID: "relid-a").isEmpty, "masquerade rules are installed")
-        try exec("check", a.path, "relid-a")
-        try exec("check", a.path, "relid-a")
-        try exec("del", a.path, "relid-a")
-        try inspector.assertClean(of: "relid-a", pod: a, "after the first DEL")
-        try exec("del", a.path, "relid-a")
-        try inspector.assertClean(of: "relid-a", pod: a, "after the second DEL")
+        try chain.exec("check", a.path, "relid-a")
+        try chain.exec("check", a.path, "relid-a")
+        try chain.exec("del", a.path, "relid-a")
+        try chain.inspector.assertClean(of: "relid-a", pod: a, "after the first DEL")
+        try chain.exec("del", a.path, "relid-a")
+        try chain.inspector.assertClean(of: "relid-a", pod: a, "after the second DEL")
+    }
 
-        // DEL of a container that was never added.
-        try exec("del", a.path, "relid-never")
-        try inspector.assertClean(of: "relid-never", pod: a, "after DEL without ADD")
+    /// DEL of a container that was never added.
+    func testFlannelChainDelWithoutAdd() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let chain = try ChainNode()
+        let node = chain.node
+        defer { node.delete() }
+        let a = try node.newPod(loopbackUp: true)
+        try chain.exec("del", a.path, "relid-never")
+        try chain.inspector.assertClean(of: "relid-never", pod: a, "after DEL without ADD")
+    }
 
-        // DEL after the pod's netns is gone (the runner passes its old path).
+    /// DEL after the pod's netns is gone (the runner passes its old path), twice.
+    func testFlannelChainDelAfterTheNetnsIsGone() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let chain = try ChainNode()
+        let node = chain.node
+        defer { node.delete() }
         let c = try node.newPod(loopbackUp: true)
-        try exec("add", c.path, "relid-c", caps(21003))
+        try chain.exec("add", c.path, "relid-c", chain.caps(21003))
         c.delete()
-        try exec("del", c.path, "relid-c")
-        try exec("del", c.path, "relid-c")
-        try Self.assertNodeClean(node, inspector, ids: ["relid-c"], bridge: "cni0", "after DEL with the netns gone")
+        try chain.exec("del", c.path, "relid-c")
+        try chain.exec("del", c.path, "relid-c")
+        try Self.assertNodeClean(node, chain.inspector, ids: ["relid-c"], bridge: "cni0", "after DEL with the netns gone")
         XCTAssertFalse(try node.natTable().contains("--dport 21003"))
+    }
 
-        // DEL with an empty CNI_NETNS, as a runtime sends it once the netns is gone: the chain in
-        // reverse order, each plugin with the ADD-time config (portmap's with prevResult and mappings).
+    /// DEL with an empty CNI_NETNS, as a runtime sends it once the netns is gone: the chain in
+    /// reverse order, each plugin with the ADD-time config (portmap's with prevResult and mappings).
+    func testFlannelChainDelWithAnEmptyNetns() throws {
+        try XCTSkipUnless(TestNamespace.isRoot, "needs root: creates network namespaces")
+        let chain = try ChainNode()
+        let node = chain.node
+        defer { node.delete() }
         let d = try node.newPod(loopbackUp: true)
         let flannel = node.flannelConfig(version: "1.0.0")
         let add = try node.plugin("flannel", "ADD", id: "relid-d", pod: d.path, config: flannel)
         XCTAssertTrue(add.succeeded, add.summary)
-        let portmap = #"{"cniVersion":"1.0.0","name":"cbr0","type":"portmap","runtimeConfig":"# + caps(21004) + #","prevResult":\#(add.stdoutText)}"#
+        let portmap = #"{"cniVersion":"1.0.0","name":"cbr0","type":"portmap","runtimeConfig":"# + chain.caps(21004) + #","prevResult":\#(add.stdoutText)}"#
         XCTAssertTrue(try node.plugin("portmap", "ADD", id: "relid-d", pod: d.path, config: portmap).succeeded)
         d.delete()
         for _ in 0..<2 {
@@ -61,7 +94,7 @@ final class IdempotencyTests: XCTestCase {
                 XCTAssertTrue(del.succeeded, "\(plugin) DEL with empty CNI_NETNS: \(del.summary)")
             }
         }
-        try Self.assertNodeClean(node, inspector, ids: ["relid-d"], bridge: "cni0", "after DEL with an empty CNI_NETNS")
+        try Self.assertNodeClean(node, chain.inspector, ids: ["relid-d"], bridge: "cni0", "after DEL with an empty CNI_NETNS")
         XCTAssertFalse(try node.natTable().contains("--dport 21004"))
         XCTAssertEqual(TestNode.files(in: node.cacheDir + "/results"), [])
         XCTAssertEqual(node.flannelFiles(), [])

@@ -51,10 +51,10 @@ final class OwnNetnsTests: XCTestCase {
     /// Exactly one JSON document on stdout, code 8 with the reference's message.
     private func assertCode8(_ r: ChildProcess.Outcome, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(r.exitCode, 1, "\(what): \(r.summary)", file: file, line: line)
-        let json = (try? JSONSerialization.jsonObject(with: r.stdout)) as? [String: Any]
-        XCTAssertNotNil(json, "\(what): stdout is not exactly one JSON document: \(r.stdoutText)", file: file, line: line)
-        XCTAssertEqual(json?["code"] as? Int, 8, "\(what): \(r.summary)", file: file, line: line)
-        XCTAssertEqual(json?["msg"] as? String, Self.message, "\(what)", file: file, line: line)
+        let error = try? PluginRun.decode(PluginErrorOutput.self, from: r.stdoutText)
+        XCTAssertNotNil(error, "\(what): stdout is not exactly one CNI error document: \(r.stdoutText)", file: file, line: line)
+        XCTAssertEqual(error?.code, 8, "\(what): \(r.summary)", file: file, line: line)
+        XCTAssertEqual(error?.msg, Self.message, "\(what)", file: file, line: line)
     }
 
     func testEveryPluginRefusesTheNodesOwnNetnsAndLeavesTheNodeAsItWas() throws {
@@ -188,9 +188,9 @@ final class OwnNetnsTests: XCTestCase {
         defer { node.delete() }
         let env = node.environment(command: "ADD", containerID: "nsck-ovd", netns: node.path, extra: ["CNI_NETNS_OVERRIDE": "1"])
         let r = try node.runPlugin("flannel", env: env, config: Array(node.flannelConfig(version: "1.0.0").utf8))
-        let json = (try? JSONSerialization.jsonObject(with: r.stdout)) as? [String: Any]
-        XCTAssertNotNil(json, r.summary)
-        XCTAssertNotEqual(json?["code"] as? Int, 8, "the delegate did not check: \(r.summary)")
+        let error = try? PluginRun.decode(PluginErrorOutput.self, from: r.stdoutText)
+        XCTAssertNotNil(error, r.summary)
+        XCTAssertNotEqual(error?.code, 8, "the delegate did not check: \(r.summary)")
         XCTAssertEqual(node.flannelFiles(), [], "the failed ADD left no saved config")
         XCTAssertEqual(TestNode.files(in: node.ipamDir + "/cbr0").filter { $0.hasPrefix("10.") }, [], "nor a reservation")
     }

@@ -173,9 +173,9 @@ final class StateSurvivalTests: XCTestCase {
         }
         for (id, cause) in [("relfs-a", "no space left on device"), ("relfs-b", "no space left on device"), ("relfs-c", "read-only file system")] {
             XCTAssertEqual(text("\(id).ADD.rc"), "1\n", id)
-            let error = PluginRun.foundationJSON(text("\(id).ADD.out")) as? [String: Any]
-            XCTAssertNotNil(error?["code"] as? Int, "\(id): \(text("\(id).ADD.out"))")
-            XCTAssertTrue((error?["msg"] as? String)?.contains(cause) == true, "\(id): \(text("\(id).ADD.out"))")
+            let error = try? PluginRun.decode(PluginErrorOutput.self, from: text("\(id).ADD.out"))
+            XCTAssertNotNil(error?.code, "\(id): \(text("\(id).ADD.out"))")
+            XCTAssertTrue(error?.msg.contains(cause) == true, "\(id): \(text("\(id).ADD.out"))")
         }
         XCTAssertEqual(text("ls-full-ipam"), "boot_id\nlast_reserved_ip.0\nlock\n")
         XCTAssertEqual(text("ls-full-flannel"), ".boot_id\n.lock\n")

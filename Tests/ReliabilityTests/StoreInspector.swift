@@ -52,8 +52,8 @@ struct StoreInspector {
         for name in TestNode.files(in: node.flannelDir) where !name.hasPrefix(".") {
             guard name != ".boot_id" && name != ".lock" else { continue }
             let data = FileManager.default.contents(atPath: node.flannelDir + "/" + name) ?? Data()
-            let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            XCTAssertTrue(saved?["type"] as? String == "bridge" && saved?["name"] as? String == "cbr0" && saved?["ipam"] is [String: Any],
+            let saved = try? JSONDecoder().decode(SavedDelegateConfig.self, from: data)
+            XCTAssertTrue(saved?.type == "bridge" && saved?.name == "cbr0",
                           "flannel/\(name) = \(String(decoding: data, as: UTF8.self).debugDescription), \(context)", file: file, line: line)
         }
     }
@@ -91,4 +91,22 @@ struct StoreInspector {
         }
         return out
     }
+}
+
+/// The fields of a delegate config flannel saved that the inspector checks; `ipam` must be an object.
+private struct SavedDelegateConfig: Decodable {
+    struct ObjectShape: Decodable {
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: Key.self) }
+    }
+
+    let type: String
+    let name: String
+    let ipam: ObjectShape
 }

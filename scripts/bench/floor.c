@@ -1,8 +1,8 @@
 /* The floor of a flannel-chain ADD and DEL: exactly the kernel calls a pod needs, nothing else.
  *
- * scripts/lib/bench.py runs this static binary under the plugin names (flannel, bridge, portmap)
- * through the same client as the real plugins, interleaved with them pod by pod, and reports each
- * implementation's time over this one. It parses no JSON and reads no config: the bench's fixed
+ * scripts/lib/bench.py runs this static binary under the plugin names (flannel, bridge, portmap,
+ * bandwidth) through the same client as the real plugins, interleaved with them pod by pod, and
+ * reports each implementation's time over this one. It parses no JSON and reads no config: the bench's fixed
  * chain (bridge cni0, subnet 10.244.1.0/24, gateway .1, MTU 1450, hairpin, default route) is
  * compiled in, the pod's address is derived from the digits at the end of CNI_CONTAINERID, and
  * FLOOR_DIR names the directory holding subnet.env and the floor's own state.
@@ -17,7 +17,7 @@
  * (flannel). DEL: the saved config read and removed (flannel), the reservation removed under the
  * lock, the container end deleted. portmap ADD and DEL: one `iptables-restore -w --noflush` batch
  * (port 20000 + the pod number), the shared chains with the floor's first ADD; ADD also sets
- * route_localnet on the bridge.
+ * route_localnet on the bridge. bandwidth ADD and DEL: the tc messages of floor_tc.h.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,6 +28,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -40,6 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "floor_netlink.h"
+#include "floor_tc.h"
 
 extern char **environ;
 
@@ -306,6 +308,10 @@ int main(int argc, char **argv) {
     name = name ? name + 1 : argv[0];
     int add = strcmp(cmd, "ADD") == 0;
     if (!add && strcmp(cmd, "DEL") != 0) die("only ADD and DEL", EINVAL);
+    if (strcmp(name, "bandwidth") == 0) {
+        bandwidth(add, netns, ifname, cid);
+        return 0;
+    }
     if (strcmp(name, "portmap") == 0) {
         portmap(add, base, cid, pod);
         if (add) printf("{\"cniVersion\":\"1.0.0\"}\n");

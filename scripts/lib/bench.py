@@ -69,11 +69,15 @@ def timed_exec(path, command, cid, netns, conf, cni_path, measure_rss=False, ext
 
 
 # The chains, in the order they run: (kind, label, plugin execs the client makes per pod).
-# A k3s chain (flannel + portmap + bandwidth) goes here, with its confs in chain_confs and its
-# tc messages in the floor.
 CHAINS = [("bridge", "bridge+host-local", 1),
           ("flannel", "flannel chain", 1),
-          ("portmap", "flannel + portmap (1 hostPort)", 2)]
+          ("portmap", "flannel + portmap (1 hostPort)", 2),
+          ("k3s", "k3s: flannel+portmap+bandwidth", 3)]
+
+# What containerd passes for kubelet's ingress/egress-bandwidth annotations of 100M (its
+# capitalised keys, the default bursts).
+BANDWIDTH = {"IngressRate": 100000000, "IngressBurst": 4294967295,
+             "EgressRate": 100000000, "EgressBurst": 4294967295}
 
 
 def chain_confs(kind, impl, data_dir, flannel_dir, subnet_file):
@@ -91,9 +95,11 @@ def chain_confs(kind, impl, data_dir, flannel_dir, subnet_file):
         confs = [{"cniVersion": "1.0.0", "name": "cbr0", "type": "flannel", "subnetFile": subnet_file,
                   "dataDir": flannel_dir, "ipam": {"dataDir": data_dir},
                   "delegate": {"hairpinMode": True, "isDefaultGateway": True}}]
-    if kind == "portmap":
+    if kind in ("portmap", "k3s"):
         confs.append({"cniVersion": "1.0.0", "name": "cbr0", "type": "portmap", "capabilities": {"portMappings": True},
                       "snat": True})
+    if kind == "k3s":
+        confs.append({"cniVersion": "1.0.0", "name": "cbr0", "type": "bandwidth", "capabilities": {"bandwidth": True}})
     return confs
 
 
@@ -108,6 +114,7 @@ class Side:
         self.env = {"FLOOR_DIR": base} if role == "floor" else {}
         self.confs = chain_confs(kind, role, os.path.join(base, "ipam"), os.path.join(base, "flannel"), subnet_file)
         self.add_t, self.del_t, self.add_cpu, self.del_cpu, self.rss = [], [], [], [], {}
+        self.per_plugin = {}  # (plugin type, "ADD"/"DEL") -> [seconds], measured pods only
         self.results = {}
 
     def run(self, command, i, ns, measured):
@@ -119,12 +126,16 @@ class Side:
             conf = dict(c)
             if c["type"] == "portmap":
                 conf["runtimeConfig"] = {"portMappings": [{"hostPort": 20000 + i, "containerPort": 80, "protocol": "tcp"}]}
+            if c["type"] == "bandwidth":
+                conf["runtimeConfig"] = {"bandwidth": BANDWIDTH}
             if prev is not None:
                 conf["prevResult"] = prev
             dt, maxrss, out, cpu = timed_exec(os.path.join(self.dir, c["type"]), command, cid, f"/run/netns/{ns}", conf,
                                               self.dir, measure_rss=not measured, extra_env=self.env)
             total += dt
             cpu_total += cpu
+            if measured:
+                self.per_plugin.setdefault((c["type"], command), []).append(dt)
             self.rss[c["type"]] = max(self.rss.get(c["type"], 0), maxrss)
             if command == "ADD":
                 prev = json.loads(out)
@@ -137,7 +148,7 @@ class Side:
 
 def scenario(kind, impls, roles, pods, tmp):
     """Every implementation, pod by pod, the order rotated each pod: ADDs, then DELs.
-    Returns {name: (add, del, rss, add_cpu, del_cpu)}."""
+    Returns {name: (add, del, rss, add_cpu, del_cpu, {(plugin, op): times})}."""
     sides = [Side(name, d, kind, roles[name], tmp) for name, d in impls]
     made = []
     try:
@@ -153,7 +164,7 @@ def scenario(kind, impls, roles, pods, tmp):
     finally:
         for ns in made:
             sh("ip", "netns", "del", ns, check=False)
-    return {s.name: (s.add_t, s.del_t, s.rss, s.add_cpu, s.del_cpu) for s in sides}
+    return {s.name: (s.add_t, s.del_t, s.rss, s.add_cpu, s.del_cpu, s.per_plugin) for s in sides}
 
 
 def churn(impl, plugin_dir, workers, per_worker, tmp):
@@ -234,6 +245,8 @@ def main():
         starts = startup(impls, noop_dir, max(50, pods * 2))
         noop = floor_chain(noop_dir, max(50, pods))
         for kind, _, _ in CHAINS:
+            if os.environ.get("CHAINS") and kind not in os.environ["CHAINS"].split():
+                continue
             # A fresh bridge per chain (in the private node netns only). The floor goes first on the
             # first pod: its batch declares portmap's shared chains, which the others then find.
             sh("ip", "link", "del", "cni0", check=False)
@@ -281,6 +294,17 @@ def main():
             ratio = lambda a, b: f"{a / b:.2f}x" if b > 0 else "-"
             print(f"{labels[kind] + ' ' + op:<36}" + "".join(col(f"{side[n] * 1000:.2f}") for n in names)
                   + "".join(col(ratio(side[n], side[ref_name])) + col(ratio(side[n], side["floor"])) for n in ours))
+    # One plugin of a chain on its own: the median of its exec minus the no-op's.
+    print(f"\n{'one plugin, plugin-side (ms)':<36}" + "".join(col(n) for n in names) + ratio_heads)
+    for kind, r in rows:
+        for plugin in ("bandwidth", "portmap"):
+            for op in ("ADD", "DEL"):
+                if not all((plugin, op) in r[n][5] for n in names):
+                    continue
+                side = {n: statistics.median(r[n][5][(plugin, op)]) - noop for n in names}
+                ratio = lambda a, b: f"{a / b:.2f}x" if b > 0 else "-"
+                print(f"{kind + ': ' + plugin + ' ' + op:<36}" + "".join(col(f"{side[n] * 1000:.2f}") for n in names)
+                      + "".join(col(ratio(side[n], side[ref_name])) + col(ratio(side[n], side["floor"])) for n in ours))
     print(f"\n{'CPU time (user+sys, ms, median)':<36}" + "".join(col(n) for n in names))
     for kind, r in rows:
         for op, idx in (("ADD", 3), ("DEL", 4)):

@@ -6,7 +6,7 @@
 # environment, stdin and arguments. Since containerd passes CNI_PATH = bin_dir, the delegate
 # calls flannel makes (bridge, host-local) go through the wrappers too; CNI_TRACE_PARENT
 # (the caller's trace file) lets the printer nest them under their caller.
-# scripts/cri/trace-print.py prints the recorded calls in order.
+# scripts/cri/trace_print.py reads and prints the recorded calls in order.
 
 # cri_trace_install WRAPPER_DIR REAL_DIR TRACE_DIR NAME...: writes the wrappers (in the sandbox).
 cri_trace_install() {

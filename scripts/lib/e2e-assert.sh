@@ -3,6 +3,7 @@
 # Set E2E_NAME before calling finish. Every check prints "ok" or "FAIL" with what differed.
 E2E_PASSED=0
 E2E_FAILED=0
+E2E_SKIPPED=0
 E2E_FAILURES=()
 
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "  ok    $1"; }
@@ -13,6 +14,9 @@ fail() {
     echo "  FAIL  $1"
     if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/        /'; fi
 }
+
+# skip NAME_AND_REASON: a check this machine cannot make (counted apart, not a failure).
+skip() { E2E_SKIPPED=$((E2E_SKIPPED + 1)); echo "  skip  $1"; }
 
 # check NAME CMD...: passes when CMD succeeds; on failure shows CMD's output.
 check() {
@@ -40,7 +44,9 @@ finish() {
         echo "failed checks:"
         printf '  - %s\n' "${E2E_FAILURES[@]}"
     fi
-    echo "${E2E_NAME:-e2e}: $E2E_PASSED passed, $E2E_FAILED failed"
+    local skipped=""
+    ((E2E_SKIPPED == 0)) || skipped=", $E2E_SKIPPED skipped"
+    echo "${E2E_NAME:-e2e}: $E2E_PASSED passed, $E2E_FAILED failed$skipped"
     ((E2E_FAILED == 0))
     exit $?
 }

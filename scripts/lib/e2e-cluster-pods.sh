@@ -44,7 +44,7 @@ PY
 # cni-exec VERB POD [CAP_ARGS]: runs the conflist for POD inside its node's namespace.
 # Output (result or error JSON, then stderr) in $CNI_OUT; returns cni-exec's status. A call
 # that hangs is killed after $E2E_CNI_TIMEOUT s; after two hangs the pass stops calling.
-E2E_CNI_TIMEOUT=20
+E2E_CNI_TIMEOUT="${E2E_CNI_TIMEOUT:-20}"
 E2E_HUNG=0
 cni_exec() {
     local verb="$1" pod="$2" cap="${3:-}" n rc
@@ -128,15 +128,23 @@ record_cni0_mac() {
     CNI0_MACS[$1]+="${mac:-none} "
 }
 
-# The node's side: cni0 with the gateway address, one hairpin port per pod, a stable MAC.
+# The node's side: cni0 with the gateway address, one hairpin port per pod, a stable MAC; cni0
+# and every veth at the pod MTU $3.
 check_node_state() {
-    local n="$1" pods="$2" node addr ports
+    local n="$1" pods="$2" mtu="$3" node addr ports
     node="$(node_ns "$n")"
     addr="$(ip -n "$node" -4 -o addr show dev cni0 2>&1)"
     if [[ "$addr" == *"inet $(node_gateway "$n")/24 "* ]]; then
         pass "$n cni0 has $(node_gateway "$n")/24"
     else
         fail "$n cni0 address" "$addr"
+    fi
+    local links
+    links="$(ip -n "$node" -o link show cni0 2>&1; ip -n "$node" -o link show master cni0 2>&1)"
+    if [ "$(grep -c " mtu $mtu " <<<"$links")" = $((pods + 1)) ]; then
+        pass "$n cni0 and its $pods veths at mtu $mtu"
+    else
+        fail "$n cni0/veth MTU: want $mtu on cni0 and $pods veths" "$links"
     fi
     local macs
     macs="$(tr ' ' '\n' <<<"${CNI0_MACS[$n]:-}" | grep -v '^$' | sort -u)"

@@ -44,6 +44,12 @@ show_state() {
         on n0 ip addr show flannel.1
         on n0 ip neigh show dev flannel.1
         on n0 bridge fdb show dev flannel.1
+    elif [ "$backend" = ipip ]; then
+        on n0 ip -d link show flannel.ipip
+        on n0 ip addr show flannel.ipip
+    elif [ "$backend" = ipsec ]; then
+        on n0 ip xfrm state
+        on n0 ip xfrm policy
     fi
     show_ipam_files n0
     id="$(pod_id n0p0)"

@@ -1,18 +1,25 @@
 # shellcheck shell=bash
 # Sourced by scripts/e2e-cluster.sh: the simulated cluster's nodes and underlay, and what
-# flanneld would write on each node for the host-gw and vxlan backends.
+# flanneld would write on each node for the host-gw and vxlan backends (ipip and ipsec:
+# scripts/lib/e2e-cluster-tunnels.sh).
 #
-# Namespaces (all named "$E2E_PREFIX..."): "sw" holds the underlay bridge br0 (the switch),
-# "n0".."n2" are the nodes (eth0 = 198.18.0.1N/24 on the underlay, veth to port nN of br0),
-# pods are "nNpK". Node N owns 10.244.N.0/24. Nothing is created in the root netns.
+# Namespaces (all named "$E2E_PREFIX..."): "sw" holds the underlay bridge br0 (the switch, with
+# the segment's gateway address 198.18.0.1), "n0".."n2" are the nodes (eth0 = 198.18.0.1N/24 on
+# the underlay, veth to port nN of br0), pods are "nNpK". Node N owns 10.244.N.0/24. A pass may
+# put a node on a second L2 segment (E2E_NODE_SEGMENT[nN]=1: 198.18.1.1N/24 on br1), which "sw"
+# then routes to. Nothing is created in the root netns.
 
 E2E_NODES=(n0 n1 n2)
-E2E_UNDERLAY_PREFIX=198.18.0
+E2E_UNDERLAY_PREFIX=198.18
 E2E_FLANNEL_NETWORK=10.244.0.0/16
+declare -A E2E_NODE_SEGMENT=()
 
 node_index() { echo "${1#n}"; }
 node_ns() { echo "${E2E_PREFIX}$1"; }
-node_ip() { echo "$E2E_UNDERLAY_PREFIX.$((10 + $(node_index "$1")))"; }
+node_segment() { echo "${E2E_NODE_SEGMENT[$1]:-0}"; }
+node_ip() { echo "$E2E_UNDERLAY_PREFIX.$(node_segment "$1").$((10 + $(node_index "$1")))"; }
+# The underlay gateway of segment $1 (an address of "sw").
+segment_gateway() { echo "$E2E_UNDERLAY_PREFIX.$1.1"; }
 node_subnet() { echo "10.244.$(node_index "$1").0/24"; }
 node_gateway() { echo "10.244.$(node_index "$1").1"; }
 node_dir() { echo "$E2E_TMP/${E2E_PASS:-pass}/$1"; }
@@ -20,21 +27,32 @@ node_dir() { echo "$E2E_TMP/${E2E_PASS:-pass}/$1"; }
 # Runs a command inside a namespace of ours: in NS CMD...
 in_ns() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 
-# Creates the switch namespace and the nodes with their underlay links; ip_forward on.
+# Creates the switch namespace and the nodes with their underlay links; ip_forward on in the
+# nodes (and in "sw" only when it routes between two segments).
 topology_create() {
-    local sw="${E2E_PREFIX}sw" n ns
+    local sw="${E2E_PREFIX}sw" n ns seg segs
+    segs="$(for n in "${E2E_NODES[@]}"; do node_segment "$n"; done | sort -u)"
     ip netns add "$sw" || return
     ip -n "$sw" link set lo up || return
-    ip -n "$sw" link add br0 type bridge || return
-    ip -n "$sw" link set br0 up || return
+    for seg in $segs; do
+        ip -n "$sw" link add "br$seg" type bridge || return
+        ip -n "$sw" addr add "$(segment_gateway "$seg")/24" dev "br$seg" || return
+        ip -n "$sw" link set "br$seg" up || return
+    done
+    [ "$(wc -w <<<"$segs")" = 1 ] || in_ns "$sw" sysctl -qw net.ipv4.ip_forward=1 || return
     for n in "${E2E_NODES[@]}"; do
-        ns="$(node_ns "$n")"
+        ns="$(node_ns "$n")"; seg="$(node_segment "$n")"
         ip netns add "$ns" || return
         ip -n "$ns" link set lo up || return
         ip -n "$sw" link add "$n" type veth peer name eth0 netns "$ns" || return
-        ip -n "$sw" link set "$n" master br0 up || return
+        ip -n "$sw" link set "$n" master "br$seg" up || return
         ip -n "$ns" addr add "$(node_ip "$n")/24" dev eth0 || return
         ip -n "$ns" link set eth0 up || return
+        local other
+        for other in $segs; do
+            [ "$other" = "$seg" ] && continue
+            ip -n "$ns" route add "$E2E_UNDERLAY_PREFIX.$other.0/24" via "$(segment_gateway "$seg")" dev eth0 || return
+        done
         in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1 || return
         mkdir -p "$(node_dir "$n")/run/flannel" || return
     done

@@ -4,30 +4,41 @@
 
 # The underlay and the backend as flanneld would leave them (independent of the plugins).
 check_underlay() {
-    local backend="$1" n0 link
+    local backend="$1"
+    check "underlay: n0 reaches n1 ($(node_ip n1)) and n2 ($(node_ip n2)) over the switch" \
+        ping_both "$(node_ns n0)" "$(node_ip n1)" "$(node_ip n2)"
+    case "$backend" in
+        host-gw) check_backend_hostgw ;;
+        vxlan) check_backend_vxlan ;;
+        ipip) check_backend_ipip ;;
+        ipsec) check_backend_ipsec ;;
+    esac
+}
+
+check_backend_hostgw() {
+    local n0
     n0="$(node_ns n0)"
-    check "underlay: n0 reaches n1 and n2 over the switch" \
-        ping_both "$n0" "$(node_ip n1)" "$(node_ip n2)"
-    if [ "$backend" = host-gw ]; then
-        expect_eq "host-gw: n0 routes to the other nodes' subnets" \
-            "$(node_subnet n1) via $(node_ip n1) dev eth0"$'\n'"$(node_subnet n2) via $(node_ip n2) dev eth0" \
-            "$(ip -n "$n0" route show | grep -E '^10\.244\.' | sed 's/ *$//')"
-    else
-        link="$(ip -n "$n0" -d link show flannel.1)"
-        local want ok=1
-        for want in "mtu 1450" "vxlan id 1 " "dstport 8472" "nolearning" "local $(node_ip n0) dev eth0"; do
-            [[ "$link" == *"$want"* ]] || ok=0
-        done
-        if ((ok)); then pass "vxlan: flannel.1 VNI 1, dstport 8472, nolearning, mtu 1450"; else fail "vxlan: flannel.1" "$link"; fi
-        expect_eq "vxlan: n0 onlink routes via the remote VTEPs" \
-            "10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink"$'\n'"10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink" \
-            "$(ip -n "$n0" route show | grep -E '^10\.244\.' | sed 's/ *$//')"
-        expect_contains "vxlan: permanent neigh 10.244.1.0 -> n1's flannel.1 MAC" \
-            "10.244.1.0 lladdr ${VTEP_MAC[n1]} PERMANENT" "$(ip -n "$n0" neigh show dev flannel.1)"
-        expect_contains "vxlan: fdb n1's MAC -> n1's underlay IP" \
-            "${VTEP_MAC[n1]} dst $(node_ip n1) self permanent" "$(bridge -n "$n0" fdb show dev flannel.1)"
-        check "vxlan: n0's flannel.1 pings n1's (10.244.0.0 -> 10.244.1.0)" ping1 "$n0" 10.244.1.0
-    fi
+    expect_eq "host-gw: n0 routes to the other nodes' subnets" \
+        "$(node_subnet n1) via $(node_ip n1) dev eth0"$'\n'"$(node_subnet n2) via $(node_ip n2) dev eth0" \
+        "$(ip -n "$n0" route show | grep -E '^10\.244\.' | sed 's/ *$//')"
+}
+
+check_backend_vxlan() {
+    local n0 link want ok=1
+    n0="$(node_ns n0)"
+    link="$(ip -n "$n0" -d link show flannel.1)"
+    for want in "mtu 1450" "vxlan id 1 " "dstport 8472" "nolearning" "local $(node_ip n0) dev eth0"; do
+        [[ "$link" == *"$want"* ]] || ok=0
+    done
+    if ((ok)); then pass "vxlan: flannel.1 VNI 1, dstport 8472, nolearning, mtu 1450"; else fail "vxlan: flannel.1" "$link"; fi
+    expect_eq "vxlan: n0 onlink routes via the remote VTEPs" \
+        "10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink"$'\n'"10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink" \
+        "$(ip -n "$n0" route show | grep -E '^10\.244\.' | sed 's/ *$//')"
+    expect_contains "vxlan: permanent neigh 10.244.1.0 -> n1's flannel.1 MAC" \
+        "10.244.1.0 lladdr ${VTEP_MAC[n1]} PERMANENT" "$(ip -n "$n0" neigh show dev flannel.1)"
+    expect_contains "vxlan: fdb n1's MAC -> n1's underlay IP" \
+        "${VTEP_MAC[n1]} dst $(node_ip n1) self permanent" "$(bridge -n "$n0" fdb show dev flannel.1)"
+    check "vxlan: n0's flannel.1 pings n1's (10.244.0.0 -> 10.244.1.0)" ping1 "$n0" 10.244.1.0
 }
 
 ping_both() { ping1 "$1" "$2" && ping1 "$1" "$3"; }
@@ -83,10 +94,11 @@ print("no echo reply from %s" % dst); sys.exit(1)
 PY
 }
 
-# A full-size packet with DF set crosses the tunnel: the pod MTU leaves room for vxlan's 50 bytes.
+# A full-size packet with DF set crosses the tunnel: the pod MTU leaves room for the tunnel's
+# header (vxlan 50 bytes, ipip 20, ESP in tunnel mode with AES-GCM up to 77).
 ping_full_mtu() {
-    local src="$1" dst="$2" mtu="$3"
-    check "DF ping of $mtu bytes $src -> $dst (full pod MTU through vxlan on a 1500 underlay)" \
+    local src="$1" dst="$2" mtu="$3" backend="$4"
+    check "DF ping of $mtu bytes $src -> $dst (full pod MTU through $backend on a 1500 underlay)" \
         df_ping "$(pod_ns "$src")" "${POD_IP[$dst]:-0.0.0.0}" $((mtu - 28))
 }
 

@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """A minimal CRI (runtime.v1) client, talking to a runtime's socket as kubelet does.
 
-Usage:
-  cri-client.py --socket PATH --pb-dir DIR call METHOD [--timeout S]  < request.json
-      Sends one RuntimeService RPC. The request is the proto3 JSON form of METHOD's request
-      message (field names as in runtime_v1.proto); the response is printed the same way.
-  cri-client.py --socket PATH --pb-dir DIR exec CONTAINER_ID TIMEOUT CMD...
+As a module (scripts/cri/e2e_cri.py): `CriClient(socket, pb_dir)`, whose `call(method, request)`
+takes and returns the proto3 JSON form of the messages as dicts (field names as in
+runtime_v1.proto) and raises `CriError` when the RPC fails, and whose `exec_sync(id, timeout, cmd)`
+returns (exit code, stdout + stderr).
+
+As a command, for poking a runtime by hand:
+  cri_client.py --socket PATH --pb-dir DIR call METHOD [--timeout S]  < request.json
+      Sends one RuntimeService RPC; the response is printed as JSON.
+  cri_client.py --socket PATH --pb-dir DIR exec CONTAINER_ID TIMEOUT CMD...
       ExecSync: prints the command's stdout / stderr, exits with its exit code.
 
 The message classes are generated from runtime_v1.proto (next to this file) into DIR with
@@ -60,6 +64,45 @@ def rpc(channel, pb, method, request, timeout):
     return call(request, timeout=timeout)
 
 
+class CriError(Exception):
+    """A failed RPC: "CODE: details" (e.g. "NOT_FOUND: ..."), or a request the proto rejects."""
+
+
+class CriClient:
+    def __init__(self, socket_path, pb_dir):
+        self.pb = load_messages(pb_dir)
+        self.channel = grpc.insecure_channel(f"unix://{socket_path}")
+
+    def close(self):
+        self.channel.close()
+
+    def call(self, method, request=None, timeout=120):
+        """One RuntimeService RPC with REQUEST (a dict); the response as a dict."""
+        types = method_types(self.pb, method)
+        if types is None:
+            raise CriError(f"unknown method {method}")
+        try:
+            message = json_format.ParseDict(request or {}, types[0]())
+            response = rpc(self.channel, self.pb, method, message, timeout)
+        except grpc.RpcError as err:
+            raise CriError(f"{method}: {err.code().name}: {err.details()}") from None
+        except json_format.ParseError as err:
+            raise CriError(f"{method}: bad request: {err}") from None
+        return json_format.MessageToDict(
+            response, preserving_proto_field_name=True, including_default_value_fields=True
+        )
+
+    def exec_sync(self, container_id, timeout, cmd):
+        """ExecSync: (exit code, stdout then stderr as text); (-1, the error) when the RPC fails."""
+        request = self.pb.ExecSyncRequest(container_id=container_id, cmd=cmd, timeout=timeout)
+        try:
+            response = rpc(self.channel, self.pb, "ExecSync", request, timeout + 30)
+        except grpc.RpcError as err:
+            return -1, f"ExecSync: {err.code().name}: {err.details()}"
+        text = (response.stdout + response.stderr).decode("utf-8", errors="replace")
+        return response.exit_code, text
+
+
 def main():
     parser = argparse.ArgumentParser(description="minimal CRI runtime.v1 client")
     parser.add_argument("--socket", required=True)
@@ -80,7 +123,7 @@ def main():
         if args.mode == "call":
             types = method_types(pb, args.method)
             if types is None:
-                print(f"cri-client: unknown method {args.method}", file=sys.stderr)
+                print(f"cri_client: unknown method {args.method}", file=sys.stderr)
                 return 2
             request = json_format.Parse(sys.stdin.read() or "{}", types[0]())
             response = rpc(channel, pb, args.method, request, args.timeout)
@@ -94,10 +137,10 @@ def main():
         sys.stderr.buffer.write(response.stderr)
         return response.exit_code
     except grpc.RpcError as err:
-        print(f"cri-client: {args.mode} {getattr(args, 'method', 'ExecSync')}: {err.code().name}: {err.details()}", file=sys.stderr)
+        print(f"cri_client: {args.mode} {getattr(args, 'method', 'ExecSync')}: {err.code().name}: {err.details()}", file=sys.stderr)
         return 1
     except json_format.ParseError as err:
-        print(f"cri-client: bad request JSON: {err}", file=sys.stderr)
+        print(f"cri_client: bad request JSON: {err}", file=sys.stderr)
         return 2
     finally:
         channel.close()

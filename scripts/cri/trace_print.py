@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prints the CNI plugin calls recorded by the tracing wrappers of scripts/lib/cri-trace.sh.
 
-Usage: trace-print.py [--sequence | --failed] TRACE_DIR
+Usage: trace_print.py [--sequence | --failed] TRACE_DIR
   (default)   every call in start order, delegated calls indented under their caller: the
               environment containerd (or the delegating plugin) set, stdin, exit status,
               stdout and stderr (JSON compacted to one line).
@@ -62,39 +62,53 @@ def one_line(call):
     return f"{call.get('CNI_COMMAND') or '?'} {call.get('plugin')} {call.get('CNI_IFNAME') or '-'} netns={netns}{via} exit={call.get('exit', 'none')}"
 
 
+def sequence_lines(calls):
+    return [one_line(call) for call in calls]
+
+
+def failed_lines(calls):
+    return [
+        one_line(call) + f": {compact(call['stdout']) or compact(call['stderr'])}"
+        for call in calls
+        if call.get("exit") != "0"
+    ]
+
+
+def report_lines(calls):
+    counts = {}
+    for call in calls:
+        counts[call.get("CNI_COMMAND") or "?"] = counts.get(call.get("CNI_COMMAND") or "?", 0) + 1
+    direct = sum(1 for call in calls if not call["via"])
+    lines = [f"{len(calls)} plugin calls ({', '.join(f'{n} {c}' for c, n in counts.items()) or 'none'}), "
+             f"{direct} by the runtime, {len(calls) - direct} delegated (indented under their caller)"]
+    t0 = float(calls[0].get("start") or 0) if calls else 0.0
+    for call in calls:
+        pad = "    " * call["depth"]
+        start, end = float(call.get("start") or 0), float(call.get("end") or 0)
+        took = f"{(end - start) * 1000:.0f} ms" if end else "no end recorded"
+        lines.append(f"{pad}+{start - t0:7.3f}s {call.get('CNI_COMMAND')} {call.get('plugin')} -> exit {call.get('exit', 'none')} ({took})")
+        for key in ("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS", "CNI_PATH"):
+            lines.append(f"{pad}      {key}={call.get(key, '')}")
+        for key in ("stdin", "stdout", "stderr"):
+            if call[key].strip():
+                lines.append(f"{pad}      {key}: {compact(call[key])}")
+    return lines
+
+
+def load_dir(trace_dir):
+    """The calls recorded in TRACE_DIR in start order; none when it does not exist."""
+    return load(trace_dir) if os.path.isdir(trace_dir) else []
+
+
 def main():
     args = sys.argv[1:]
     mode = args.pop(0) if args and args[0].startswith("--") else ""
     if len(args) != 1 or mode not in ("", "--sequence", "--failed"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    calls = load(args[0]) if os.path.isdir(args[0]) else []
-    if mode == "--sequence":
-        for call in calls:
-            print(one_line(call))
-        return 0
-    if mode == "--failed":
-        for call in calls:
-            if call.get("exit") != "0":
-                print(one_line(call) + f": {compact(call['stdout']) or compact(call['stderr'])}")
-        return 0
-    counts = {}
-    for call in calls:
-        counts[call.get("CNI_COMMAND") or "?"] = counts.get(call.get("CNI_COMMAND") or "?", 0) + 1
-    direct = sum(1 for call in calls if not call["via"])
-    print(f"{len(calls)} plugin calls ({', '.join(f'{n} {c}' for c, n in counts.items()) or 'none'}), "
-          f"{direct} by the runtime, {len(calls) - direct} delegated (indented under their caller)")
-    t0 = float(calls[0].get("start") or 0) if calls else 0.0
-    for call in calls:
-        pad = "    " * call["depth"]
-        start, end = float(call.get("start") or 0), float(call.get("end") or 0)
-        took = f"{(end - start) * 1000:.0f} ms" if end else "no end recorded"
-        print(f"{pad}+{start - t0:7.3f}s {call.get('CNI_COMMAND')} {call.get('plugin')} -> exit {call.get('exit', 'none')} ({took})")
-        for key in ("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS", "CNI_PATH"):
-            print(f"{pad}      {key}={call.get(key, '')}")
-        for key in ("stdin", "stdout", "stderr"):
-            if call[key].strip():
-                print(f"{pad}      {key}: {compact(call[key])}")
+    render = {"--sequence": sequence_lines, "--failed": failed_lines, "": report_lines}[mode]
+    for line in render(load_dir(args[0])):
+        print(line)
     return 0
 
 
