@@ -215,7 +215,7 @@ if ((${#in_vm[@]})); then
         run_in_vm "${in_vm[@]}"
     else
         for backend in "${in_vm[@]}"; do
-            skip "$backend pass: kernel $(uname -r) lacks ${BACKEND_MODULES[$backend]} and there is no VM: $(tail -n 1 <<<"$why")"
+            skip "$backend pass: kernel $(uname -r) lacks ${BACKEND_MODULES[$backend]} and there is no VM: $(tr '\n' ' ' <<<"$why")"
         done
     fi
 fi

@@ -42,6 +42,7 @@ vm_prepare() {
     vm_busybox >/dev/null || { echo "no static busybox (busybox-static)"; return 1; }
     command -v depmod >/dev/null || { echo "depmod is not installed (kmod)"; return 1; }
     vm_debs_kernel "$VM_KERNEL_SUITE" amd64 "$VM_KERNEL_DIR" linux-image-amd64 2>&1; rc=$?
+    ((rc == 3)) && echo "and no kernel is cached in $VM_KERNEL_DIR"
     ((rc == 0)) || return "$rc"
     v="$(vm_kernel_version)" || { echo "the kernel in $VM_KERNEL_DIR has no modules.dep"; return 1; }
     for m in "$@" $VM_MODULES_9P; do
