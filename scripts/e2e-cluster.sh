@@ -165,12 +165,7 @@ run_in_vm() {
     VM_KERNEL_MODULES=()
     for line in "$@"; do read -r -a mods <<<"${BACKEND_MODULES[$line]}"; VM_KERNEL_MODULES+=("${mods[@]}"); done
     bin="${CNI_PLUGINS_BIN:-}"
-    # Emulated, a plugin exec of the static release binary takes ~0.1 s, of the debug build
-    # (dynamically linked to the Swift runtime) ~0.5-0.9 s: the release one when it is fresh.
-    if [ -z "$bin" ] && [ -z "${CNI_PLUGIN_DIR:-}" ] && suite_binary_is_fresh "$E2E_ROOT/dist/cni-plugins" "$E2E_ROOT"; then
-        bin="$E2E_ROOT/dist/cni-plugins"
-    fi
-    [ -n "$bin" ] || [ -n "${CNI_PLUGIN_DIR:-}" ] || bin="$(suite_binary "$E2E_ROOT" --dev)" || { fail "VM passes: suite binary"; return; }
+    [ -n "${CNI_PLUGIN_DIR:-}" ] || bin="$(suite_binary "$E2E_ROOT" --dev)" || { fail "VM passes: suite binary"; return; }
     {
         printf 'export PATH=%q E2E_IN_VM=1\n' "$PATH"
         # Emulated, every call is slower: give cni-exec more time. (The plugins run from the
