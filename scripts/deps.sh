@@ -11,8 +11,8 @@
 # for the CRI e2e gcc, libc6-dev (static pause), python3-grpcio, python3-protobuf, protobuf-compiler;
 # qemu-user-static (the arm64 binary's tests run under qemu-aarch64-static, called directly);
 # the lint stage's shellcheck (scripts/test.sh) and jq (JSON questions in the e2e scripts);
-# and for the VM e2e qemu-system-x86, qemu-system-arm; linux-image-amd64 (Debian's kernel, booted
-# by e2e-cluster's VM when the running kernel has no ipip/esp4/gcm for its ipip and ipsec passes).
+# and for the VM e2e qemu-system-x86, qemu-system-arm and kmod (depmod; the VMs' Debian kernels are
+# fetched as .debs into /var/cache/swift-cni-plugins, never installed: scripts/lib/vm-debs.sh).
 # (Those are never installed by `scripts/install.sh`: podman/containerd must not replace a
 # node's own runtime.) Idempotent and quick when everything is present. Swift itself is
 # expected on PATH (see README).
@@ -25,8 +25,7 @@ if [ "${1:-}" = "--test" ]; then
     packages+=(gcc libc6-dev python3-grpcio python3-protobuf protobuf-compiler)  # scripts/e2e-cri.sh
     packages+=(qemu-user-static)  # scripts/e2e-arm64.sh: the arm64 binary under qemu-aarch64-static (no binfmt)
     packages+=(shellcheck jq)  # scripts/test.sh lints the scripts; the e2e scripts ask JSON questions with jq
-    packages+=(qemu-system-x86 qemu-system-arm)  # scripts/e2e-vm.sh
-    packages+=(linux-image-amd64)  # e2e-cluster.sh's ipip/ipsec passes on a kernel without them
+    packages+=(qemu-system-x86 qemu-system-arm kmod)  # scripts/e2e-vm.sh, e2e-cluster.sh's VM passes
 fi
 missing=()
 for p in "${packages[@]}"; do

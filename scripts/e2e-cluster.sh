@@ -18,9 +18,10 @@
 #
 # Usage: scripts/e2e-cluster.sh [BACKEND...] (default: host-gw vxlan ipip ipsec).
 # A backend whose kernel support (ipip; esp4 + gcm(aes)) the running kernel lacks runs under
-# Debian's kernel in a VM (scripts/lib/kernel-vm.sh: qemu-system-x86 and linux-image-amd64,
-# installed by scripts/deps.sh --test; emulated, so minutes: E2E_VM=0 skips it), else it is
-# reported skipped.
+# Debian's kernel in a VM (scripts/lib/kernel-vm.sh: qemu-system-x86 from scripts/deps.sh
+# --test, the kernel .deb fetched once into /var/cache/swift-cni-plugins, nothing installed;
+# emulated, so minutes: E2E_VM=0 skips it), else it is reported skipped (no qemu, or Debian's
+# archive unreachable and no kernel cached).
 # Plugins: $CNI_PLUGIN_DIR (an installed dir, e.g. after `scripts/install.sh DIR`), else the
 # suite binary (see scripts/lib/e2e-plugins.sh). E2E_KEEP=1 keeps the temp dir.
 # Closing line: "e2e-cluster: N passed, M failed[, K skipped]" (the VM's checks included);
@@ -32,7 +33,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "e2e-cluster: skipped: needs root (creates network namespaces)"
     exit 0
 fi
-for tool in ip bridge iptables-save python3 timeout ss; do
+for tool in ip bridge iptables-save python3 jq timeout ss; do
     command -v "$tool" >/dev/null || { echo "e2e-cluster: missing $tool (run scripts/deps.sh)"; exit 1; }
 done
 command -v ping >/dev/null || command -v busybox >/dev/null || { echo "e2e-cluster: missing ping/busybox"; exit 1; }
@@ -167,7 +168,8 @@ run_in_vm() {
     [ -n "${CNI_PLUGIN_DIR:-}" ] || bin="$(suite_binary "$E2E_ROOT" --dev)" || { fail "VM passes: suite binary"; return; }
     {
         printf 'export PATH=%q E2E_IN_VM=1\n' "$PATH"
-        # Emulated, the first calls load the binary over 9p: give cni-exec more time.
+        # Emulated, every call is slower: give cni-exec more time. (The plugins run from the
+        # guest's tmpfs: resolve_plugins installs them under its /tmp.)
         printf 'export E2E_CNI_TIMEOUT=%q\n' "${E2E_VM_CNI_TIMEOUT:-120}"
         [ -n "$bin" ] && printf 'export CNI_PLUGINS_BIN=%q\n' "$bin"
         [ -n "${CNI_PLUGIN_DIR:-}" ] && printf 'export CNI_PLUGIN_DIR=%q\n' "$CNI_PLUGIN_DIR"
@@ -177,7 +179,7 @@ run_in_vm() {
     echo "=================== passes in a VM: $* (the running kernel $(uname -r) lacks ${VM_KERNEL_MODULES[*]}) ==================="
     vm_run "$dir" "$dir/job.sh"
     rc=$?
-    log="$dir/vm.log"
+    log="$dir/console.log"
     line="$(grep -E '^e2e-cluster: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)"
     if [ -z "$line" ]; then fail "passes $* in the VM: no closing line (vm_run status $rc)"; return; fi
     passed="$(sed -E 's/^e2e-cluster: ([0-9]+) passed.*/\1/' <<<"$line")"
@@ -204,11 +206,11 @@ if ((${#in_vm[@]})); then
     for backend in "${in_vm[@]}"; do read -r -a more <<<"${BACKEND_MODULES[$backend]}"; modules+=("${more[@]}"); done
     if [ "${E2E_VM:-1}" = 0 ]; then
         for backend in "${in_vm[@]}"; do skip "$backend pass: kernel $(uname -r) lacks ${BACKEND_MODULES[$backend]} (E2E_VM=0: no VM)"; done
-    elif vm_available "${modules[@]}"; then
+    elif why="$(vm_prepare "${modules[@]}")"; then
         run_in_vm "${in_vm[@]}"
     else
         for backend in "${in_vm[@]}"; do
-            skip "$backend pass: kernel $(uname -r) lacks ${BACKEND_MODULES[$backend]} and there is no VM kernel with them (scripts/deps.sh --test installs qemu-system-x86 and linux-image-amd64)"
+            skip "$backend pass: kernel $(uname -r) lacks ${BACKEND_MODULES[$backend]} and there is no VM: $(tr '\n' ' ' <<<"$why")"
         done
     fi
 fi

@@ -3,9 +3,9 @@
 # The suite on real kernels other than the build machine's, each in a private virtual machine:
 # - arm64: qemu-system-aarch64 (TCG: -M virt -cpu cortex-a57) booting Debian 13's
 #   linux-image-cloud-arm64 kernel, with dist/cni-plugins-arm64 (scripts/build.sh --arch arm64);
-# - amd64: qemu-system-x86_64 (KVM when /dev/kvm can be opened, TCG otherwise) booting Debian 11's
-#   linux-image-cloud-amd64 (5.10, the oldest kernel of the node systems the README names), with
-#   dist/cni-plugins.
+# - amd64: qemu-system-x86_64 (KVM when /dev/kvm can be opened and did not hang here before,
+#   else TCG: scripts/lib/vm-boot.sh) booting Debian 11's linux-image-cloud-amd64 (5.10, the
+#   oldest kernel of the node systems the README names), with dist/cni-plugins.
 # Each VM boots an initramfs assembled from that release's .debs (busybox-static, iproute2,
 # iptables, nftables, e2fsprogs and their libraries, fetched with a private apt configuration and unpacked
 # with dpkg-deb -x: scripts/lib/vm-debs.sh; the kernel modules for veth, bridge, vxlan, ifb, tbf,
@@ -16,8 +16,8 @@
 # initramfs are cached in /var/cache/swift-cni-plugins/vm-SUITE-ARCH ($VM_CACHE_DIR) and reused.
 # An architecture is skipped, with the reason, when its qemu is missing, its binary cannot be
 # built, or Debian's archive is unreachable and nothing is cached.
-# Env: VM_TIMEOUT (seconds per VM; default 900 under TCG, 300 with KVM), VM_KEEP=1 keeps the
-# temp dir, CNI_PLUGINS_ARM64_BIN / CNI_PLUGINS_BIN use a given binary.
+# Env: VM_TIMEOUT (seconds per VM; default 900), VM_KVM=0/1 (never/always try KVM), VM_KEEP=1
+# keeps the temp dir, CNI_PLUGINS_ARM64_BIN / CNI_PLUGINS_BIN use a given binary.
 # Closing line: "e2e-vm: N passed, M failed" (one check per VM, passed when the VM's own
 # "vm-test: N passed, 0 failed" line is there); exits non-zero on failure.
 set -uo pipefail
@@ -26,6 +26,7 @@ E2E_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$E2E_ROOT/scripts/lib/e2e-assert.sh"
 . "$E2E_ROOT/scripts/lib/suite-binary.sh"
 . "$E2E_ROOT/scripts/lib/vm-debs.sh"
+. "$E2E_ROOT/scripts/lib/vm-boot.sh"
 E2E_NAME=e2e-vm
 VM_PACKAGES=(busybox-static iproute2 iptables nftables e2fsprogs)
 VM_TOOLS="busybox ip tc nft xtables-nft-multi mke2fs"
@@ -118,32 +119,6 @@ vm_base_initramfs() {
     echo "$out"
 }
 
-# boot_vm RUN TIMEOUT BOOT_TIMEOUT QEMU ARGS...: boots RUN/initrd, prints the console (prefixed) and
-# keeps it in RUN/console.log. Returns qemu's status, or 200 when BOOT_TIMEOUT (> 0) seconds
-# passed without /init's first line (the VM is then stopped).
-boot_vm() {
-    local run=$1 timeout_s=$2 boot_s=$3; shift 3
-    local start=$SECONDS watchdog="" rc
-    echo "booting: $* (timeout ${timeout_s}s)"
-    rm -f "$run/noboot" "$run/qemu.pid"
-    : >"$run/console.log"
-    if ((boot_s > 0)); then
-        (
-            for ((i = 0; i < boot_s; i++)); do sleep 1; grep -q '^vm-test: kernel' "$run/console.log" && exit 0; done
-            touch "$run/noboot"
-            kill "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null
-        ) &
-        watchdog=$!
-    fi
-    timeout -k 10 "$timeout_s" "$@" -nographic -nic none -no-reboot -pidfile "$run/qemu.pid" -initrd "$run/initrd" \
-        </dev/null 2>&1 | sed -u 's/\r$//' | tee "$run/console.log" | sed -u 's/^/  | /'
-    rc=${PIPESTATUS[0]}
-    [ -z "$watchdog" ] || { kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null; }
-    if [ -f "$run/noboot" ]; then return 200; fi
-    echo "VM ran $((SECONDS - start)) s (qemu exit $rc)"
-    return $rc
-}
-
 run_vm() {
     local arch=$1 suite qemu machine console bin dir rc
     case "$arch" in
@@ -169,21 +144,9 @@ run_vm() {
     echo "${VM_BACKENDS:-iptables nftables}" >"$run/tree/etc/vm-test/backends"
     python3 "$E2E_ROOT/scripts/lib/vm_initramfs.py" tree --src "$run/tree" --out "$run/suite.cpio.gz" || { fail "$arch VM: pack the test files"; return; }
     cat "$base" "$run/suite.cpio.gz" >"$run/initrd"
-    # KVM when /dev/kvm works; a nested KVM that cannot boot the kernel (seen: it hangs after
-    # SeaBIOS) is detected by /init's first line not appearing, and the VM is booted again with TCG.
-    if [ "$arch" = amd64 ] && [ -w /dev/kvm ] && [ "$(uname -m)" = x86_64 ] && [ "${VM_KVM:-1}" = 1 ]; then
-        boot_vm "$run" "${VM_TIMEOUT:-300}" 30 "$qemu" "${machine[@]}" -enable-kvm -smp 2 -m 1024 -kernel "$kernel" \
-            -append "console=$console rdinit=/init panic=-1 loglevel=4"; rc=$?
-        if ((rc == 200)); then
-            echo "$arch VM: KVM did not get to /init within 30 s (a nested KVM?): booting again with TCG"
-        fi
-    else
-        rc=200
-    fi
-    if ((rc == 200)); then
-        boot_vm "$run" "${VM_TIMEOUT:-900}" 0 "$qemu" "${machine[@]}" -smp 2 -m 1024 -kernel "$kernel" \
-            -append "console=$console rdinit=/init panic=-1 loglevel=4"; rc=$?
-    fi
+    # KVM when /dev/kvm works and is not known to hang here (scripts/lib/vm-boot.sh), else TCG.
+    vm_boot_any "$run" "$arch" "${VM_TIMEOUT:-900}" '^vm-test: kernel' "$qemu" "${machine[@]}" -smp 2 -m 1024 -kernel "$kernel" \
+        -append "console=$console rdinit=/init panic=-1 loglevel=4"; rc=$?
     local line; line=$(grep -E '^vm-test: [0-9]+ passed, [0-9]+ failed' "$run/console.log" | tail -n 1)
     if [ -z "$line" ]; then
         fail "$arch VM ($(cat "$dir/kernel/.package")): no \"vm-test: N passed, M failed\" line (qemu exit $rc)"

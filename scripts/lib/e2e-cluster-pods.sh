@@ -176,20 +176,17 @@ inspect_node() {
 # problem, pod, bridge port, reservation, saved config, hostPort, masquerade rule, libcni cache
 # entry and temp file, one per line. Empty output: nothing left.
 report_leftovers() {
-    python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-if not r["verdict"]["ready"]: print("verdict:", r["verdict"]["text"])
-for p in r["problems"]: print("problem:", p["kind"], p["subject"], "-", p["summary"])
-for p in r["pods"]: print("pod:", p["netns"], p["ips"])
-for p in (r["bridge"] or {}).get("ports", []): print("cni0 port:", p["name"])
-for a in r["ipam"]["allocations"]: print("reservation:", a["file"])
-for c in r["flannel"]["savedConfigs"]: print("saved config:", c["file"])
-for m in r["hostPorts"]: print("hostPort:", m["hostPort"], "->", m["destination"], m["chain"])
-for m in r["masquerade"]: print("masquerade:", m["source"], m["chain"])
-for c in r["installation"]["cachedResults"]: print("cache entry:", c["file"])
-for t in r["installation"]["tempFiles"]: print("temp file:", t["file"])
-'
+    jq -r '
+(select(.verdict.ready | not) | "verdict: \(.verdict.text)"),
+(.problems[] | "problem: \(.kind) \(.subject) - \(.summary)"),
+(.pods[] | "pod: \(.netns) \(.ips)"),
+((.bridge // {}).ports // [] | .[] | "cni0 port: \(.name)"),
+(.ipam.allocations[] | "reservation: \(.file)"),
+(.flannel.savedConfigs[] | "saved config: \(.file)"),
+(.hostPorts[] | "hostPort: \(.hostPort) -> \(.destination) \(.chain)"),
+(.masquerade[] | "masquerade: \(.source) \(.chain)"),
+(.installation.cachedResults[] | "cache entry: \(.file)"),
+(.installation.tempFiles[] | "temp file: \(.file)")'
 }
 
 # Nothing left on node $1 after every pod's DEL, as the inspector we ship sees it.
@@ -215,7 +212,7 @@ check_inspect_live() {
     local n="$1" pods="$2" json rc seen
     json="$(inspect_node "$n" --json 2>&1)"
     rc=$?
-    seen="$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"]["text"], len(r["pods"]), len(r["problems"]))' <<<"$json" 2>&1)"
+    seen="$(jq -r '"\(.verdict.text) \(.pods | length) \(.problems | length)"' <<<"$json" 2>&1)"
     if ((rc == 0)) && [ "$seen" = "node ready for pods $pods 0" ]; then
         pass "$n: cni-inspect: node ready for pods, $pods pods, no problem"
     else

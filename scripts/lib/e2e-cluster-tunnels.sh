@@ -151,10 +151,7 @@ wire_delta() {
 
 # link_packets NODE DEV: "rx tx" packet counts of DEV on NODE.
 link_packets() {
-    ip -n "$(node_ns "$1")" -s -j link show "$2" 2>/dev/null | python3 -c '
-import json, sys
-s = json.load(sys.stdin)[0]["stats64"]
-print(s["rx"]["packets"], s["tx"]["packets"])'
+    ip -n "$(node_ns "$1")" -s -j link show "$2" 2>/dev/null | jq -r '.[0].stats64 | "\(.rx.packets) \(.tx.packets)"'
 }
 
 # The node state as flanneld's backend leaves it, checked on n0 (and n2 for ipip).

@@ -1,8 +1,9 @@
 #!/bin/bash
 # PID 1 of the guest that scripts/lib/kernel-vm.sh boots: the machine's root is mounted
-# read-only; this mounts the kernel filesystems and tmpfs where the tests write, mounts the
-# read-write share at the host path named by vm_out= on the kernel command line, runs
-# vm_script=, records its status in vm_out/rc and powers off.
+# read-only; this mounts the kernel filesystems and tmpfs where the tests write, the kernel's
+# module tree named by vm_modules= on /lib/modules/V, the read-write share at the host path
+# named by vm_out= on the kernel command line, runs vm_script=, records its status in
+# vm_out/rc and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -22,8 +23,13 @@ for arg in $(cat /proc/cmdline); do
     case "$arg" in
         vm_out=*) out="${arg#vm_out=}" ;;
         vm_script=*) script="${arg#vm_script=}" ;;
+        vm_modules=*) modules="${arg#vm_modules=}" ;;
     esac
 done
+# The kernel's modules (cached on the machine, with depmod's indexes) where modprobe looks.
+if [ -n "${modules:-}" ] && mount -t tmpfs tmpfs /lib/modules && mkdir -p "/lib/modules/$(uname -r)"; then
+    mount --bind "$modules" "/lib/modules/$(uname -r)" || echo "vm: binding $modules failed"
+fi
 status=1
 if [ -n "${out:-}" ] && [ -n "${script:-}" ]; then
     # The share's mount point (under /tmp, a tmpfs here, in practice).

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Initramfs archives for scripts/e2e-vm.sh, from unpacked Debian packages of any architecture.
+"""Initramfs archives for the VM harness, from unpacked Debian packages of any architecture.
+
+Used by scripts/e2e-vm.sh (base, tree) and scripts/lib/kernel-vm.sh (modules, tree).
 
   vm_initramfs.py base --root DIR --kernel DIR --tools "busybox ip ..." --modules "veth ..." --out FILE
       A merged-/usr root (/bin, /sbin, /lib, /lib64 link to /usr) holding busybox, the named
@@ -11,6 +13,9 @@
       listed in load order in /etc/vm-modules. Modules built into the kernel (modules.builtin)
       are left out; other names that are no module are noted on stderr (e.g. nft_counter, a
       module in 5.10 and part of nf_tables in 6.x).
+  vm_initramfs.py modules --kernel DIR --modules "9p ..." --out FILE
+      Only the named kernel modules with their dependencies, as base has them (kernel-vm.sh: the
+      modules its /init loads before it mounts the machine's root over 9p).
   vm_initramfs.py tree --src DIR --out FILE
       DIR as an archive (appended to the base one: the kernel unpacks both).
 
@@ -284,6 +289,13 @@ def cmd_base(a):
           f"{os.path.getsize(a.out) // 1024} KiB", file=sys.stderr)
 
 
+def cmd_modules(a):
+    arc = Archive()
+    version, count = add_modules(arc, a.kernel, a.modules.split())
+    arc.write(a.out)
+    print(f"initramfs modules: {count} modules of {version}, {os.path.getsize(a.out) // 1024} KiB", file=sys.stderr)
+
+
 def cmd_tree(a):
     arc = Archive()
     for dirpath, dirs, files in os.walk(a.src):
@@ -310,11 +322,14 @@ def main():
     b = sub.add_parser("base")
     for opt in ("--root", "--kernel", "--tools", "--modules", "--out"):
         b.add_argument(opt, required=True)
+    m = sub.add_parser("modules")
+    for opt in ("--kernel", "--modules", "--out"):
+        m.add_argument(opt, required=True)
     t = sub.add_parser("tree")
     t.add_argument("--src", required=True)
     t.add_argument("--out", required=True)
     a = p.parse_args()
-    cmd_base(a) if a.cmd == "base" else cmd_tree(a)
+    {"base": cmd_base, "modules": cmd_modules, "tree": cmd_tree}[a.cmd](a)
 
 
 if __name__ == "__main__":
