@@ -141,6 +141,7 @@ run_vm() {
     install -m 0755 "$E2E_ROOT/scripts/lib/vm-init.sh" "$run/tree/init"
     install -m 0755 "$bin" "$run/tree/opt/suite/cni-plugins"
     cp "$WORK"/flannel-*.conflist "$run/tree/etc/vm-test/"
+    cp "$E2E_ROOT/conflists/10-flannel-k3s.conflist" "$run/tree/etc/vm-test/k3s.conflist"
     echo "${VM_BACKENDS:-iptables nftables}" >"$run/tree/etc/vm-test/backends"
     python3 "$E2E_ROOT/scripts/lib/vm_initramfs.py" tree --src "$run/tree" --out "$run/suite.cpio.gz" || { fail "$arch VM: pack the test files"; return; }
     cat "$base" "$run/suite.cpio.gz" >"$run/initrd"

@@ -74,7 +74,7 @@ $IP link set lo up
 check "suite binary installs itself into /opt/cni/bin" $BIN install /opt/cni/bin
 ln -s $BIN /usr/bin/cni-exec
 ln -s $BIN /usr/bin/cni-inspect
-for p in flannel bridge host-local portmap loopback; do
+for p in flannel bridge host-local portmap loopback bandwidth; do
     has "$p VERSION" '"1.1.0"' "$(CNI_COMMAND=VERSION /opt/cni/bin/$p </dev/null 2>&1)"
 done
 has "iptables is iptables-nft" "nf_tables" "$(iptables -V 2>&1)"
@@ -220,6 +220,27 @@ $(firewall "$backend" | grep -v '^#')"
 }
 
 for b in $(cat /etc/vm-test/backends); do round "$b"; done
+
+# bandwidth, the k3s chain's last plugin, on this kernel and architecture: the tbf values (their
+# arithmetic reads this kernel's /proc/net/psched), the ifb and the redirect to it, CHECK, DEL.
+echo "== k3s chain: flannel, portmap, bandwidth"
+K3S=/etc/vm-test/k3s.conflist
+TC=/usr/sbin/tc
+BW='{"bandwidth":{"ingressRate":8000000,"ingressBurst":800000,"egressRate":16000000,"egressBurst":1600000}}'
+newpod bwpod
+out=$(CAP_ARGS=$BW cni-exec add $K3S /run/netns/bwpod bwpod eth0 2>&1)
+has "bandwidth: ADD reports the ifb" '"name":"bwp' "$(printf '%s' "$out" | tr -d ' \n')"
+veth=$($IP -o link show master cni0 | awk -F': ' '{print $2}' | cut -d@ -f1 | head -n 1)
+# (loading the ifb module also makes its own ifb0 and ifb1: ours is the bwp one)
+ifb=$($IP -o link show type ifb | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^bwp' | head -n 1)
+has "bandwidth: tbf 8Mbit on the host veth $veth" "rate 8Mbit burst 100000b" "$($TC qdisc show dev "$veth" 2>&1)"
+has "bandwidth: ingress qdisc on $veth" "qdisc ingress ffff:" "$($TC qdisc show dev "$veth" 2>&1)"
+has "bandwidth: $veth's ingress redirected to $ifb" "Redirect to device $ifb" "$($TC filter show dev "$veth" ingress 2>&1)"
+has "bandwidth: tbf 16Mbit on $ifb" "rate 16Mbit burst 200000b" "$($TC qdisc show dev "$ifb" 2>&1)"
+check "bandwidth: CHECK" env CAP_ARGS="$BW" cni-exec check $K3S /run/netns/bwpod bwpod eth0
+check "bandwidth: DEL" env CAP_ARGS="$BW" cni-exec del $K3S /run/netns/bwpod bwpod eth0
+hasnt "bandwidth: no bwp ifb left" ": bwp" "$($IP -o link show type ifb 2>&1)"
+$IP netns del bwpod
 
 echo "== cni-inspect --json at the end"
 json=$(cni-inspect --json 2>&1); rc=$?
