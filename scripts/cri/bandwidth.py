@@ -6,7 +6,8 @@ them into the `bandwidth` capability with its capitalised keys and a 4294967295-
 of 12.5 MB/s on the host veth, a `bwp…` ifb with the same tbf and the veth's ingress filter
 redirecting to it, and the sustained TCP rate each way (over the last 2 s of a transfer well past
 the ~512 MiB containerd's burst lets through, measured by scripts/cri/rate.py) at most 1.5 × the
-limit.
+limit; from the pod, where the path through the ifb is too slow to drain the burst in time, the
+token bucket's own bound instead (all of it through the ifb's tbf, no more than burst + rate × time).
 """
 import json
 import os
@@ -41,14 +42,14 @@ def host_veth(ip):
     return veth
 
 
-def tbf_overlimits(ifb):
-    """The overlimits counter of the ifb's tbf ("" when there is none)."""
+def tbf_counter(ifb, key):
+    """A counter of the ifb's tbf (`tc -s -j`: "bytes", "overlimits"), None when there is none."""
     try:
         qdiscs = json.loads(output("tc", "-s", "-j", "qdisc", "show", "dev", ifb))
     except ValueError:
-        return ""
-    counts = [q.get("overlimits") for q in qdiscs if isinstance(q, dict) and q.get("kind") == "tbf"]
-    return "" if not counts or counts[0] is None else str(counts[0])
+        return None
+    counts = [q.get(key) for q in qdiscs if isinstance(q, dict) and q.get("kind") == "tbf"]
+    return counts[0] if counts and isinstance(counts[0], int) else None
 
 
 def parse_rate(text):
@@ -77,20 +78,27 @@ def check(checks, cri, node, label, ip, cid):
     server = subprocess.Popen([sys.executable, RATE, "serve", "5201", str(TOTAL), str(SKIP)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     time.sleep(0.5)
+    before = tbf_counter(ifb, "bytes") or 0
+    start = time.monotonic()
     # ExecSync with a 50 s limit (the probes' 15 s is too short for ~10 s of shaped traffic).
     cri.exec_sync(cid, 50, ["sh", "-c", f"dd if=/dev/zero bs=65536 count={TOTAL // 65536 + 1} 2>/dev/null | nc {node.ip} 5201"])
+    elapsed = time.monotonic() - start
     text = server.communicate()[0].decode("utf-8", errors="replace").rstrip("\n")
     rate = parse_rate(text)
-    # The ifb's tbf counts the times it held a packet back: none means the transfer never got
-    # past containerd's burst (the path through the ifb is slower than the burst drains).
-    overlimits = tbf_overlimits(ifb)
+    # Where the path through the ifb is slower than containerd's 512 MiB burst drains, the last
+    # seconds of the transfer may still be inside the burst. What a token bucket guarantees holds
+    # either way: everything went through the ifb's tbf, and no more than burst + rate x time.
+    passed = (tbf_counter(ifb, "bytes") or 0) - before
+    bucket = BURST_BYTES + limit_bytes * elapsed * 1.5 + (1 << 20)
     if rate is not None and 0 < rate <= most:
         checks.ok(f"{label}: pod -> node sustained {rate // 1000000} Mbit/s <= 1.5 x {ANNOTATION}")
-    elif rate is not None and overlimits == "0":
-        checks.ok(f"{label}: pod -> node at {rate // 1000000} Mbit/s, still within containerd's 512 MiB burst "
-                  f"(tbf on {ifb} never throttled)")
+    elif rate is not None and TOTAL * 9 // 10 <= passed <= bucket:
+        checks.ok(f"{label}: pod -> node at {rate // 1000000} Mbit/s at the end, still inside containerd's 512 MiB "
+                  f"burst: {passed // 1000000} MB through the tbf on {ifb} in {elapsed:.1f} s, within its bucket")
     else:
-        checks.fail(f"{label}: pod -> node sustained rate <= 1.5 x {ANNOTATION}", f"rate {text}, overlimits {overlimits}")
+        checks.fail(f"{label}: pod -> node sustained rate <= 1.5 x {ANNOTATION}, or all of it through the tbf within "
+                    f"its bucket", f"rate {text}, {passed} bytes through the tbf in {elapsed:.1f} s, "
+                    f"overlimits {tbf_counter(ifb, 'overlimits')}")
     # Into the pod (ingress): the pod's busybox nc listens, the node sends.
     cri.exec_sync(cid, 15, ["sh", "-c", "nc -l -p 5202 >/dev/null 2>&1 </dev/null &"])
     text = run(sys.executable, RATE, "send", ip, "5202", str(TOTAL), str(SKIP))[1]
